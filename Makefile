@@ -1,0 +1,59 @@
+# The two commands a new user needs (README): `make demo` and `make test`.
+# Both install their own Debian packages, build in Release and do their job.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+DEMO_OUT ?= demo-out
+
+.PHONY: all deps test-deps build demo sample test test-release test-asan docs fuzz clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+	@scripts/install-test-tools.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target iotcop
+
+sample: build
+	@scripts/make-sample-firmware.sh $(BUILD)/sample >/dev/null
+
+# Assess the bundled sample camera firmware; prints the HTML report's path.
+demo: sample
+	@rm -rf $(DEMO_OUT)
+	@$(BUILD)/bin/iotcop assess --firmware $(BUILD)/sample/sample-camera.uimage \
+	  --product "iotcop sample camera 1.0" -o $(DEMO_OUT) --format json,html,sarif,text; \
+	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
+
+# Every test: Release build with the whole suite, then the sanitizer build of the suite.
+test: test-deps test-release test-asan
+
+test-release:
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@scripts/make-sample-firmware.sh $(BUILD)/sample >/dev/null
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+test-asan:
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTCOP_SANITIZE=ON -DIOTCOP_TESTS=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	@scripts/make-sample-firmware.sh $(ASAN_BUILD)/sample >/dev/null
+	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E 'Benchmark|Corpus'
+
+# Regenerate the docs pages that come from the code's metadata.
+docs: build
+	@$(BUILD)/bin/iotcop docs --out docs
+
+fuzz:
+	@scripts/install-deps.sh --test
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTCOP_FUZZ=ON -DIOTCOP_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz $(DEMO_OUT)

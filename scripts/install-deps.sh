@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs the Debian packages iotcop needs, only those missing (idempotent).
+#   scripts/install-deps.sh          build + run + demo
+#   scripts/install-deps.sh --test   also what the test suite uses (real daemons, validators, browser)
+set -euo pipefail
+
+build_pkgs=(
+  cmake ninja-build g++ pkg-config make
+  nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libfmt-dev
+  libarchive-dev libsquashfs-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev zlib1g-dev libbz2-dev
+  libfdt-dev libyara-dev libssl-dev libcrypt-dev libsqlite3-dev
+  # the sample product is built from these
+  squashfs-tools u-boot-tools busybox-static dropbear-bin openssl
+)
+test_pkgs=(
+  libgtest-dev clang libclang-rt-14-dev
+  # fixture generators for the unpacker tests
+  mtd-utils genext2fs e2fsprogs cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
+  # real tools to compare against, validators and a browser for the HTML report
+  nodejs npm chromium devscripts binutils file
+)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  [[ "$p" == \#* ]] && continue
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

@@ -1,0 +1,101 @@
+#include "assess/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <ctime>
+
+#include "core/build_info.h"
+#include "core/check.h"
+#include "core/check_runner.h"
+#include "core/hash.h"
+#include "core/verdict_engine.h"
+#include "firmware/collector.h"
+#include "unpack/engine.h"
+
+namespace iotcop {
+namespace fs = std::filesystem;
+
+std::string NowUtc() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+namespace {
+
+void AssessFirmware(const std::string& input, std::size_t index, const AssessOptions& options,
+                    Assessment& a, Progress& progress) {
+  InputRecord rec{InputKind::kFirmware, input};
+  std::error_code ec;
+  if (!fs::exists(input, ec)) {
+    rec.status = "failed";
+    a.problems.push_back({"error", "input", input, "", std::nullopt, "no such file or folder"});
+    a.inputs.push_back(rec);
+    return;
+  }
+  progress.Set("unpacking", input);
+  Result<unpack::Tree> tree = MakeError(Errc::kInternal, "unset");
+  if (fs::is_directory(input, ec)) {
+    tree = unpack::Tree::FromDirectory(input, fs::path(input).filename().string());
+  } else {
+    rec.size = fs::file_size(input, ec);
+    if (auto h = Sha256File(input)) rec.sha256 = *h;
+    unpack::UnpackOptions uo;
+    uo.out_dir = options.work_dir / fmt::format("firmware-{}", index);
+    auto r = unpack::UnpackImage(input, uo);
+    if (r) {
+      for (auto& p : r->problems) a.problems.push_back(std::move(p));
+      nlohmann::json regions = nlohmann::json::array();
+      for (const auto& u : r->unknown) {
+        regions.push_back({{"container", u.container}, {"offset", u.offset}, {"size", u.size},
+                           {"entropy", u.entropy}});
+      }
+      a.extras["unpack"][input] = {{"roots", r->tree.roots().size()},
+                                   {"entries", r->tree.entries().size()},
+                                   {"bytes_written", r->bytes_written},
+                                   {"unknown_regions", regions}};
+      tree = std::move(r->tree);
+    } else {
+      tree = r.error();
+    }
+  }
+  if (!tree) {
+    rec.status = "failed";
+    a.problems.push_back({"error", "unpack", input, "", tree.error().offset, tree.error().what});
+    a.inputs.push_back(rec);
+    return;
+  }
+  a.inputs.push_back(rec);
+  progress.Set("collecting facts", input);
+  firmware::FirmwareInput fin{*tree, input};
+  firmware::CollectFirmware(fin, a.facts, a.problems);
+}
+
+}  // namespace
+
+Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogue, Progress& progress) {
+  Assessment a;
+  a.tool_version = build::kVersion;
+  a.started_at = NowUtc();
+  a.product = options.product;
+  if (a.product.empty() && !options.firmware.empty()) a.product = fs::path(options.firmware.front()).filename().string();
+  if (a.product.empty() && !options.hosts.empty()) a.product = options.hosts.front();
+
+  for (std::size_t i = 0; i < options.firmware.size(); ++i) AssessFirmware(options.firmware[i], i, options, a, progress);
+
+  progress.Set("running checks");
+  RunChecks(BuiltinChecks(), options.check_config, a);
+  progress.Set("deciding verdicts");
+  if (Status st = DecideVerdicts(catalogue, options.standard, a); !st) {
+    a.problems.push_back({"error", "verdicts", "", "", std::nullopt, st.error().Describe()});
+  }
+  a.finished_at = NowUtc();
+  progress.Done();
+  return a;
+}
+
+}  // namespace iotcop

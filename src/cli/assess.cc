@@ -1,0 +1,150 @@
+// iotcop assess: the main job. Reads every input, runs the checks, decides the verdicts and writes
+// the reports into the output folder (and a summary to stdout).
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "assess/pipeline.h"
+#include "cli/command.h"
+#include "cli/common.h"
+#include "core/severity.h"
+#include "report/renderer.h"
+
+namespace iotcop::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+struct AssessArgs {
+  AssessOptions options;
+  std::string out_dir = "iotcop-report";
+  std::vector<std::string> formats = {"text", "json", "html"};
+  std::string fail_on = "none";
+  bool quiet = false;
+};
+
+std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& s : in) {
+    std::stringstream ss(s);
+    std::string part;
+    while (std::getline(ss, part, ',')) {
+      if (!part.empty()) out.push_back(part);
+    }
+  }
+  return out;
+}
+
+int Run(AssessArgs& args) {
+  auto& o = args.options;
+  if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty()) {
+    std::cerr << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
+    return kExitUsage;
+  }
+  // Input kinds whose capability is not in this build are refused, never silently ignored.
+  if (!o.hosts.empty()) {
+    std::cerr << "iotcop assess: --host " << o.hosts.front()
+              << ": live device assessment is not available in this version\n";
+    return kExitUsage;
+  }
+  if (!o.pcaps.empty()) {
+    std::cerr << "iotcop assess: --pcap " << o.pcaps.front()
+              << ": traffic capture analysis is not available in this version\n";
+    return kExitUsage;
+  }
+  if (!o.declaration.empty()) {
+    std::cerr << "iotcop assess: --declaration " << o.declaration
+              << ": manufacturer declarations are not available in this version\n";
+    return kExitUsage;
+  }
+  const auto formats = SplitFormats(args.formats);
+  for (const auto& f : formats) {
+    if (!report::FindRenderer(f)) {
+      std::string known;
+      for (const auto& r : report::BuiltinRenderers()) known += (known.empty() ? "" : ", ") + r->doc().name;
+      std::cerr << "iotcop assess: --format " << f << ": unknown format (known: " << known << ")\n";
+      return kExitUsage;
+    }
+  }
+  std::optional<Severity> fail_on;
+  if (args.fail_on != "none") {
+    fail_on = ParseSeverity(args.fail_on);
+    if (!fail_on) {
+      std::cerr << "iotcop assess: --fail-on " << args.fail_on
+                << ": expected none, info, low, medium, high or critical\n";
+      return kExitUsage;
+    }
+  }
+  auto catalogue = LoadCatalogueOrReport();
+  if (!catalogue) return kExitInput;
+  if (!catalogue->Find(o.standard)) {
+    std::cerr << "iotcop assess: --standard " << o.standard << ": unknown standard\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  fs::create_directories(args.out_dir, ec);
+  if (ec) {
+    std::cerr << "iotcop assess: -o " << args.out_dir << ": " << ec.message() << "\n";
+    return kExitInput;
+  }
+  o.work_dir = fs::path(args.out_dir) / "extracted";
+
+  Progress progress;
+  Assessment a = RunAssessment(o, *catalogue, progress);
+
+  int rc = kExitOk;
+  for (const auto& f : formats) {
+    const report::Renderer* r = report::FindRenderer(f);
+    const fs::path path = fs::path(args.out_dir) / r->doc().extension;
+    std::ofstream out(path, std::ios::binary);
+    Status st = r->Render(a, *catalogue, out);
+    out.close();
+    if (!st || !out) {
+      std::cerr << "iotcop assess: " << path.string() << ": "
+                << (st ? std::string("write failed") : st.error().Describe()) << "\n";
+      rc = kExitInput;
+    }
+  }
+  if (!args.quiet) {
+    if (Status st = report::FindRenderer("text")->Render(a, *catalogue, std::cout); !st) rc = kExitInput;
+    std::cout << "\nReports in " << args.out_dir << ":";
+    for (const auto& f : formats) std::cout << " " << report::FindRenderer(f)->doc().extension;
+    std::cout << "\n";
+    if (std::find(formats.begin(), formats.end(), "html") != formats.end()) {
+      std::cout << "HTML report: " << (fs::path(args.out_dir) / "report.html").string() << "\n";
+    }
+  }
+  for (const auto& in : a.inputs) {
+    if (in.status == "failed") rc = kExitInput;
+  }
+  if (rc == kExitOk && fail_on && a.CountFindingsAtLeast(*fail_on) > 0) rc = kExitFindings;
+  return rc;
+}
+
+}  // namespace
+
+void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
+  static AssessArgs args;
+  auto* cmd = app.add_subcommand("assess", "Assess a product: firmware images, live devices, captures, declaration");
+  cmd->add_option("--firmware,-f", args.options.firmware,
+                  "firmware image, or a folder holding an extracted root filesystem (repeatable)");
+  cmd->add_option("--host", args.options.hosts, "live device address (repeatable)");
+  cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
+  cmd->add_option("--declaration", args.options.declaration, "manufacturer's declaration (IXIT YAML)");
+  cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")->capture_default_str();
+  cmd->add_option("--format", args.formats, "comma-separated: json, html, sarif, text")->delimiter(',')->capture_default_str();
+  cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding is at or above: info, low, medium, high, critical, none")
+      ->capture_default_str();
+  cmd->add_option("--standard", args.options.standard, "en303645-v2 (default), en303645-v3, psti, cop2018")
+      ->capture_default_str();
+  cmd->add_option("--product", args.options.product, "product name for the reports");
+  cmd->add_option("--credentials", args.options.check_config.extra_credentials_files,
+                  "extra default-credential list, CSV user,password[,source] (repeatable)");
+  cmd->add_flag("-q,--quiet", args.quiet, "no summary on stdout");
+  cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });
+}
+
+}  // namespace iotcop::cli

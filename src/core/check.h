@@ -1,0 +1,75 @@
+// File: core/check.h
+// A Check reads facts and reports findings that cite provisions. Its CheckDoc is the single source
+// for `iotcop checks`, docs/checks.md, SARIF rules and the HTML legend.
+//
+// Contract: a check runs when at least one of its `inputs` was given. For each provision in
+// `provisions` it may say PASS/INCONCLUSIVE/NOT_APPLICABLE explicitly; whatever it leaves unsaid
+// the engine decides: FAIL when one of its findings cites the provision, otherwise PASS when a
+// fact of a kind in `needs` exists (the check had something to judge), otherwise INCONCLUSIVE
+// naming the missing facts. So a check that had nothing to look at can never pass.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/fact.h"
+#include "core/finding.h"
+#include "core/result.h"
+#include "core/severity.h"
+#include "core/verdict.h"
+
+namespace iotcop {
+
+struct CheckDoc {
+  std::string id;     // "fw.accounts.default-password"
+  std::string title;  // "Accounts with default or empty passwords"
+  std::vector<std::string> provisions;  // EN 303 645 V2.1.1 ids it can decide
+  std::vector<InputKind> inputs;        // which inputs make it run
+  std::vector<std::string> needs;       // fact kinds it reads
+  std::string rationale;
+  std::string remediation;
+  Severity severity = Severity::kMedium;  // default for its findings
+};
+
+struct CheckConfig;  // options shared by all checks (assessment.h)
+
+class CheckContext {
+ public:
+  CheckContext(const CheckDoc& doc, const FactStore& facts, const CheckConfig& config)
+      : doc_(doc), facts_(facts), config_(config) {}
+
+  const FactStore& facts() const { return facts_; }
+  const CheckConfig& config() const { return config_; }
+  const CheckDoc& doc() const { return doc_; }
+
+  // Reports a finding. `key` identifies the problem stably across versions (e.g. account name +
+  // file path), never a position. Provisions default to the check's; severity and remediation too.
+  void Report(Finding f, std::string_view key);
+  void Pass(std::string provision, std::string reason, std::vector<FactId> basis = {});
+  void Inconclusive(std::string provision, std::string reason, std::vector<FactId> basis = {});
+  void NotApplicable(std::string provision, std::string reason, std::vector<FactId> basis = {});
+
+  std::vector<Finding>& findings() { return findings_; }
+  std::vector<Outcome>& outcomes() { return outcomes_; }
+
+ private:
+  const CheckDoc& doc_;
+  const FactStore& facts_;
+  const CheckConfig& config_;
+  std::vector<Finding> findings_;
+  std::vector<Outcome> outcomes_;
+};
+
+class Check {
+ public:
+  virtual ~Check() = default;
+  virtual const CheckDoc& doc() const = 0;
+  // An Error is a bug in the check: reported as a problem; the run goes on.
+  virtual Status Run(CheckContext& ctx) const = 0;
+};
+
+// Every built-in check, in the order of the .def lists (src/*/checks.def).
+const std::vector<std::unique_ptr<const Check>>& BuiltinChecks();
+
+}  // namespace iotcop

@@ -1,0 +1,46 @@
+// File: core/fact_kinds.h
+// The kinds of fact, with the fields of each value. Collectors write them, checks read them, and
+// the JSON report prints them as they are. Keep this list the one place a kind is defined.
+#pragma once
+
+namespace iotcop::facts {
+
+// {name, value: bool, reason} — a product property that conditions test (applicability.h).
+inline constexpr const char* kProperty = "property";
+// {root, path, size, type} — an unpacked filesystem root (one per filesystem found).
+inline constexpr const char* kFilesystem = "filesystem";
+// {name, uid, gid, home, shell, login: bool, password: {state: empty|locked|hash|none|placeholder,
+//  scheme, hash(redacted)}, file} — an account from passwd/shadow and their copies.
+inline constexpr const char* kAccount = "account";
+// {user, password_state, cracked: bool, password(redacted), source, where} — a credential that
+// matched the default-credential dictionary or is baked into the image.
+inline constexpr const char* kCredential = "credential";
+// {name, command, argv, started_by, init: inittab|rcS|initd|procd|systemd|inetd, user, port}
+inline constexpr const char* kService = "service";
+// {type: rsa|ec|ed25519|dsa, format: pem|der|openssh|dropbear|putty, bits, encrypted: bool,
+//  placeholder: bool, fingerprint} — a private key in the image.
+inline constexpr const char* kPrivateKey = "private_key";
+// {subject, issuer, not_after, self_signed, key_bits, sig_alg}
+inline constexpr const char* kCertificate = "certificate";
+// {path, arch, nx, pie, relro: none|partial|full, canary, fortify, rpath, stripped, risky: [...]}
+inline constexpr const char* kBinary = "binary";
+// {name, version, cpe, purl, source: opkg|dpkg|signature}
+inline constexpr const char* kComponent = "component";
+// {id, component, severity, summary} — a known vulnerability matched to a component.
+inline constexpr const char* kVulnerability = "vulnerability";
+// {mechanism, transport: http|https|ftp|tftp|local, url, verifies_signature: bool|null}
+inline constexpr const char* kUpdateMechanism = "update_mechanism";
+// {url, scheme, purpose: update|cloud|mqtt|other, tls: bool}
+inline constexpr const char* kEndpoint = "endpoint";
+// {setting, value, meaning} — insecure communication setting (TLS verification off, weak cipher).
+inline constexpr const char* kCommSetting = "comm_setting";
+// {kind: security.txt|contact, path, contact, valid}
+inline constexpr const char* kDisclosure = "disclosure";
+// {path, mode, owner, issue: setuid|setgid|world-writable}
+inline constexpr const char* kFilePermission = "file_permission";
+// {kind: token|password|api-key, rule, entropy} — a secret string found in a file.
+inline constexpr const char* kSecret = "secret";
+// {name, version} — operating system / kernel identified in the image.
+inline constexpr const char* kOperatingSystem = "operating_system";
+
+}  // namespace iotcop::facts
