@@ -54,6 +54,7 @@ std::string Errno() { return std::strerror(errno); }
 }  // namespace
 
 bool Budget::AddBytes(std::uint64_t n) {
+  std::lock_guard lock(mu_);
   if (exhausted_) return false;
   if (n > limits_.max_total_bytes || bytes_ > limits_.max_total_bytes - n) {
     exhausted_ = true;
@@ -64,6 +65,7 @@ bool Budget::AddBytes(std::uint64_t n) {
 }
 
 bool Budget::AddFile() {
+  std::lock_guard lock(mu_);
   if (exhausted_) return false;
   if (files_ + 1 > limits_.max_files) {
     exhausted_ = true;
@@ -98,11 +100,13 @@ Jail::~Jail() {
 }
 
 Error Jail::Refuse(Errc code, const std::string& path, const std::string& why) {
+  std::lock_guard lock(mu_);
   if (report_) report_(path, why);
   return MakeError(code, why, path);
 }
 
 void Jail::Record(Entry e) {
+  std::lock_guard lock(mu_);
   e.root = root_;
   tree_->AddEntry(std::move(e));
 }
@@ -150,6 +154,7 @@ Result<int> Jail::ParentFd(const std::string& norm, bool create) {
 }
 
 Status Jail::MakeDir(std::string_view path, const EntryMeta& meta) {
+  std::lock_guard lock(mu_);
   const std::string norm = NormalizePath(path);
   Entry e;
   e.path = norm;
@@ -178,6 +183,7 @@ Status Jail::MakeDir(std::string_view path, const EntryMeta& meta) {
 }
 
 Result<std::unique_ptr<JailFile>> Jail::CreateFile(std::string_view path, const EntryMeta& meta) {
+  std::lock_guard lock(mu_);
   const std::string norm = NormalizePath(path);
   if (norm == "/") return Refuse(Errc::kCorrupt, norm, "a file cannot be the root folder");
   if (!budget_->AddFile()) return Refuse(Errc::kLimitExceeded, norm, "file count limit reached");
@@ -199,6 +205,7 @@ Result<std::unique_ptr<JailFile>> Jail::CreateFile(std::string_view path, const 
   e.uid = meta.uid;
   e.gid = meta.gid;
   e.disk = dir_ / norm.substr(1);
+  Record(e);  // now, so that entries keep creation order; Close() records the final size
   return std::unique_ptr<JailFile>(new JailFile(this, fd, std::move(e)));
 }
 
@@ -210,6 +217,7 @@ Status Jail::WriteFile(std::string_view path, const EntryMeta& meta, ByteView co
 }
 
 Status Jail::Symlink(std::string_view path, std::string_view target, const EntryMeta& meta) {
+  std::lock_guard lock(mu_);
   const std::string norm = NormalizePath(path);
   if (norm == "/") return Refuse(Errc::kCorrupt, norm, "a symlink cannot be the root folder");
   if (!budget_->AddFile()) return Refuse(Errc::kLimitExceeded, norm, "file count limit reached");
@@ -243,6 +251,7 @@ Status Jail::Symlink(std::string_view path, std::string_view target, const Entry
 }
 
 Status Jail::Hardlink(std::string_view path, std::string_view existing) {
+  std::lock_guard lock(mu_);
   const std::string norm = NormalizePath(path);
   const std::string src = NormalizePath(existing);
   const Entry* old = tree_->Find(root_, src, false);

@@ -8,10 +8,12 @@
 // naming the path; the returned Error tells the handler whether to go on (kLimitExceeded: stop).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -23,6 +25,7 @@
 namespace iotcop::unpack {
 
 // Counters shared by every jail and blob of one UnpackImage run.
+// Thread-safe: handlers may write several files at once.
 class Budget {
  public:
   explicit Budget(const Limits& limits) : limits_(limits) {}
@@ -32,12 +35,13 @@ class Budget {
   bool AddFile();
   std::uint64_t bytes() const { return bytes_; }
   std::uint64_t files() const { return files_; }
-  bool exhausted() const { return exhausted_; }
+  bool exhausted() const { return exhausted_.load(); }
 
  private:
   Limits limits_;
+  std::mutex mu_;
   std::uint64_t bytes_ = 0, files_ = 0;
-  bool exhausted_ = false;
+  std::atomic<bool> exhausted_{false};
 };
 
 struct EntryMeta {
@@ -67,6 +71,8 @@ class JailFile {
   bool failed_ = false;
 };
 
+// Every method is safe to call from several threads (one lock; the writes of file contents
+// through JailFile::Write run outside it).
 class Jail {
  public:
   // Creates `dir` (its parents must be trusted: they are the extraction folder) and records the
@@ -110,6 +116,7 @@ class Jail {
   std::uint32_t root_;
   Budget* budget_;
   JailReporter report_;
+  std::recursive_mutex mu_;
   std::string cached_dir_;
   int cached_fd_ = -1;
 };
