@@ -276,20 +276,36 @@ class Engine {
   }
 
  private:
+  // Records an unclaimed region, split into padding runs (0x00/0xff, at least 64 bytes) and data
+  // regions with their entropy.
   void Gap(const ViewInfo& view, std::uint64_t offset, std::uint64_t size) {
     if (!view.report_gaps || size == 0) return;
-    Region r{view.name, view.base + offset, size, 0, ""};
     const ByteView g = view.data.subspan(offset, size);
-    const std::uint8_t first = g[0];
-    if (std::all_of(g.begin(), g.end(), [first](std::uint8_t b) { return b == first; })) {
-      r.note = fmt::format("padding (0x{:02x})", first);
-    } else {
-      r.entropy = Entropy(g);
-      if (r.entropy > 7.5 && size >= 256) {
+    auto pad = [](std::uint8_t b) { return b == 0 || b == 0xff; };
+    std::uint64_t i = 0, data_start = 0;
+    auto flush_data = [&](std::uint64_t end) {
+      if (end <= data_start) return;
+      Region r{view.name, offset + data_start, end - data_start, Entropy(g.subspan(data_start, end - data_start)), ""};
+      if (r.entropy > 7.5 && r.size >= 256) {
         r.note = "high entropy: likely encrypted or compressed with an unknown scheme";
       }
+      result_.unknown.push_back(std::move(r));
+    };
+    while (i < size) {
+      if (!pad(g[i])) {
+        ++i;
+        continue;
+      }
+      std::uint64_t j = i;
+      while (j < size && pad(g[j])) ++j;
+      if (j - i >= 64 || (i == 0 && j == size)) {
+        flush_data(i);
+        result_.unknown.push_back({view.name, offset + i, j - i, 0, "padding (0x00/0xff)"});
+        data_start = j;
+      }
+      i = j;
     }
-    result_.unknown.push_back(std::move(r));
+    flush_data(size);
   }
 
   // Extracts one chunk and scans what came out; returns the bytes of the view it used (0: the
@@ -304,15 +320,15 @@ class Engine {
       const auto& e = st.error();
       const bool nothing = !ctx.produced() && ctx.consumed == 0;
       if (nothing && e.code == Errc::kNotThisFormat) return 0;
-      Problem(view.name, "", e.offset.value_or(view.base + chunk.offset),
-              fmt::format("{} at {}: {}", handler.doc().id, Hex(view.base + chunk.offset), e.what));
+      Problem(view.name, "", e.offset.value_or(chunk.offset),
+              fmt::format("{} at {}: {}", handler.doc().id, Hex(chunk.offset), e.what));
       if (nothing) return 0;
     }
     ctx.jails_.clear();  // closes the roots' folders
     for (auto& r : ctx.ranges_) {
       ViewInfo sub;
       sub.data = view.data.subspan(r.offset, r.length);
-      sub.name = fmt::format("{}!{}@{}", view.name, handler.doc().id, Hex(view.base + r.offset));
+      sub.name = fmt::format("{}!{}@{}", view.name, handler.doc().id, Hex(r.offset));
       sub.dir = view.dir / (ctx.ChunkDirName() + (r.name.empty() ? "" : "." + r.name));
       sub.origin = view.origin;
       sub.origin.push_back(ctx.Step(used));
@@ -348,7 +364,8 @@ class Engine {
     // can read it (a kernel image, a vendor blob); one fully unpacked further is removed.
     const bool any_unknown = [&] {
       for (std::size_t i = unknown_before; i < result_.unknown.size(); ++i) {
-        if (result_.unknown[i].container == sub.name) return true;
+        const auto& u = result_.unknown[i];
+        if (u.container == sub.name && !u.note.starts_with("padding")) return true;
       }
       return false;
     }();
@@ -443,7 +460,7 @@ class Engine {
 
 const Limits& Context::limits() const { return engine_->limits(); }
 void Context::Warn(std::uint64_t offset, std::string message) {
-  engine_->Problem(view_->name, "", view_->base + offset,
+  engine_->Problem(view_->name, "", offset,
                    fmt::format("{}: {}", handler_->doc().id, message));
 }
 Result<BlobSink*> Context::NewBlob(std::string_view name) {

@@ -1,5 +1,6 @@
 #include "unpack/handlers/common.h"
 
+#include <lzma.h>
 #include <zlib.h>
 
 #include <vector>
@@ -63,6 +64,49 @@ StreamResult Inflate(ByteView in, int window_bits, BlobSink* out) {
   }
   r.consumed = z.total_in;
   inflateEnd(&z);
+  return r;
+}
+
+StreamResult LzmaDecode(void* ptr, ByteView prefix, ByteView in, BlobSink* out) {
+  auto* z = static_cast<lzma_stream*>(ptr);
+  StreamResult r;
+  std::vector<std::uint8_t> buf(kStreamChunk);
+  z->next_in = prefix.empty() ? in.data() : prefix.data();
+  z->avail_in = prefix.empty() ? in.size() : prefix.size();
+  bool in_prefix = !prefix.empty();
+  while (true) {
+    if (z->avail_in == 0 && in_prefix) {
+      in_prefix = false;
+      z->next_in = in.data();
+      z->avail_in = in.size();
+    }
+    z->next_out = buf.data();
+    z->avail_out = buf.size();
+    const lzma_ret rc = lzma_code(z, z->avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
+    const std::size_t have = buf.size() - z->avail_out;
+    if (have > 0) {
+      if (auto s = out->Write(ByteView(buf.data(), have)); !s) {
+        r.status = s;
+        break;
+      }
+      r.produced += have;
+    }
+    if (rc == LZMA_STREAM_END) {
+      r.complete = true;
+      break;
+    }
+    if (rc == LZMA_OK) continue;
+    const std::uint64_t at = z->total_in > prefix.size() ? z->total_in - prefix.size() : 0;
+    if (rc == LZMA_BUF_ERROR) {
+      r.status = MakeError(Errc::kTruncated, "compressed stream ends early", {}, at);
+    } else if (rc == LZMA_MEMLIMIT_ERROR || rc == LZMA_MEM_ERROR) {
+      r.status = MakeError(Errc::kLimitExceeded, "decoder memory limit", {}, at);
+    } else {
+      r.status = MakeError(Errc::kCorrupt, fmt::format("lzma decoder error {}", static_cast<int>(rc)), {}, at);
+    }
+    break;
+  }
+  r.consumed = z->total_in > prefix.size() ? z->total_in - prefix.size() : 0;
   return r;
 }
 

@@ -26,6 +26,10 @@ struct StreamResult {
 // Inflates `in` (window_bits as for zlib's inflateInit2: -15 raw, 15 zlib, 31 gzip) into `out`.
 StreamResult Inflate(ByteView in, int window_bits, BlobSink* out);
 
+// Runs an initialised liblzma decoder (xz, lzma-alone) over `prefix` then `in` into `out`.
+// `prefix` lets a handler feed a rebuilt header (LZMA streams without a size field).
+StreamResult LzmaDecode(void* lzma_stream_ptr, ByteView prefix, ByteView in, BlobSink* out);
+
 // The usual end of a stream handler's Extract: set consumed, warn about a truncated or corrupt
 // stream at `offset` and keep what was decoded.
 Status FinishStream(const StreamResult& r, std::uint64_t offset, std::uint64_t header_len,
