@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/check.h"
 #include "core/evidence.h"
 #include "core/fact.h"
 #include "core/finding.h"
@@ -49,13 +50,14 @@ struct CheckRun {
   std::string check_id;
   bool ran = false;
   std::string note;  // why it did not run, or an internal error
+  CheckDoc doc;      // the check's metadata, so reports can describe it (SARIF rules, HTML)
 };
 
 struct Assessment {
   std::string tool_version;
   std::string standard;  // the chosen standard id
   std::string standard_name;
-  std::string product;   // a name for people: first input's base name unless given
+  std::string product;                  // a name for people: first input's base name unless given
   std::string started_at, finished_at;  // ISO 8601 UTC
   std::vector<InputRecord> inputs;
   FactStore facts;
