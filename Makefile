@@ -27,7 +27,8 @@ sample: build
 demo: sample
 	@rm -rf $(DEMO_OUT)
 	@$(BUILD)/bin/iotcop assess --firmware $(BUILD)/sample/sample-camera.uimage \
-	  --product "iotcop sample camera 1.0" -o $(DEMO_OUT) --format json,html,sarif,text; \
+	  --declaration samples/camera/declaration.yaml -o $(DEMO_OUT) \
+	  --format json,html,sarif,junit,psti-html,psti-md,ts103701-html; \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
 # Every test: Release build with the whole suite, then the sanitizer build of the suite.

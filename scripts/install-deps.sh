@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build_pkgs=(
-  cmake ninja-build g++ pkg-config make
+  cmake ninja-build g++ pkg-config make ccache
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libfmt-dev
   libarchive-dev libsquashfs-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev zlib1g-dev libbz2-dev
   libfdt-dev libyara-dev libssl-dev libcrypt-dev libsqlite3-dev

@@ -30,18 +30,27 @@ struct CheckDoc {
   std::string rationale;
   std::string remediation;
   Severity severity = Severity::kMedium;  // default for its findings
+  // A cross-check runs after every other check and may read their findings (prior_findings()):
+  // it compares what one source says (a declaration) with what the others found.
+  bool cross_check = false;
 };
 
 struct CheckConfig;  // options shared by all checks (assessment.h)
 
 class CheckContext {
  public:
-  CheckContext(const CheckDoc& doc, const FactStore& facts, const CheckConfig& config)
-      : doc_(doc), facts_(facts), config_(config) {}
+  CheckContext(const CheckDoc& doc, const FactStore& facts, const CheckConfig& config,
+               const std::vector<Finding>* prior_findings = nullptr)
+      : doc_(doc), facts_(facts), config_(config), prior_(prior_findings) {}
 
   const FactStore& facts() const { return facts_; }
   const CheckConfig& config() const { return config_; }
   const CheckDoc& doc() const { return doc_; }
+  // Findings of the checks that ran before (only for cross-checks; empty otherwise).
+  const std::vector<Finding>& prior_findings() const {
+    static const std::vector<Finding> kNone;
+    return prior_ ? *prior_ : kNone;
+  }
 
   // Reports a finding. `key` identifies the problem stably across versions (e.g. account name +
   // file path), never a position. Provisions default to the check's; severity and remediation too.
@@ -57,6 +66,7 @@ class CheckContext {
   const CheckDoc& doc_;
   const FactStore& facts_;
   const CheckConfig& config_;
+  const std::vector<Finding>* prior_ = nullptr;
   std::vector<Finding> findings_;
   std::vector<Outcome> outcomes_;
 };

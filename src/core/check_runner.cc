@@ -10,8 +10,11 @@ namespace iotcop {
 
 void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const CheckConfig& config,
                Assessment& a) {
+  // Cross-checks run last, when every other check's findings are known.
+  for (const bool cross_pass : {false, true}) {
   for (const auto& check : checks) {
     const CheckDoc& doc = check->doc();
+    if (doc.cross_check != cross_pass) continue;
     const bool runnable = std::any_of(doc.inputs.begin(), doc.inputs.end(),
                                       [&](InputKind k) { return a.HasInput(k); });
     if (!runnable) {
@@ -21,7 +24,7 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
       a.checks.push_back({doc.id, false, "needs a " + needs + " input", doc});
       continue;
     }
-    CheckContext ctx(doc, a.facts, config);
+    CheckContext ctx(doc, a.facts, config, cross_pass ? &a.findings : nullptr);
     std::string note;
     try {
       Status st = check->Run(ctx);
@@ -93,6 +96,7 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
                               {}});
       }
     }
+  }
   }
 }
 
