@@ -55,11 +55,6 @@ int Run(AssessArgs& args) {
               << ": traffic capture analysis is not available in this version\n";
     return kExitUsage;
   }
-  if (!o.declaration.empty()) {
-    std::cerr << "iotcop assess: --declaration " << o.declaration
-              << ": manufacturer declarations are not available in this version\n";
-    return kExitUsage;
-  }
   const auto formats = SplitFormats(args.formats);
   for (const auto& f : formats) {
     if (!report::FindRenderer(f)) {

@@ -65,6 +65,7 @@ struct Assessment {
   std::vector<Outcome> outcomes;
   std::vector<CheckRun> checks;
   std::vector<ItemVerdict> verdicts;  // items of the chosen standard
+  std::vector<ItemVerdict> provision_verdicts;  // EN 303 645 V2.1.1, whatever the chosen standard
   std::vector<GuidelineVerdict> guidelines;
   std::vector<Problem> problems;
   // Extra sections contributed by capabilities (e.g. "sbom", "unpack"), rendered generically.
