@@ -1,5 +1,7 @@
 #include "report/document.h"
 
+#include "report/util.h"
+
 #include <fmt/format.h>
 
 namespace iotcop::report {
@@ -18,32 +20,8 @@ std::string MdCell(const std::string& s) {
   return out;
 }
 
-std::string Esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// Untrusted text (product names, evidence) is escaped by the one shared helper.
+std::string Esc(std::string_view s) { return XmlEscape(s); }
 
 }  // namespace
 

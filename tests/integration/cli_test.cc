@@ -135,7 +135,7 @@ TEST(CliErrors, UsageErrorsExitTwoWithOneLine) {
   const std::vector<Case> cases = {
       {"assess --no-such-option" + fw, "--no-such-option"},
       {"assess --format pdf -o " + Q(dir / "o1") + fw,
-       "--format pdf: unknown format (known: json, text, html, sarif, junit)"},
+       "--format pdf: unknown format (known: json, text, html, sarif, junit"},
       {"assess --standard iso9001 -o " + Q(dir / "o2") + fw,
        "--standard iso9001: unknown standard"},
       {"assess --host 192.0.2.1", "--host 192.0.2.1: live device assessment is not available"},
