@@ -17,11 +17,16 @@ test_pkgs=(
   # fixture generators for the unpacker tests
   mtd-utils genext2fs e2fsprogs cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
   # real tools to compare against, validators and a browser for the HTML report
-  nodejs npm chromium libxml2-utils devscripts binutils file
+  chromium libxml2-utils devscripts binutils file
 )
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_pkgs[@]}")
+  # Node.js runs the validators; a machine that already has node and npm (from any source) keeps
+  # them, since Debian's npm conflicts with other nodejs builds.
+  if ! command -v npm >/dev/null 2>&1; then want+=(nodejs npm); fi
+fi
 
 missing=()
 for p in "${want[@]}"; do
@@ -40,5 +45,11 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # Wait for another apt/dpkg run instead of failing on its lock.
 APT=($SUDO apt-get -o DPkg::Lock::Timeout=600)
-"${APT[@]}" update -qq
-"${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2
+log=$(mktemp)
+if ! { "${APT[@]}" update -qq && "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "install-deps: apt-get failed (log above)" >&2
+  rm -f "$log"
+  exit 1
+fi
+rm -f "$log"

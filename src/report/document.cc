@@ -1,8 +1,8 @@
 #include "report/document.h"
 
-#include "report/util.h"
-
 #include <fmt/format.h>
+
+#include "report/util.h"
 
 namespace iotcop::report {
 namespace {
@@ -19,9 +19,6 @@ std::string MdCell(const std::string& s) {
   }
   return out;
 }
-
-// Untrusted text (product names, evidence) is escaped by the one shared helper.
-std::string Esc(std::string_view s) { return XmlEscape(s); }
 
 }  // namespace
 
@@ -89,30 +86,30 @@ std::string ToHtml(const Document& d) {
       ".sig p.filled{{border-bottom:none}}\n"
       "@media print{{body{{margin:0;max-width:none}}.note{{background:none}}h2{{break-after:avoid}}"
       "tr{{break-inside:avoid}}}}\n</style></head><body>\n<h1>{}</h1>\n",
-      Esc(d.title), Esc(d.title));
+      XmlEscape(d.title), XmlEscape(d.title));
   for (const auto& b : d.blocks) {
     switch (b.kind) {
       case Block::Kind::kHeading:
-        h += fmt::format("<h{0}>{1}</h{0}>\n", b.level + 1, Esc(b.text));
+        h += fmt::format("<h{0}>{1}</h{0}>\n", b.level + 1, XmlEscape(b.text));
         break;
       case Block::Kind::kParagraph:
-        h += "<p>" + Esc(b.text) + "</p>\n";
+        h += "<p>" + XmlEscape(b.text) + "</p>\n";
         break;
       case Block::Kind::kNote:
-        h += "<div class=\"note\"><strong>Note:</strong> " + Esc(b.text) + "</div>\n";
+        h += "<div class=\"note\"><strong>Note:</strong> " + XmlEscape(b.text) + "</div>\n";
         break;
       case Block::Kind::kList:
         h += "<ul>\n";
-        for (const auto& i : b.items) h += "<li>" + Esc(i) + "</li>\n";
+        for (const auto& i : b.items) h += "<li>" + XmlEscape(i) + "</li>\n";
         h += "</ul>\n";
         break;
       case Block::Kind::kTable:
         h += "<table><thead><tr>";
-        for (const auto& c : b.items) h += "<th>" + Esc(c) + "</th>";
+        for (const auto& c : b.items) h += "<th>" + XmlEscape(c) + "</th>";
         h += "</tr></thead><tbody>\n";
         for (const auto& r : b.rows) {
           h += "<tr>";
-          for (const auto& c : r) h += "<td>" + Esc(c) + "</td>";
+          for (const auto& c : r) h += "<td>" + XmlEscape(c) + "</td>";
           h += "</tr>\n";
         }
         h += "</tbody></table>\n";
@@ -120,8 +117,8 @@ std::string ToHtml(const Document& d) {
       case Block::Kind::kSignature:
         h += "<div class=\"sig\">";
         for (const auto& l : b.items) {
-          h += l.find(": ") != std::string::npos ? "<p class=\"filled\">" + Esc(l) + "</p>"
-                                                 : "<p>" + Esc(l) + ":</p>";
+          h += l.find(": ") != std::string::npos ? "<p class=\"filled\">" + XmlEscape(l) + "</p>"
+                                                 : "<p>" + XmlEscape(l) + ":</p>";
         }
         h += "</div>\n";
         break;
