@@ -227,23 +227,44 @@ TEST(CliAssess, TheStandardChoosesTheItems) {
   EXPECT_EQ(psti["verdicts"][0]["derived_from"], json({"en303645-v2:5.1-1", "en303645-v2:5.1-2"}));
 }
 
+// A manufacturer's declaration whose answers fall short of three provisions: the declaration
+// checks report medium findings, which --fail-on compares against.
 TEST(CliAssess, FailOnExitsOneWhenFindingsReachTheThreshold) {
-  const auto checks = test::RunIotcop("checks --format json");
-  ASSERT_EQ(checks.exit_code, 0) << checks.err;
-  bool firmware_checks = false;
-  for (const auto& c : json::parse(checks.out)) {
-    for (const auto& in : c["inputs"]) firmware_checks = firmware_checks || in == "firmware";
-  }
-  if (!firmware_checks) GTEST_SKIP() << "`iotcop checks` lists no firmware checks yet";
   test::TempDir dir;
-  MakeRootfs(dir / "rootfs");
-  const std::string base = "assess --firmware " + Q(dir / "rootfs") + " --format json -q -o ";
+  test::WriteFile(dir / "ixit.yaml",
+                  "schema: iotcop-declaration/1\n"
+                  "updates:\n  automatic: false\n  user_can_postpone: false\n"
+                  "vulnerability_disclosure:\n  acknowledgement_days: 400\n");
+  const std::string base = "assess --declaration " + Q(dir / "ixit.yaml") + " --format json -q -o ";
   const auto none = test::RunIotcop(base + Q(dir / "a"));
-  const json j = json::parse(test::ReadFile(dir / "a" / "report.json"));
-  if (j["findings"].empty()) GTEST_SKIP() << "the firmware checks find nothing in the fixture yet";
   EXPECT_EQ(none.exit_code, 0) << none.err;  // --fail-on defaults to none
-  const auto info = test::RunIotcop(base + Q(dir / "b") + " --fail-on info");
-  EXPECT_EQ(info.exit_code, 1) << info.err;
+  const json j = json::parse(test::ReadFile(dir / "a" / "report.json"));
+  ASSERT_FALSE(j["findings"].empty());
+  for (const auto& f : j["findings"]) EXPECT_EQ(f["severity"], "medium") << f["title"];
+  struct Case {
+    std::string fail_on;
+    int exit_code;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"info", 1}, {"medium", 1}, {"high", 0}, {"critical", 0}, {"none", 0}}) {
+    const auto r = test::RunIotcop(base + Q(dir / ("o-" + c.fail_on)) + " --fail-on " + c.fail_on);
+    EXPECT_EQ(r.exit_code, c.exit_code) << "--fail-on " << c.fail_on << ": " << r.err;
+  }
+  // Every FAIL names the findings that decided it, and they cite it.
+  int fails = 0;
+  for (const auto& v : j["verdicts"]) {
+    if (v["verdict"] != "FAIL") continue;
+    ++fails;
+    ASSERT_FALSE(v["findings"].empty()) << v["id"];
+    for (const auto& fi : v["findings"]) {
+      const auto provs =
+          j["findings"][fi.get<std::size_t>()]["provisions"].get<std::vector<std::string>>();
+      EXPECT_NE(std::find(provs.begin(), provs.end(), v["id"].get<std::string>()), provs.end())
+          << v["id"];
+    }
+    EXPECT_EQ(v["conceptual"], "FAIL") << v["id"];
+  }
+  EXPECT_EQ(fails, 3);  // 5.2-2, 5.3-4, 5.3-6
 }
 
 TEST(CliAssess, TheSampleFirmwareGetsEveryReport) {
