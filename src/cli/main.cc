@@ -26,6 +26,19 @@ int main(int argc, char** argv) {
 #define IOTCOP_COMMAND(fn) fn(app, ctx);
 #include "cli/commands.def"
 #undef IOTCOP_COMMAND
+  // An unknown command word gets its own line (CLI11 would only say a subcommand is required).
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    bool found = false;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      found = found || sub->get_name() == argv[1];
+      known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!found) {
+      std::cerr << "iotcop: unknown command '" << argv[1] << "' (commands: " << known << ")\n";
+      return kExitUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

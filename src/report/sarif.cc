@@ -125,7 +125,8 @@ json Rule(const CheckDoc& d) {
 
 json Location(const Evidence& e) {
   json loc = json::object();
-  if (!e.input.empty()) {
+  // Files (firmware, captures, declarations) are artifacts; a live endpoint is a logical location.
+  if (!e.input.empty() && e.source != InputKind::kNetwork) {
     json phys = {{"artifactLocation", {{"uri", ArtifactUri(e)}}}};
     json region = json::object();
     if (e.line) region["startLine"] = *e.line;

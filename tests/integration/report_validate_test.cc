@@ -57,6 +57,20 @@ TEST(SarifValidation, SampleAssessmentPassesTheSarifMultitool) {
   ExpectValidSarif(sarif);
 }
 
+TEST(SarifValidation, TheValidatorRejectsAnInvalidLog) {
+  if (!test::HaveTool("node"))
+    GTEST_SKIP() << "node is not installed: cannot run the SARIF Multitool";
+  test::TempDir dir;
+  test::WriteFile(dir / "bad.sarif",
+                  R"({"version":"2.1.0","$schema":"https://json.schemastore.org/sarif-2.1.0.json",)"
+                  R"("runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"a",)"
+                  R"("message":{"text":"m."},"bogus":1}]}]})");
+  const auto r =
+      test::RunShell("node " + Q(kTools / "validate-sarif.js") + " " + Q(dir / "bad.sarif"));
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("JSON1005"), std::string::npos) << r.out;  // the unknown property
+}
+
 TEST(SarifValidation, EmptyAndFailedAssessmentsPassToo) {
   if (!test::HaveTool("node"))
     GTEST_SKIP() << "node is not installed: cannot run the SARIF Multitool";

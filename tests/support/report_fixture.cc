@@ -22,6 +22,16 @@ Evidence At(std::string path, std::optional<std::uint32_t> line,
   return e;
 }
 
+// Evidence from a live device: a host and an endpoint, no file.
+Evidence Live(std::string endpoint, std::string excerpt) {
+  Evidence e;
+  e.source = InputKind::kNetwork;
+  e.input = "192.0.2.10";
+  e.endpoint = std::move(endpoint);
+  e.excerpt = std::move(excerpt);
+  return e;
+}
+
 CheckDoc Doc(std::string id, std::string title, std::vector<std::string> provisions,
              std::vector<std::string> needs, Severity severity,
              std::vector<InputKind> inputs = {InputKind::kFirmware}) {
@@ -75,7 +85,8 @@ std::vector<std::unique_ptr<const Check>> SampleChecks() {
                                {At(kHostileFileName, 3, std::nullopt,
                                    std::string(kHostileExcerpt) + " \xff\xfe bad-utf8 \x01 ctl"),
                                 At("squashfs-root!/etc/inittab", 7, std::nullopt,
-                                   "::respawn:/usr/sbin/telnetd -F -l /bin/sh")}),
+                                   "::respawn:/usr/sbin/telnetd -F -l /bin/sh"),
+                                Live("192.0.2.10:23/tcp", "BusyBox on (none) login:")}),
                    "telnetd");
         ctx.Report(MakeFinding("The web server banner discloses the firmware version",
                                "Version strings help an attacker pick exploits.", Severity::kInfo,

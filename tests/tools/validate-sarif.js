@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Validates a SARIF file with Microsoft's SARIF Multitool (JSON schema + the SARIF rules).
+// Validates a SARIF file with Microsoft's SARIF Multitool: the JSON schema, the SARIF rules and the
+// rules GitHub code scanning applies when it ingests a file (rule kinds Sarif and Gh).
 // Usage: node validate-sarif.js [--notes] FILE.sarif
 // Prints each error or warning as "LEVEL RULE: message" and exits 1 when there is any; exit 0 and
 // "valid" otherwise (notes, the multitool's suggestions, are counted and shown with --notes); exit 2 when the multitool is not installed or cannot run.
@@ -32,7 +33,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sarif-validate-'));
 const out = path.join(dir, 'validation.sarif');
 try {
   const policy = path.join(__dirname, 'sarif-policy.xml');  // turns off SARIF2006, which fetches URLs
-  const run = spawnSync(tool, ['validate', path.resolve(file), '-o', out, '-c', policy, '--level', 'Error;Warning;Note',
+  const run = spawnSync(tool, ['validate', path.resolve(file), '-o', out, '-c', policy, '--rule-kind', 'Sarif;Gh', '--level', 'Error;Warning;Note',
                                '--log', 'ForceOverwrite', '--quiet'],
                         { encoding: 'utf8', env: Object.assign({}, process.env, { DOTNET_CLI_TELEMETRY_OPTOUT: '1' }) });
   if (run.error || !fs.existsSync(out)) {

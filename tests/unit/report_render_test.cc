@@ -303,6 +303,8 @@ TEST(SarifReport, MapsChecksToRulesAndFindingsToResults) {
   bool line = false, offset = false;
   for (const auto& r : run["results"]) {
     for (const auto& loc : r["locations"]) {
+      if (!loc.contains("physicalLocation") || !loc["physicalLocation"].contains("region"))
+        continue;
       const auto& region = loc["physicalLocation"]["region"];
       if (region.contains("startLine")) line = true;
       if (region.contains("byteOffset")) {
@@ -312,6 +314,9 @@ TEST(SarifReport, MapsChecksToRulesAndFindingsToResults) {
     }
   }
   EXPECT_TRUE(line && offset);
+  // Live evidence is a logical location, not a file.
+  EXPECT_NE(dump.find("{\"kind\":\"resource\",\"name\":\"192.0.2.10:23/tcp\"}"), std::string::npos);
+  EXPECT_EQ(dump.find("\"uri\":\"192.0.2.10\""), std::string::npos);
   // Inputs are artifacts; problems are notifications; a failed/partial input is recorded.
   ASSERT_EQ(run["artifacts"].size(), 2u);
   EXPECT_EQ(run["artifacts"][0]["hashes"]["sha-256"], a.inputs[0].sha256);
