@@ -90,7 +90,9 @@ TEST_F(CrossCheckTest, EvidenceThatContradictsTheDeclarationFailsCitingBoth) {
   EXPECT_TRUE(failed.count("5.3-7") || failed.count("5.3-10")) << "signed over HTTPS vs wget http:// + mtd write";
   EXPECT_TRUE(failed.count("5.6-1")) << "telnet not declared vs telnetd started at boot";
   for (const auto& v : a.provision_verdicts) {
-    if (v.id == "5.1-1" || v.id == "5.6-4") EXPECT_EQ(v.verdict, Verdict::kFail) << v.id;
+    if (v.id == "5.1-1" || v.id == "5.6-4") {
+      EXPECT_EQ(v.verdict, Verdict::kFail) << v.id;
+    }
   }
 }
 
