@@ -46,7 +46,11 @@ std::vector<std::string> StripPrefix(std::vector<std::string> argv) {
                                                    "while", "until", "!",    "{",       "(",
                                                    "exec",  "nohup", "time", "command", "}"};
   std::size_t i = 0;
-  while (i < argv.size() && (kSkip.count(argv[i]) || IsAssignment(argv[i]))) ++i;
+  // Keywords, VAR=value prefixes and case labels ("start)", "*)").
+  while (i < argv.size() &&
+         (kSkip.count(argv[i]) || IsAssignment(argv[i]) ||
+          (argv[i].size() > 1 && argv[i].back() == ')' && argv[i].find('(') == std::string::npos)))
+    ++i;
   argv.erase(argv.begin(), argv.begin() + static_cast<std::ptrdiff_t>(i));
   return argv;
 }
