@@ -44,19 +44,23 @@ std::string FirmwareRun::AllText() const {
   return out;
 }
 
-FirmwareRun AssessFolder(const fs::path& dir, const CheckConfig& config) {
+FirmwareRun AssessTree(const unpack::Tree& tree, const CheckConfig& config) {
   FirmwareRun run;
-  auto tree = unpack::Tree::FromDirectory(dir, "fw");
-  EXPECT_TRUE(tree) << (tree ? "" : tree.error().Describe());
-  if (!tree) return run;
   run.a.inputs.push_back({InputKind::kFirmware, "fw.bin"});
-  firmware::FirmwareInput in{*tree, "fw.bin", &config};
+  firmware::FirmwareInput in{tree, "fw.bin", &config};
   firmware::CollectFirmware(in, run.a.facts, run.a.problems);
   RunChecks(BuiltinChecks(), config, run.a);
   for (const auto& p : run.a.problems) {
     EXPECT_NE(p.level, "error") << p.stage << ": " << p.message;
   }
   return run;
+}
+
+FirmwareRun AssessFolder(const fs::path& dir, const CheckConfig& config) {
+  auto tree = unpack::Tree::FromDirectory(dir, "fw");
+  EXPECT_TRUE(tree) << (tree ? "" : tree.error().Describe());
+  if (!tree) return {};
+  return AssessTree(*tree, config);
 }
 
 void WriteMode(const fs::path& dir, const std::string& rel, const std::string& content,

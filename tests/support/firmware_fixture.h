@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/assessment.h"
+#include "unpack/tree.h"
 
 namespace iotcop::test {
 
@@ -25,6 +26,8 @@ struct FirmwareRun {
 };
 
 FirmwareRun AssessFolder(const std::filesystem::path& dir, const CheckConfig& config = {});
+// The same over a tree the unpacker made.
+FirmwareRun AssessTree(const unpack::Tree& tree, const CheckConfig& config = {});
 
 // Writes `content` to dir/rel with the given mode (creating folders).
 void WriteMode(const std::filesystem::path& dir, const std::string& rel, const std::string& content,

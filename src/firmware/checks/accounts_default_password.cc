@@ -20,10 +20,10 @@ Status Run(CheckContext& ctx) {
     const std::string state = a->value["password"].value("state", "");
     if (!a->value.value("login", false) || (state != "empty" && state != "none")) continue;
     const std::string name = Str(*a, "name");
+    const std::string where = a->value["password"].value("file", Str(*a, "file"));
     const std::string title =
-        state == "empty"
-            ? fmt::format("account '{}' has an empty password ({})", name, Str(*a, "file"))
-            : fmt::format("account '{}' has no password set ({})", name, Str(*a, "file"));
+        state == "empty" ? fmt::format("account '{}' has an empty password ({})", name, where)
+                         : fmt::format("account '{}' has no password set ({})", name, where);
     ctx.Report(
         FindingOn({a}, title,
                   fmt::format("'{}' has a login shell ({}) and no password: anyone reaching a "

@@ -257,10 +257,11 @@ void CollectRoot(const FirmwareInput& in, std::uint32_t root,
                           {"login", LoginShell(p.shell)},
                           {"file", tree.DisplayPath(*e)},
                           {"password", {{"state", pw.state}, {"scheme", pw.scheme}}}};
+      v["password"]["file"] = tree.DisplayPath(*where);  // where the password field is
+      v["password"]["line"] = where_line;
       if (!pw.hash.empty()) {
         v["password"]["hash"] = Redact(pw.hash);
         v["password"]["hash_id"] = Sha256Hex(AsBytes(pw.hash)).substr(0, 16);
-        v["password"]["file"] = tree.DisplayPath(*where);
       }
       if (auto g = groups_of.find(p.name); g != groups_of.end()) v["groups"] = g->second;
       if (inst != installed.end()) {
