@@ -94,6 +94,17 @@ std::vector<DefaultCredential> LoadDictionary(const std::vector<std::string>& ex
   return out;
 }
 
+std::vector<DefaultCredential> DictionaryFor(const CheckConfig* config, const std::string& input,
+                                             const std::string& collector,
+                                             std::vector<Problem>& problems) {
+  std::vector<std::string> errors;
+  auto dict =
+      LoadDictionary(config ? config->extra_credentials_files : std::vector<std::string>{}, errors);
+  for (auto& e : errors)
+    problems.push_back({"warning", "collect", input, "", std::nullopt, collector + ": " + e});
+  return dict;
+}
+
 std::string HashScheme(std::string_view h) {
   if (h.starts_with("$1$")) return "md5";
   if (h.starts_with("$apr1$")) return "apr1";

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/assessment.h"
 #include "core/result.h"
 
 namespace iotcop::firmware {
@@ -28,6 +29,12 @@ Result<std::vector<DefaultCredential>> LoadCredentialFile(const std::string& pat
 // extra files are appended to `errors`.
 std::vector<DefaultCredential> LoadDictionary(const std::vector<std::string>& extra,
                                               std::vector<std::string>& errors);
+
+// The dictionary a firmware collector uses: built-in plus config->extra_credentials_files
+// (--credentials); a list that cannot be read becomes a warning naming `collector`.
+std::vector<DefaultCredential> DictionaryFor(const CheckConfig* config, const std::string& input,
+                                             const std::string& collector,
+                                             std::vector<Problem>& problems);
 
 // The scheme of a crypt(3) string: des, bsdi, md5, sha256, sha512, bcrypt, yescrypt, gost,
 // sunmd5, apr1, or "" when it is not a hash.

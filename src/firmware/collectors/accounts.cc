@@ -297,11 +297,7 @@ void CollectRoot(const FirmwareInput& in, std::uint32_t root,
 }
 
 void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
-  std::vector<std::string> errors;
-  const auto dict = LoadDictionary(
-      in.config ? in.config->extra_credentials_files : std::vector<std::string>{}, errors);
-  for (auto& e : errors)
-    problems.push_back({"warning", "collect", in.input, "", std::nullopt, "accounts: " + e});
+  const auto dict = DictionaryFor(in.config, in.input, "accounts", problems);
   for (std::uint32_t root : ConfigRoots(in.tree)) CollectRoot(in, root, dict, facts);
 }
 

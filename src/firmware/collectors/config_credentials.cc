@@ -167,12 +167,7 @@ bool NvramFile(std::string_view path) {
 }
 
 void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
-  std::vector<std::string> errors;
-  const auto dict = LoadDictionary(
-      in.config ? in.config->extra_credentials_files : std::vector<std::string>{}, errors);
-  for (auto& e : errors)
-    problems.push_back(
-        {"warning", "collect", in.input, "", std::nullopt, "config-credentials: " + e});
+  const auto dict = DictionaryFor(in.config, in.input, "config-credentials", problems);
   Ctx ctx{in, dict, facts};
   for (const Entry* e : RegularFiles(in.tree, kMaxConfig)) {
     const std::string_view b = Basename(e->path);

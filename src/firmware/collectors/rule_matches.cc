@@ -58,9 +58,7 @@ void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& pr
                         "rule-matches: " + rules.error().Describe()});
     return;
   }
-  std::vector<std::string> errors;
-  const auto dict = LoadDictionary(
-      in.config ? in.config->extra_credentials_files : std::vector<std::string>{}, errors);
+  const auto dict = DictionaryFor(in.config, in.input, "rule-matches", problems);
   for (const auto& e : in.tree.entries()) {
     if (e.type != unpack::EntryType::kFile || e.disk.empty() || e.size == 0) continue;
     if (e.size > kMaxScan) {
