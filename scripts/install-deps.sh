@@ -14,6 +14,8 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev clang libclang-rt-14-dev
+  # fixture generators for the firmware check tests (password hashes, PuTTY keys, SSH keys)
+  whois putty-tools openssh-client
   # fixture generators for the unpacker tests
   mtd-utils genext2fs e2fsprogs cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
   # real tools to compare against, validators and a browser for the HTML report

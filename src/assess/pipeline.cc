@@ -74,7 +74,7 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
   }
   a.inputs.push_back(rec);
   progress.Set("collecting facts", input);
-  firmware::FirmwareInput fin{*tree, input};
+  firmware::FirmwareInput fin{*tree, input, &options.check_config};
   firmware::CollectFirmware(fin, a.facts, a.problems);
 }
 

@@ -10,17 +10,27 @@ inline constexpr const char* kProperty = "property";
 // {root, path, size, type} — an unpacked filesystem root (one per filesystem found).
 inline constexpr const char* kFilesystem = "filesystem";
 // {name, uid, gid, home, shell, login: bool, password: {state: empty|locked|hash|none|placeholder,
-//  scheme, hash(redacted)}, file} — an account from passwd/shadow and their copies.
+//  scheme, hash(redacted), hash_id, file, line}, file, groups, installed_as, installed_by} — an
+//  account from passwd/shadow and their copies. none = shadow field "x" (never set; OpenWrt lets
+//  root in); placeholder = "x" in passwd and no shadow file in the image (made at first boot);
+//  installed_as = the live file a boot script copies this one to (/etc/passwd -> /var/passwd).
 inline constexpr const char* kAccount = "account";
-// {user, password_state, cracked: bool, password(redacted), source, where} — a credential that
-// matched the default-credential dictionary or is baked into the image.
+// {user, password_state: hash|plaintext|empty, scheme, cracked: bool, password(redacted), source,
+//  where, kind: account|web|nvram|command|binary|snmp, service, login, uid, account_fact, rule,
+//  exhausted, tried, write} — a credential baked into the image; cracked = the default-credential
+//  dictionary (or a default SNMP community) knows it.
 inline constexpr const char* kCredential = "credential";
-// {name, command, argv, started_by, init: inittab|rcS|initd|procd|systemd|inetd, user, port}
+// {name, command, argv, started_by, file, line, init: inittab|rcS|initd|procd|systemd|inetd|xinetd,
+//  user (when the configuration says it), port, tty, action, background, has_credentials} — a
+//  program started at boot; passwords on its command line are redacted.
 inline constexpr const char* kService = "service";
-// {type: rsa|ec|ed25519|dsa, format: pem|der|openssh|dropbear|putty, bits, encrypted: bool,
-//  placeholder: bool, fingerprint} — a private key in the image.
+// {type: rsa|ec|ed25519|dsa, format: pem|der|openssh|dropbear|putty, detail, bits, encrypted: bool,
+//  placeholder: bool, fingerprint (SHA-256 of the public key's SPKI DER), path, offset,
+//  role: host|tls|other, referenced_by, certificate, generated_at_boot: {by, only_if_missing}} — a
+//  private key in the image (placeholder: a 0-byte file where a key belongs).
 inline constexpr const char* kPrivateKey = "private_key";
-// {subject, issuer, not_after, self_signed, key_bits, sig_alg}
+// {subject, issuer, not_before, not_after, expired, self_signed, key_type, key_bits, sig_alg,
+//  fingerprint, key_fingerprint, path, bundle (a trust store, not the device's identity)}
 inline constexpr const char* kCertificate = "certificate";
 // {path, arch, nx, pie, relro: none|partial|full, canary, fortify, rpath, stripped, risky: [...]}
 inline constexpr const char* kBinary = "binary";
@@ -34,11 +44,12 @@ inline constexpr const char* kUpdateMechanism = "update_mechanism";
 inline constexpr const char* kEndpoint = "endpoint";
 // {setting, value, meaning} — insecure communication setting (TLS verification off, weak cipher).
 inline constexpr const char* kCommSetting = "comm_setting";
-// {kind: security.txt|contact, path, contact, valid}
+// {kind: security.txt|document|contact, path, contact, contacts, policy, well_known, valid, errors}
 inline constexpr const char* kDisclosure = "disclosure";
-// {path, mode, owner, issue: setuid|setgid|world-writable}
+// {path, mode, owner, group, type, issue: setuid|setgid|world-writable}
 inline constexpr const char* kFilePermission = "file_permission";
-// {kind: token|password|api-key, rule, entropy} — a secret string found in a file.
+// {kind: token|password|api-key, rule, description, entropy, value(redacted), path} — a secret
+//  string found in a file by rules/secrets/*.yar, above the rule's entropy floor.
 inline constexpr const char* kSecret = "secret";
 // {field, topic, value, provisions} — one entry of the manufacturer's declaration (declaration/schema.h).
 inline constexpr const char* kClaim = "claim";

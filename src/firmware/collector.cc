@@ -19,8 +19,29 @@ const std::vector<std::unique_ptr<const Collector>>& BuiltinCollectors() {
   return kCollectors;
 }
 
-Evidence FileEvidence(const FirmwareInput& in, const unpack::Entry& e, std::optional<std::uint32_t> line,
-                      std::string excerpt, std::optional<std::uint64_t> offset) {
+namespace {
+class FunctionCollector final : public Collector {
+ public:
+  FunctionCollector(CollectorDoc doc, CollectFunction fn) : doc_(std::move(doc)), fn_(fn) {}
+  const CollectorDoc& doc() const override { return doc_; }
+  void Collect(const FirmwareInput& in, FactStore& facts,
+               std::vector<Problem>& problems) const override {
+    fn_(in, facts, problems);
+  }
+
+ private:
+  CollectorDoc doc_;
+  CollectFunction fn_;
+};
+}  // namespace
+
+std::unique_ptr<const Collector> MakeFunctionCollector(CollectorDoc doc, CollectFunction fn) {
+  return std::make_unique<FunctionCollector>(std::move(doc), fn);
+}
+
+Evidence FileEvidence(const FirmwareInput& in, const unpack::Entry& e,
+                      std::optional<std::uint32_t> line, std::string excerpt,
+                      std::optional<std::uint64_t> offset) {
   Evidence ev;
   ev.source = InputKind::kFirmware;
   ev.input = in.input;
