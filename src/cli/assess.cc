@@ -41,7 +41,8 @@ std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
 int Run(AssessArgs& args) {
   auto& o = args.options;
   if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty()) {
-    std::cerr << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
+    std::cerr
+        << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
     return kExitUsage;
   }
   // Input kinds whose capability is not in this build are refused, never silently ignored.
@@ -64,7 +65,8 @@ int Run(AssessArgs& args) {
   for (const auto& f : formats) {
     if (!report::FindRenderer(f)) {
       std::string known;
-      for (const auto& r : report::BuiltinRenderers()) known += (known.empty() ? "" : ", ") + r->doc().name;
+      for (const auto& r : report::BuiltinRenderers())
+        known += (known.empty() ? "" : ", ") + r->doc().name;
       std::cerr << "iotcop assess: --format " << f << ": unknown format (known: " << known << ")\n";
       return kExitUsage;
     }
@@ -109,7 +111,8 @@ int Run(AssessArgs& args) {
     }
   }
   if (!args.quiet) {
-    if (Status st = report::FindRenderer("text")->Render(a, *catalogue, std::cout); !st) rc = kExitInput;
+    if (Status st = report::FindRenderer("text")->Render(a, *catalogue, std::cout); !st)
+      rc = kExitInput;
     std::cout << "\nReports in " << args.out_dir << ":";
     for (const auto& f : formats) std::cout << " " << report::FindRenderer(f)->doc().extension;
     std::cout << "\n";
@@ -128,21 +131,31 @@ int Run(AssessArgs& args) {
 
 void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   static AssessArgs args;
-  auto* cmd = app.add_subcommand("assess", "Assess a product: firmware images, live devices, captures, declaration");
+  auto* cmd = app.add_subcommand(
+      "assess", "Assess a product: firmware images, live devices, captures, declaration");
   cmd->add_option("--firmware,-f", args.options.firmware,
                   "firmware image, or a folder holding an extracted root filesystem (repeatable)");
   cmd->add_option("--host", args.options.hosts, "live device address (repeatable)");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
-  cmd->add_option("--declaration", args.options.declaration, "manufacturer's declaration (IXIT YAML)");
-  cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")->capture_default_str();
-  cmd->add_option("--format", args.formats, "comma-separated: json, html, sarif, text")->delimiter(',')->capture_default_str();
-  cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding is at or above: info, low, medium, high, critical, none")
+  cmd->add_option("--declaration", args.options.declaration,
+                  "manufacturer's declaration (IXIT YAML)");
+  cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")
       ->capture_default_str();
-  cmd->add_option("--standard", args.options.standard, "en303645-v2 (default), en303645-v3, psti, cop2018")
+  cmd->add_option("--format", args.formats, "comma-separated: json, html, sarif, text")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--fail-on", args.fail_on,
+                  "exit 1 when a finding is at or above: info, low, medium, high, critical, none")
+      ->capture_default_str();
+  cmd->add_option("--standard", args.options.standard,
+                  "en303645-v2 (default), en303645-v3, psti, cop2018")
       ->capture_default_str();
   cmd->add_option("--product", args.options.product, "product name for the reports");
   cmd->add_option("--credentials", args.options.check_config.extra_credentials_files,
                   "extra default-credential list, CSV user,password[,source] (repeatable)");
+  cmd->add_option("--vulndb", args.options.check_config.vulndb,
+                  "vulnerability database made by `iotcop vulndb import` (default "
+                  "$XDG_DATA_HOME/iotcop/vulndb.sqlite)");
   cmd->add_flag("-q,--quiet", args.quiet, "no summary on stdout");
   cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });
 }

@@ -18,6 +18,7 @@ namespace iotcop {
 
 struct CheckConfig {
   std::vector<std::string> extra_credentials_files;  // --credentials
+  std::string vulndb;  // --vulndb: vulnerability database; empty = the default path
 };
 
 struct InputRecord {
@@ -55,7 +56,7 @@ struct Assessment {
   std::string tool_version;
   std::string standard;  // the chosen standard id
   std::string standard_name;
-  std::string product;   // a name for people: first input's base name unless given
+  std::string product;                  // a name for people: first input's base name unless given
   std::string started_at, finished_at;  // ISO 8601 UTC
   std::vector<InputRecord> inputs;
   FactStore facts;
