@@ -10,6 +10,7 @@
 #include "core/check_runner.h"
 #include "core/hash.h"
 #include "core/verdict_engine.h"
+#include "declaration/declaration.h"
 #include "firmware/collector.h"
 #include "unpack/engine.h"
 
@@ -51,7 +52,9 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
       for (auto& p : r->problems) a.problems.push_back(std::move(p));
       nlohmann::json regions = nlohmann::json::array();
       for (const auto& u : r->unknown) {
-        regions.push_back({{"container", u.container}, {"offset", u.offset}, {"size", u.size},
+        regions.push_back({{"container", u.container},
+                           {"offset", u.offset},
+                           {"size", u.size},
                            {"entropy", u.entropy}});
       }
       a.extras["unpack"][input] = {{"roots", r->tree.roots().size()},
@@ -75,17 +78,43 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
   firmware::CollectFirmware(fin, a.facts, a.problems);
 }
 
+void AssessDeclaration(const std::string& input, Assessment& a) {
+  InputRecord rec{InputKind::kDeclaration, input};
+  if (auto h = Sha256File(input)) rec.sha256 = *h;
+  auto d = declaration::Load(input);
+  if (!d) {
+    rec.status = "failed";
+    a.problems.push_back({"error", "declaration", input, "", d.error().offset, d.error().what});
+    a.inputs.push_back(rec);
+    return;
+  }
+  if (!d->problems.empty()) rec.status = "partial";
+  for (auto& p : d->problems) a.problems.push_back(std::move(p));
+  a.inputs.push_back(rec);
+  a.extras["declaration"] = d->ToJson();
+  declaration::AddFacts(*d, a.facts);
+}
+
 }  // namespace
 
-Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogue, Progress& progress) {
+Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogue,
+                         Progress& progress) {
   Assessment a;
   a.tool_version = build::kVersion;
   a.started_at = NowUtc();
   a.product = options.product;
-  if (a.product.empty() && !options.firmware.empty()) a.product = fs::path(options.firmware.front()).filename().string();
+  if (a.product.empty() && !options.firmware.empty())
+    a.product = fs::path(options.firmware.front()).filename().string();
   if (a.product.empty() && !options.hosts.empty()) a.product = options.hosts.front();
 
-  for (std::size_t i = 0; i < options.firmware.size(); ++i) AssessFirmware(options.firmware[i], i, options, a, progress);
+  for (std::size_t i = 0; i < options.firmware.size(); ++i)
+    AssessFirmware(options.firmware[i], i, options, a, progress);
+
+  if (!options.declaration.empty()) AssessDeclaration(options.declaration, a);
+  if (options.product.empty() && a.extras.contains("declaration")) {
+    const std::string declared = a.extras["declaration"].value("product.name", "");
+    if (!declared.empty()) a.product = declared;
+  }
 
   progress.Set("running checks");
   RunChecks(BuiltinChecks(), options.check_config, a);

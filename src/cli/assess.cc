@@ -56,11 +56,6 @@ int Run(AssessArgs& args) {
               << ": traffic capture analysis is not available in this version\n";
     return kExitUsage;
   }
-  if (!o.declaration.empty()) {
-    std::cerr << "iotcop assess: --declaration " << o.declaration
-              << ": manufacturer declarations are not available in this version\n";
-    return kExitUsage;
-  }
   const auto formats = SplitFormats(args.formats);
   for (const auto& f : formats) {
     if (!report::FindRenderer(f)) {
@@ -141,7 +136,12 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
                   "manufacturer's declaration (IXIT YAML)");
   cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")
       ->capture_default_str();
-  cmd->add_option("--format", args.formats, "comma-separated: json, html, sarif, text")
+  std::string format_names;
+  for (const auto& r : report::BuiltinRenderers()) {
+    format_names +=
+        (format_names.empty() ? "" : ", ") + r->doc().name + " (" + r->doc().extension + ")";
+  }
+  cmd->add_option("--format", args.formats, "comma-separated formats: " + format_names)
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--fail-on", args.fail_on,

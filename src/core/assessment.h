@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/check.h"
 #include "core/evidence.h"
 #include "core/fact.h"
 #include "core/finding.h"
@@ -50,6 +51,7 @@ struct CheckRun {
   std::string check_id;
   bool ran = false;
   std::string note;  // why it did not run, or an internal error
+  CheckDoc doc;      // the check's metadata, so reports can describe it (SARIF rules, HTML)
 };
 
 struct Assessment {
@@ -64,6 +66,7 @@ struct Assessment {
   std::vector<Outcome> outcomes;
   std::vector<CheckRun> checks;
   std::vector<ItemVerdict> verdicts;  // items of the chosen standard
+  std::vector<ItemVerdict> provision_verdicts;  // EN 303 645 V2.1.1, whatever the chosen standard
   std::vector<GuidelineVerdict> guidelines;
   std::vector<Problem> problems;
   // Extra sections contributed by capabilities (e.g. "sbom", "unpack"), rendered generically.

@@ -1,5 +1,6 @@
 // The list of built-in checks: each folder that has checks keeps a checks.def of
-// IOTCOP_CHECK(MakeFunction) lines; the order is the order of `iotcop checks` and the reports.
+// IOTCOP_CHECK(MakeFunction) lines (IOTCOP_CHECK_FAMILY for a function returning several); the
+// order is the order of `iotcop checks` and the reports.
 #include <memory>
 #include <vector>
 
@@ -8,15 +9,22 @@
 namespace iotcop {
 
 #define IOTCOP_CHECK(factory) std::unique_ptr<const Check> factory();
+#define IOTCOP_CHECK_FAMILY(factory) std::vector<std::unique_ptr<const Check>> factory();
+#include "declaration/checks/checks.def"
 #include "firmware/checks/checks.def"
 #undef IOTCOP_CHECK
+#undef IOTCOP_CHECK_FAMILY
 
 const std::vector<std::unique_ptr<const Check>>& BuiltinChecks() {
   static const std::vector<std::unique_ptr<const Check>> kChecks = [] {
     std::vector<std::unique_ptr<const Check>> v;
 #define IOTCOP_CHECK(factory) v.push_back(factory());
+#define IOTCOP_CHECK_FAMILY(factory) \
+  for (auto& c : factory()) v.push_back(std::move(c));
+#include "declaration/checks/checks.def"
 #include "firmware/checks/checks.def"
 #undef IOTCOP_CHECK
+#undef IOTCOP_CHECK_FAMILY
     return v;
   }();
   return kChecks;

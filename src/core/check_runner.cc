@@ -16,8 +16,9 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
                                       [&](InputKind k) { return a.HasInput(k); });
     if (!runnable) {
       std::string needs;
-      for (InputKind k : doc.inputs) needs += (needs.empty() ? "" : " or ") + std::string(InputKindName(k));
-      a.checks.push_back({doc.id, false, "needs a " + needs + " input"});
+      for (InputKind k : doc.inputs)
+        needs += (needs.empty() ? "" : " or ") + std::string(InputKindName(k));
+      a.checks.push_back({doc.id, false, "needs a " + needs + " input", doc});
       continue;
     }
     CheckContext ctx(doc, a.facts, config);
@@ -30,12 +31,13 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
     }
     if (!note.empty()) {
       a.problems.push_back({"error", "check", "", "", std::nullopt, doc.id + ": " + note});
-      a.checks.push_back({doc.id, true, note});
+      a.checks.push_back({doc.id, true, note, doc});
       for (const auto& p : doc.provisions)
-        a.outcomes.push_back({doc.id, p, Verdict::kInconclusive, "check " + doc.id + " failed: " + note, {}, {}});
+        a.outcomes.push_back(
+            {doc.id, p, Verdict::kInconclusive, "check " + doc.id + " failed: " + note, {}, {}});
       continue;
     }
-    a.checks.push_back({doc.id, true, ""});
+    a.checks.push_back({doc.id, true, "", doc});
 
     // Move findings into the assessment and link them to provisions.
     const std::size_t first = a.findings.size();
@@ -60,7 +62,8 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
     }
     for (auto& o : a.outcomes) {
       if (o.check_id == doc.id && o.verdict == Verdict::kFail && o.reason.empty()) {
-        o.reason = fmt::format("{}: {} finding{}", doc.id, o.findings.size(), o.findings.size() == 1 ? "" : "s");
+        o.reason = fmt::format("{}: {} finding{}", doc.id, o.findings.size(),
+                               o.findings.size() == 1 ? "" : "s");
         if (!o.findings.empty()) o.reason += " (" + a.findings[o.findings.front()].title + ")";
       }
     }
@@ -74,13 +77,20 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
         kinds += (kinds.empty() ? "" : ", ") + k;
       }
       if (!basis.empty()) {
-        a.outcomes.push_back({doc.id, p, Verdict::kPass,
-                              fmt::format("{}: nothing found in {} fact{} ({})", doc.id, basis.size(),
-                                          basis.size() == 1 ? "" : "s", kinds),
-                              basis, {}});
+        a.outcomes.push_back({doc.id,
+                              p,
+                              Verdict::kPass,
+                              fmt::format("{}: nothing found in {} fact{} ({})", doc.id,
+                                          basis.size(), basis.size() == 1 ? "" : "s", kinds),
+                              basis,
+                              {}});
       } else {
-        a.outcomes.push_back({doc.id, p, Verdict::kInconclusive,
-                              fmt::format("{}: no {} facts to judge", doc.id, kinds), {}, {}});
+        a.outcomes.push_back({doc.id,
+                              p,
+                              Verdict::kInconclusive,
+                              fmt::format("{}: no {} facts to judge", doc.id, kinds),
+                              {},
+                              {}});
       }
     }
   }

@@ -40,6 +40,8 @@ inline constexpr const char* kDisclosure = "disclosure";
 inline constexpr const char* kFilePermission = "file_permission";
 // {kind: token|password|api-key, rule, entropy} — a secret string found in a file.
 inline constexpr const char* kSecret = "secret";
+// {field, topic, value, provisions} — one entry of the manufacturer's declaration (declaration/schema.h).
+inline constexpr const char* kClaim = "claim";
 // {name, version} — operating system / kernel identified in the image.
 inline constexpr const char* kOperatingSystem = "operating_system";
 

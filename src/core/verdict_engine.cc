@@ -77,7 +77,8 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
     }
     const bool holds = c->negate ? !p->value : p->value;
     if (!holds && !not_applicable) {
-      not_applicable = fmt::format("condition ({}) \"{}\" does not hold: {}", cid, c->text, p->reason);
+      not_applicable =
+          fmt::format("condition ({}) \"{}\" does not hold: {}", cid, c->text, p->reason);
       if (!p->conflict.empty()) *not_applicable += " (" + p->conflict + ")";
       condition_basis = p->basis;
     }
@@ -104,7 +105,8 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
     if (!item.decide_with.empty()) why += "; would be decided by: " + item.decide_with;
     v.reason = why;
   }
-  if (v.verdict != Verdict::kNotApplicable && !unknown_conditions.empty() && v.verdict != Verdict::kFail) {
+  if (v.verdict != Verdict::kNotApplicable && !unknown_conditions.empty() &&
+      v.verdict != Verdict::kFail) {
     std::string list;
     for (const auto& c : unknown_conditions) {
       const CatalogueCondition* cc = v2.Condition(c);
@@ -121,9 +123,12 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
     Verdict fv = Verdict::kInconclusive;
     for (const auto* o : mine) {
       if (o->check_id.rfind("decl.", 0) == 0) continue;
-      if (o->verdict == Verdict::kFail) fv = Verdict::kFail;
-      else if (o->verdict == Verdict::kPass && fv != Verdict::kFail) fv = Verdict::kPass;
-      else if (o->verdict == Verdict::kNotApplicable && fv == Verdict::kInconclusive) fv = Verdict::kNotApplicable;
+      if (o->verdict == Verdict::kFail)
+        fv = Verdict::kFail;
+      else if (o->verdict == Verdict::kPass && fv != Verdict::kFail)
+        fv = Verdict::kPass;
+      else if (o->verdict == Verdict::kNotApplicable && fv == Verdict::kInconclusive)
+        fv = Verdict::kNotApplicable;
     }
     v.functional = fv;
   }
@@ -131,9 +136,12 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
     Verdict cv = Verdict::kInconclusive;
     for (const auto* o : mine) {
       if (o->check_id.rfind("decl.", 0) != 0) continue;
-      if (o->verdict == Verdict::kFail) cv = Verdict::kFail;
-      else if (o->verdict == Verdict::kPass && cv != Verdict::kFail) cv = Verdict::kPass;
-      else if (o->verdict == Verdict::kNotApplicable && cv == Verdict::kInconclusive) cv = Verdict::kNotApplicable;
+      if (o->verdict == Verdict::kFail)
+        cv = Verdict::kFail;
+      else if (o->verdict == Verdict::kPass && cv != Verdict::kFail)
+        cv = Verdict::kPass;
+      else if (o->verdict == Verdict::kNotApplicable && cv == Verdict::kInconclusive)
+        cv = Verdict::kNotApplicable;
     }
     v.conceptual = cv;
   }
@@ -199,20 +207,47 @@ Verdict Combine(const std::vector<Verdict>& parts) {
   return any_pass ? Verdict::kPass : Verdict::kNotApplicable;
 }
 
+std::vector<ItemVerdict> ProjectVerdicts(const Catalogue& catalogue,
+                                         const std::vector<ItemVerdict>& v2_verdicts,
+                                         std::string_view standard) {
+  std::vector<ItemVerdict> out;
+  const Standard* chosen = catalogue.Find(standard);
+  if (!chosen) return out;
+  if (chosen->id == kV2) return v2_verdicts;
+  std::map<std::string, const ItemVerdict*> by_id;
+  for (const auto& b : v2_verdicts) by_id[std::string(kV2) + ":" + b.id] = &b;
+  for (const auto& item : chosen->items) {
+    std::vector<std::string> from;
+    if (chosen->id == "cop2018") {
+      for (const auto& b : v2_verdicts)
+        if (b.guideline == item.id) from.push_back(std::string(kV2) + ":" + b.id);
+    } else if (!item.deemed_by.empty()) {
+      from = item.deemed_by;
+    } else if (!item.v2.empty()) {
+      for (const auto& id : item.v2) from.push_back(std::string(kV2) + ":" + id);
+    } else if (!item.IsProvision() && chosen->id != "en303645-v3") {
+      continue;  // not an assessable item (e.g. a referenced standard inside psti)
+    }
+    out.push_back(Project(item, from, by_id, catalogue));
+  }
+  return out;
+}
+
 Status DecideVerdicts(const Catalogue& catalogue, std::string_view standard, Assessment& a) {
   const Standard* v2 = catalogue.Find(kV2);
   const Standard* chosen = catalogue.Find(standard);
   if (!v2) return MakeError(Errc::kCorrupt, "the catalogue has no en303645-v2");
-  if (!chosen) return MakeError(Errc::kInvalidArgument, "unknown standard " + std::string(standard));
+  if (!chosen)
+    return MakeError(Errc::kInvalidArgument, "unknown standard " + std::string(standard));
   a.standard = chosen->id;
   a.standard_name = chosen->name + " " + chosen->version;
 
-  std::vector<ItemVerdict> base;
+  a.provision_verdicts.clear();
   for (const auto& item : v2->items) {
-    if (item.IsProvision()) base.push_back(DecideProvision(catalogue, *v2, item, a));
+    if (item.IsProvision())
+      a.provision_verdicts.push_back(DecideProvision(catalogue, *v2, item, a));
   }
-  std::map<std::string, const ItemVerdict*> by_id;
-  for (const auto& b : base) by_id[std::string(kV2) + ":" + b.id] = &b;
+  const auto& base = a.provision_verdicts;
 
   // Guidelines aggregate the V2.1.1 provisions that belong to them.
   a.guidelines.clear();
@@ -224,36 +259,25 @@ Status DecideVerdicts(const Catalogue& catalogue, std::string_view standard, Ass
         if (b.guideline != g.id) continue;
         parts.push_back(b.verdict);
         switch (b.verdict) {
-          case Verdict::kPass: ++gv.pass; break;
-          case Verdict::kFail: ++gv.fail; break;
-          case Verdict::kInconclusive: ++gv.inconclusive; break;
-          case Verdict::kNotApplicable: ++gv.not_applicable; break;
+          case Verdict::kPass:
+            ++gv.pass;
+            break;
+          case Verdict::kFail:
+            ++gv.fail;
+            break;
+          case Verdict::kInconclusive:
+            ++gv.inconclusive;
+            break;
+          case Verdict::kNotApplicable:
+            ++gv.not_applicable;
+            break;
         }
       }
       gv.verdict = Combine(parts);
       a.guidelines.push_back(gv);
     }
   }
-
-  a.verdicts.clear();
-  if (chosen == v2) {
-    a.verdicts = std::move(base);
-    return Ok();
-  }
-  for (const auto& item : chosen->items) {
-    std::vector<std::string> from;
-    if (chosen->id == "cop2018") {
-      for (const auto& b : base)
-        if (b.guideline == item.id) from.push_back(std::string(kV2) + ":" + b.id);
-    } else if (!item.deemed_by.empty()) {
-      from = item.deemed_by;
-    } else if (!item.v2.empty()) {
-      for (const auto& id : item.v2) from.push_back(std::string(kV2) + ":" + id);
-    } else if (!item.IsProvision() && chosen->id != "en303645-v3") {
-      continue;  // not an assessable item (e.g. a referenced standard inside psti)
-    }
-    a.verdicts.push_back(Project(item, from, by_id, catalogue));
-  }
+  a.verdicts = ProjectVerdicts(catalogue, base, chosen->id);
   return Ok();
 }
 

@@ -16,8 +16,14 @@
 
 namespace iotcop {
 
-// Fills a.verdicts (for `standard`) and a.guidelines. Error: unknown standard.
+// Fills a.provision_verdicts (always EN 303 645 V2.1.1), a.verdicts (for `standard`) and
+// a.guidelines. Error: unknown standard.
 Status DecideVerdicts(const Catalogue& catalogue, std::string_view standard, Assessment& a);
+
+// The verdicts of `standard` from the EN 303 645 V2.1.1 provision verdicts.
+std::vector<ItemVerdict> ProjectVerdicts(const Catalogue& catalogue,
+                                         const std::vector<ItemVerdict>& v2_verdicts,
+                                         std::string_view standard);
 
 // Combination used for guidelines, projections and the PSTI requirements.
 Verdict Combine(const std::vector<Verdict>& parts);

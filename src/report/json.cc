@@ -23,11 +23,16 @@ nlohmann::json AssessmentJson(const Assessment& a, const Catalogue& catalogue) {
   }
   j["inputs"] = inputs;
   nlohmann::json summary = {{"PASS", 0}, {"FAIL", 0}, {"INCONCLUSIVE", 0}, {"NOT_APPLICABLE", 0}};
-  for (const auto& v : a.verdicts) summary[VerdictName(v.verdict)] = summary[VerdictName(v.verdict)].get<int>() + 1;
+  for (const auto& v : a.verdicts)
+    summary[VerdictName(v.verdict)] = summary[VerdictName(v.verdict)].get<int>() + 1;
   nlohmann::json sev = nlohmann::json::object();
-  for (const auto& f : a.findings) sev[SeverityName(f.severity)] = sev.value(SeverityName(f.severity), 0) + 1;
-  j["summary"] = {{"verdicts", summary}, {"findings", a.findings.size()}, {"findings_by_severity", sev},
-                  {"facts", a.facts.size()}, {"problems", a.problems.size()}};
+  for (const auto& f : a.findings)
+    sev[SeverityName(f.severity)] = sev.value(SeverityName(f.severity), 0) + 1;
+  j["summary"] = {{"verdicts", summary},
+                  {"findings", a.findings.size()},
+                  {"findings_by_severity", sev},
+                  {"facts", a.facts.size()},
+                  {"problems", a.problems.size()}};
   j["guidelines"] = a.guidelines;
   j["verdicts"] = a.verdicts;
   j["findings"] = a.findings;
@@ -36,7 +41,7 @@ nlohmann::json AssessmentJson(const Assessment& a, const Catalogue& catalogue) {
   j["facts"] = facts;
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& c : a.checks) {
-    nlohmann::json cj = {{"id", c.check_id}, {"ran", c.ran}};
+    nlohmann::json cj = {{"id", c.check_id}, {"title", c.doc.title}, {"ran", c.ran}};
     if (!c.note.empty()) cj["note"] = c.note;
     checks.push_back(cj);
   }
@@ -53,12 +58,16 @@ class JsonRenderer final : public Renderer {
  public:
   const RendererDoc& doc() const override { return doc_; }
   Status Render(const Assessment& a, const Catalogue& catalogue, std::ostream& out) const override {
-    out << AssessmentJson(a, catalogue).dump(2) << "\n";
+    // Firmware file names and excerpts need not be UTF-8: invalid bytes become U+FFFD.
+    out << AssessmentJson(a, catalogue)
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace)
+        << "\n";
     return Ok();
   }
 
  private:
-  RendererDoc doc_{"json", "report.json", "the whole assessment as JSON (schema iotcop-assessment/1)"};
+  RendererDoc doc_{"json", "report.json",
+                   "the whole assessment as JSON (schema iotcop-assessment/1)"};
 };
 
 }  // namespace

@@ -20,10 +20,14 @@ struct Palette {
   std::string Verdict(iotcop::Verdict v) const {
     const char* name = VerdictName(v);
     switch (v) {
-      case iotcop::Verdict::kPass: return Wrap(name, "32");
-      case iotcop::Verdict::kFail: return Wrap(name, "1;31");
-      case iotcop::Verdict::kInconclusive: return Wrap(name, "33");
-      case iotcop::Verdict::kNotApplicable: return Wrap(name, "2");
+      case iotcop::Verdict::kPass:
+        return Wrap(name, "32");
+      case iotcop::Verdict::kFail:
+        return Wrap(name, "1;31");
+      case iotcop::Verdict::kInconclusive:
+        return Wrap(name, "33");
+      case iotcop::Verdict::kNotApplicable:
+        return Wrap(name, "2");
     }
     return name;
   }
@@ -35,22 +39,23 @@ class TextRenderer final : public Renderer {
   Status Render(const Assessment& a, const Catalogue&, std::ostream& out) const override {
     // Colour only when this stream is the terminal (stdout); files never get escapes.
     Palette c{&out == &std::cout && UseColour(STDOUT_FILENO)};
-    out << fmt::format("iotcop {} — {} against {}\n", a.tool_version, a.product.empty() ? "(no product)" : a.product,
-                       a.standard_name);
+    out << fmt::format("iotcop {} — {} against {}\n", a.tool_version,
+                       a.product.empty() ? "(no product)" : a.product, a.standard_name);
     for (const auto& i : a.inputs) {
       out << fmt::format("  input {:<11} {} [{}]\n", InputKindName(i.kind), i.name, i.status);
     }
     out << "\nGuidelines (UK Code of Practice 2018):\n";
     for (const auto& g : a.guidelines) {
       out << fmt::format("  {:>2}. {:<58} {}  ({} fail, {} pass, {} inconclusive, {} n/a)\n", g.id,
-                         g.title.substr(0, 58), c.Verdict(g.verdict), g.fail, g.pass, g.inconclusive,
-                         g.not_applicable);
+                         g.title.substr(0, 58), c.Verdict(g.verdict), g.fail, g.pass,
+                         g.inconclusive, g.not_applicable);
     }
     int counts[4] = {0, 0, 0, 0};
     for (const auto& v : a.verdicts) ++counts[static_cast<int>(v.verdict)];
     out << fmt::format("\n{} items: {} {}, {} {}, {} {}, {} {}\n", a.verdicts.size(), counts[1],
                        c.Verdict(Verdict::kFail), counts[0], c.Verdict(Verdict::kPass), counts[2],
-                       c.Verdict(Verdict::kInconclusive), counts[3], c.Verdict(Verdict::kNotApplicable));
+                       c.Verdict(Verdict::kInconclusive), counts[3],
+                       c.Verdict(Verdict::kNotApplicable));
     bool header = false;
     for (const auto& v : a.verdicts) {
       if (v.verdict != Verdict::kFail) continue;
@@ -66,7 +71,8 @@ class TextRenderer final : public Renderer {
     if (!a.problems.empty()) {
       out << "\nProblems:\n";
       for (const auto& p : a.problems) {
-        out << fmt::format("  {} [{}] {}{}{}\n", p.level, p.stage, p.input.empty() ? "" : p.input + ": ",
+        out << fmt::format("  {} [{}] {}{}{}\n", p.level, p.stage,
+                           p.input.empty() ? "" : p.input + ": ",
                            p.offset ? fmt::format("at offset {:#x}: ", *p.offset) : "", p.message);
       }
     }
@@ -74,7 +80,8 @@ class TextRenderer final : public Renderer {
   }
 
  private:
-  RendererDoc doc_{"text", "report.txt", "a summary for people: guidelines, failures with evidence, problems"};
+  RendererDoc doc_{"text", "report.txt",
+                   "a summary for people: guidelines, failures with evidence, problems"};
 };
 
 }  // namespace

@@ -1,10 +1,486 @@
 #include "unpack/engine.h"
 
-namespace iotcop::unpack {
+#include <fcntl.h>
+#include <unistd.h>
 
-// Placeholder until the handler engine lands: only refuses, never pretends.
-Result<UnpackResult> UnpackImage(const std::filesystem::path& image, const UnpackOptions&) {
-  return MakeError(Errc::kUnsupported, "firmware image unpacking is not built yet", image.string());
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "unpack/handler.h"
+#include "unpack/jail.h"
+#include "unpack/mapped_file.h"
+
+namespace iotcop::unpack {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Hex(std::uint64_t v) { return fmt::format("0x{:X}", v); }
+
+// A handler's magic, indexed by its first two bytes for the single scan.
+struct MagicRef {
+  const Handler* handler;
+  std::size_t priority;
+  std::string bytes;
+  std::uint64_t at;
+  bool anywhere;
+};
+
+class MagicTable {
+ public:
+  MagicTable() {
+    const auto& handlers = BuiltinHandlers();
+    for (std::size_t i = 0; i < handlers.size(); ++i) {
+      for (auto& m : handlers[i]->magics()) {
+        if (m.bytes.size() < 2) continue;
+        const auto* p = reinterpret_cast<const std::uint8_t*>(m.bytes.data());
+        buckets_[Key(p)].push_back({handlers[i].get(), i, m.bytes, m.at, m.anywhere});
+        max_at_ = std::max(max_at_, m.at);
+      }
+    }
+  }
+  static std::size_t Key(const std::uint8_t* p) { return p[0] | (std::size_t(p[1]) << 8); }
+  const std::vector<MagicRef>& at(const std::uint8_t* p) const { return buckets_[Key(p)]; }
+  std::uint64_t max_at() const { return max_at_; }
+
+ private:
+  std::uint64_t max_at_ = 0;
+  std::array<std::vector<MagicRef>, 65536> buckets_;
+};
+
+struct Candidate {
+  std::uint64_t start;
+  const MagicRef* ref;
+};
+
+class FileBlobSink : public BlobSink {
+ public:
+  FileBlobSink(fs::path path, Budget* budget, std::uint64_t ratio_cap)
+      : path_(std::move(path)), budget_(budget), cap_(ratio_cap) {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  }
+  ~FileBlobSink() override { Close(); }
+  void Close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  bool ok() const { return fd_ >= 0 || closed_ok_; }
+  Status Write(ByteView bytes) override {
+    if (fd_ < 0) return MakeError(Errc::kIo, "blob not open", path_.string());
+    if (written_ + bytes.size() > cap_) {
+      return MakeError(Errc::kLimitExceeded,
+                       fmt::format("compression ratio limit: output stopped at {} bytes", written_),
+                       path_.string());
+    }
+    if (!budget_->AddBytes(bytes.size())) {
+      return MakeError(Errc::kLimitExceeded, "total size limit reached", path_.string());
+    }
+    const std::uint8_t* p = bytes.data();
+    std::size_t left = bytes.size();
+    while (left > 0) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0) return MakeError(Errc::kIo, "write failed", path_.string());
+      p += n;
+      left -= static_cast<std::size_t>(n);
+    }
+    written_ += bytes.size();
+    return Ok();
+  }
+  std::uint64_t written() const override { return written_; }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  Budget* budget_;
+  std::uint64_t cap_;
+  int fd_ = -1;
+  std::uint64_t written_ = 0;
+  bool closed_ok_ = false;
+};
+
+// Where a view sits: in the input, a blob, or a file inside an extracted root.
+struct ViewInfo {
+  ByteView data;
+  std::string name;             // display name for problems
+  fs::path dir;                 // folder for what is found inside
+  std::vector<OriginStep> origin;
+  std::uint64_t base = 0;       // offset of the view inside the last origin step's chunk
+  int depth = 0;
+  std::uint32_t parent_root = UINT32_MAX;
+  std::string parent_path;
+  bool report_gaps = true;      // false for files inside roots (only offset 0 is looked at)
+};
+
+class Engine;
+
+class Context : public ExtractContext {
+ public:
+  Context(Engine* engine, const ViewInfo* view, const Handler* handler, const Chunk* chunk)
+      : engine_(engine), view_(view), handler_(handler), chunk_(chunk) {}
+  ByteView view() const override { return view_->data; }
+  const std::string& view_name() const override { return view_->name; }
+  const Limits& limits() const override;
+  void Warn(std::uint64_t offset, std::string message) override;
+  Result<BlobSink*> NewBlob(std::string_view name) override;
+  void ScanRange(std::uint64_t offset, std::uint64_t length, std::string_view name) override;
+  Result<Jail*> NewRoot(std::string_view kind) override;
+
+  bool produced() const { return !blobs_.empty() || !ranges_.empty() || !jails_.empty(); }
+  std::string ChunkDirName() const {
+    return fmt::format("{}.{}", Hex(chunk_->offset), handler_->doc().id);
+  }
+  OriginStep Step(std::uint64_t length) const {
+    return {handler_->doc().id, view_->base + chunk_->offset, length};
+  }
+
+  struct Range {
+    std::uint64_t offset, length;
+    std::string name;
+  };
+  std::vector<std::unique_ptr<FileBlobSink>> blobs_;
+  std::vector<Range> ranges_;
+  std::vector<std::unique_ptr<Jail>> jails_;
+
+ private:
+  Engine* engine_;
+  const ViewInfo* view_;
+  const Handler* handler_;
+  const Chunk* chunk_;
+};
+
+class Engine {
+ public:
+  Engine(fs::path image, const UnpackOptions& options)
+      : image_(std::move(image)), options_(options), budget_(options.limits) {}
+
+  Status Run() {
+    std::error_code ec;
+    fs::create_directories(options_.out_dir, ec);
+    if (ec) return MakeError(Errc::kIo, "cannot create output folder: " + ec.message(), options_.out_dir.string());
+    auto map = MappedFile::Open(image_);
+    if (!map) return map.error();
+    ViewInfo v;
+    v.data = map->view();
+    v.name = image_.filename().string();
+    v.dir = options_.out_dir;
+    ScanView(v);
+    result_.bytes_written = budget_.bytes();
+    return Ok();
+  }
+
+  UnpackResult& result() { return result_; }
+  const Limits& limits() const { return options_.limits; }
+  Budget* budget() { return &budget_; }
+
+  void Problem(const std::string& input, const std::string& path, std::optional<std::uint64_t> offset,
+               std::string message, std::string level = "warning") {
+    result_.problems.push_back({std::move(level), "unpack", input, path, offset, std::move(message)});
+  }
+
+  Result<Jail*> NewRoot(Context& ctx, const ViewInfo& view, std::string_view kind) {
+    std::string name = ctx.ChunkDirName();
+    if (!ctx.jails_.empty()) name += fmt::format("-{}", ctx.jails_.size());
+    const fs::path dir = view.dir / name;
+    Root r;
+    r.name = fs::relative(dir, options_.out_dir).generic_string();
+    r.kind = std::string(kind);
+    r.origin = view.origin;
+    r.origin.push_back(ctx.Step(0));
+    r.disk = dir;
+    r.parent = view.parent_root;
+    r.parent_path = view.parent_path;
+    const std::uint32_t index = result_.tree.AddRoot(std::move(r));
+    const std::string root_name = result_.tree.roots()[index].name;
+    auto jail = Jail::Open(dir, &result_.tree, index, &budget_,
+                           [this, root_name](const std::string& path, const std::string& msg) {
+                             Problem(root_name, path, std::nullopt, msg);
+                           });
+    if (!jail) return jail.error();
+    ctx.jails_.push_back(std::move(*jail));
+    return ctx.jails_.back().get();
+  }
+
+  Result<BlobSink*> NewBlob(Context& ctx, const ViewInfo& view, const Chunk& chunk,
+                            std::string_view name) {
+    std::string clean;
+    for (char c : name) clean.push_back(c == '/' || c == '\0' ? '_' : c);
+    if (clean.empty() || clean == "." || clean == "..") clean = ctx.ChunkDirName();
+    std::error_code ec;
+    fs::create_directories(view.dir, ec);
+    const std::uint64_t in = std::max<std::uint64_t>(chunk.length, 4096);
+    const std::uint64_t cap = CheckedMul(in, options_.limits.max_ratio).value_or(UINT64_MAX);
+    auto sink = std::make_unique<FileBlobSink>(view.dir / clean, &budget_, cap);
+    if (!sink->ok()) {
+      return MakeError(Errc::kIo, "cannot create blob", (view.dir / clean).string());
+    }
+    ctx.blobs_.push_back(std::move(sink));
+    return ctx.blobs_.back().get();
+  }
+
+  void ScanView(const ViewInfo& view) {
+    if (view.depth > options_.limits.max_depth) {
+      Problem(view.name, "", std::nullopt,
+              fmt::format("depth limit {} reached: not unpacked further", options_.limits.max_depth));
+      return;
+    }
+    if (options_.progress) options_.progress(view.name);
+    const ByteView d = view.data;
+    std::uint64_t cursor = 0;     // everything before it is claimed or a gap already recorded
+    std::uint64_t gap_start = 0;  // start of the current unclaimed region
+    std::vector<Candidate> cands;
+    std::uint64_t last = d.size() >= 2 ? d.size() - 1 : 0;
+    if (!view.report_gaps) last = std::min(last, table_.max_at() + 1);
+    for (std::uint64_t i = 0; i < last && !budget_.exhausted(); ++i) {
+      const auto& bucket = table_.at(d.data() + i);
+      if (bucket.empty()) continue;
+      cands.clear();
+      for (const auto& ref : bucket) {
+        if (ref.at > i) continue;
+        const std::uint64_t start = i - ref.at;
+        if (start < cursor) continue;
+        if ((!ref.anywhere || !view.report_gaps) && start != 0) continue;
+        if (!Fits(d.size(), i, ref.bytes.size())) continue;
+        if (std::memcmp(d.data() + i, ref.bytes.data(), ref.bytes.size()) != 0) continue;
+        cands.push_back({start, &ref});
+      }
+      if (cands.empty()) continue;
+      std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
+        return a.ref->priority < b.ref->priority;
+      });
+      const Handler* tried = nullptr;
+      for (const auto& c : cands) {
+        if (c.ref->handler == tried) continue;
+        tried = c.ref->handler;
+        auto chunk = c.ref->handler->Identify(d, c.start);
+        if (!chunk) continue;
+        if (chunk->offset != c.start || !Fits(d.size(), chunk->offset, chunk->length) ||
+            chunk->length == 0) {
+          continue;
+        }
+        const std::uint64_t used = Extract(view, *c.ref->handler, *chunk);
+        if (used == 0) continue;
+        if (chunk->offset > gap_start) Gap(view, gap_start, chunk->offset - gap_start);
+        cursor = chunk->offset + used;
+        gap_start = cursor;
+        i = cursor - 1;  // the loop's ++i resumes right after the chunk
+        break;
+      }
+    }
+    if (d.size() > gap_start && view.report_gaps) Gap(view, gap_start, d.size() - gap_start);
+  }
+
+ private:
+  // Records an unclaimed region, split into padding runs (0x00/0xff, at least 64 bytes) and data
+  // regions with their entropy.
+  void Gap(const ViewInfo& view, std::uint64_t offset, std::uint64_t size) {
+    if (!view.report_gaps || size == 0) return;
+    const ByteView g = view.data.subspan(offset, size);
+    auto pad = [](std::uint8_t b) { return b == 0 || b == 0xff; };
+    std::uint64_t i = 0, data_start = 0;
+    auto flush_data = [&](std::uint64_t end) {
+      if (end <= data_start) return;
+      Region r{view.name, offset + data_start, end - data_start, Entropy(g.subspan(data_start, end - data_start)), ""};
+      if (r.entropy > 7.5 && r.size >= 256) {
+        r.note = "high entropy: likely encrypted or compressed with an unknown scheme";
+      }
+      result_.unknown.push_back(std::move(r));
+    };
+    while (i < size) {
+      if (!pad(g[i])) {
+        ++i;
+        continue;
+      }
+      std::uint64_t j = i;
+      while (j < size && pad(g[j])) ++j;
+      if (j - i >= 64 || (i == 0 && j == size)) {
+        flush_data(i);
+        result_.unknown.push_back({view.name, offset + i, j - i, 0, "padding (0x00/0xff)"});
+        data_start = j;
+      }
+      i = j;
+    }
+    flush_data(size);
+  }
+
+  // Extracts one chunk and scans what came out; returns the bytes of the view it used (0: the
+  // chunk turned out not to be one after all).
+  std::uint64_t Extract(const ViewInfo& view, const Handler& handler, const Chunk& chunk) {
+    Context ctx(this, &view, &handler, &chunk);
+    Status st = handler.Extract(chunk, ctx);
+    std::uint64_t used = chunk.length;
+    if (chunk.length_is_bound) used = std::min(ctx.consumed ? ctx.consumed : chunk.length, chunk.length);
+    for (auto& b : ctx.blobs_) b->Close();
+    if (!st) {
+      const auto& e = st.error();
+      const bool nothing = !ctx.produced() && ctx.consumed == 0;
+      if (nothing && e.code == Errc::kNotThisFormat) return 0;
+      Problem(view.name, "", e.offset.value_or(chunk.offset),
+              fmt::format("{} at {}: {}", handler.doc().id, Hex(chunk.offset), e.what));
+      if (nothing) return 0;
+    }
+    ctx.jails_.clear();  // closes the roots' folders
+    for (auto& r : ctx.ranges_) {
+      ViewInfo sub;
+      sub.data = view.data.subspan(r.offset, r.length);
+      sub.name = fmt::format("{}!{}@{}", view.name, handler.doc().id, Hex(r.offset));
+      sub.dir = view.dir / (ctx.ChunkDirName() + (r.name.empty() ? "" : "." + r.name));
+      sub.origin = view.origin;
+      sub.origin.push_back(ctx.Step(used));
+      sub.base = r.offset - chunk.offset;
+      sub.depth = view.depth + 1;
+      sub.parent_root = view.parent_root;
+      sub.parent_path = view.parent_path;
+      ScanView(sub);
+    }
+    for (auto& b : ctx.blobs_) ScanBlob(view, ctx, used, *b);
+    NestedFiles(view, ctx, used);
+    return used;
+  }
+
+  void ScanBlob(const ViewInfo& view, const Context& ctx, std::uint64_t used, const FileBlobSink& b) {
+    auto map = MappedFile::Open(b.path());
+    if (!map) {
+      Problem(view.name, b.path().string(), std::nullopt, map.error().Describe());
+      return;
+    }
+    ViewInfo sub;
+    sub.data = map->view();
+    sub.name = view.name + "!" + b.path().filename().string();
+    sub.dir = b.path().string() + ".d";
+    sub.origin = view.origin;
+    sub.origin.push_back(ctx.Step(used));
+    sub.depth = view.depth + 1;
+    sub.parent_root = view.parent_root;
+    sub.parent_path = view.parent_path;
+    const std::size_t unknown_before = result_.unknown.size();
+    ScanView(sub);
+    // A blob that nothing claimed in full stays, as a file of the "carved" root, so that checks
+    // can read it (a kernel image, a vendor blob); one fully unpacked further is removed.
+    const bool any_unknown = [&] {
+      for (std::size_t i = unknown_before; i < result_.unknown.size(); ++i) {
+        const auto& u = result_.unknown[i];
+        if (u.container == sub.name && !u.note.starts_with("padding")) return true;
+      }
+      return false;
+    }();
+    std::error_code ec;
+    if (!any_unknown && !options_.keep_blobs && sub.data.size() > 0) {
+      map = MappedFile();
+      fs::remove(b.path(), ec);
+      return;
+    }
+    Entry e;
+    e.path = "/" + fs::relative(b.path(), options_.out_dir, ec).generic_string();
+    e.type = EntryType::kFile;
+    e.mode = 0644;
+    e.size = b.written();
+    e.root = CarvedRoot();
+    e.disk = b.path();
+    result_.tree.AddEntry(std::move(e));
+  }
+
+  std::uint32_t CarvedRoot() {
+    if (carved_root_ == UINT32_MAX) {
+      Root r;
+      r.name = "carved";
+      r.kind = "blobs";
+      r.disk = options_.out_dir;
+      carved_root_ = result_.tree.AddRoot(std::move(r));
+    }
+    return carved_root_;
+  }
+
+  // Files of roots just extracted that start with a known format get unpacked in turn.
+  void NestedFiles(const ViewInfo& view, const Context& ctx, std::uint64_t used) {
+    (void)ctx;
+    (void)used;
+    const auto& roots = result_.tree.roots();
+    for (std::uint32_t ri = scanned_roots_; ri < roots.size(); ++ri) {
+      if (ri == carved_root_) continue;
+      scanned_roots_ = ri + 1;
+      std::vector<Entry> files;
+      for (const auto& e : result_.tree.entries()) {
+        if (e.root == ri && e.type == EntryType::kFile && e.size >= 16 && !e.disk.empty()) {
+          files.push_back(e);
+        }
+      }
+      int n = 0;
+      for (const auto& e : files) {
+        if (!StartsWithMagic(e.disk)) continue;
+        auto map = MappedFile::Open(e.disk);
+        if (!map) continue;
+        ViewInfo sub;
+        sub.data = map->view();
+        sub.name = roots[ri].name + "!" + e.path;
+        sub.dir = roots[ri].disk.string() + ".d" + "/" +
+                  fmt::format("{}-{}", ++n, e.disk.filename().string());
+        sub.origin = roots[ri].origin;
+        sub.depth = view.depth + 1;
+        sub.parent_root = ri;
+        sub.parent_path = e.path;
+        sub.report_gaps = false;
+        ScanView(sub);
+      }
+    }
+  }
+
+  bool StartsWithMagic(const fs::path& p) const {
+    std::uint8_t head[4096];
+    const int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return false;
+    const ssize_t n = ::read(fd, head, sizeof head);
+    ::close(fd);
+    if (n < 2) return false;
+    for (const auto& h : BuiltinHandlers()) {
+      for (const auto& m : h->magics()) {
+        if (Fits(static_cast<std::uint64_t>(n), m.at, m.bytes.size()) &&
+            std::memcmp(head + m.at, m.bytes.data(), m.bytes.size()) == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  fs::path image_;
+  const UnpackOptions& options_;
+  Budget budget_;
+  UnpackResult result_;
+  MagicTable table_;
+  std::uint32_t carved_root_ = UINT32_MAX;
+  std::uint32_t scanned_roots_ = 0;
+  friend class Context;
+};
+
+const Limits& Context::limits() const { return engine_->limits(); }
+void Context::Warn(std::uint64_t offset, std::string message) {
+  engine_->Problem(view_->name, "", offset,
+                   fmt::format("{}: {}", handler_->doc().id, message));
+}
+Result<BlobSink*> Context::NewBlob(std::string_view name) {
+  return engine_->NewBlob(*this, *view_, *chunk_, name);
+}
+void Context::ScanRange(std::uint64_t offset, std::uint64_t length, std::string_view name) {
+  if (!Fits(view_->data.size(), offset, length) || length == 0) {
+    Warn(offset, fmt::format("payload range {}+{} is outside the data", Hex(offset), length));
+    return;
+  }
+  ranges_.push_back({offset, length, std::string(name)});
+}
+Result<Jail*> Context::NewRoot(std::string_view kind) { return engine_->NewRoot(*this, *view_, kind); }
+
+}  // namespace
+
+Result<UnpackResult> UnpackImage(const std::filesystem::path& image, const UnpackOptions& options) {
+  Engine engine(image, options);
+  if (auto st = engine.Run(); !st) return st.error();
+  return std::move(engine.result());
 }
 
 }  // namespace iotcop::unpack

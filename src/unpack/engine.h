@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/assessment.h"
@@ -27,6 +29,7 @@ struct Region {
   std::string container;  // display path of the blob it is in ("" = the input)
   std::uint64_t offset = 0, size = 0;
   double entropy = 0;
+  std::string note;  // "padding (0xff)", "high entropy: likely encrypted or compressed (unknown scheme)"
 };
 
 struct UnpackResult {
@@ -39,6 +42,9 @@ struct UnpackResult {
 struct UnpackOptions {
   std::filesystem::path out_dir;  // extraction folder; created; nothing is written outside it
   Limits limits;
+  bool keep_blobs = false;  // keep decompressed blobs that were fully unpacked further
+  // Called with a short description of what is being unpacked (for a progress line).
+  std::function<void(std::string_view)> progress;
 };
 
 // Never fails for bad content (that becomes Problems); fails only when the input cannot be read

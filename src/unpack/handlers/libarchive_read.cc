@@ -1,0 +1,109 @@
+#include "unpack/handlers/libarchive_read.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
+#include "unpack/jail.h"
+
+namespace iotcop::unpack::handlers {
+
+Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)(struct archive*),
+                             ExtractContext& ctx) {
+  struct archive* a = archive_read_new();
+  enable(a);
+  archive_read_support_filter_none(a);
+  if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
+    Error e = MakeError(Errc::kNotThisFormat, archive_error_string(a) ? archive_error_string(a) : "open failed");
+    archive_read_free(a);
+    return e;
+  }
+  Jail* jail = nullptr;
+  Status result;
+  struct archive_entry* entry = nullptr;
+  while (true) {
+    const int rc = archive_read_next_header(a, &entry);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) {
+      ctx.Warn(offset + static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_read_header_position(a))),
+               fmt::format("archive header: {}", archive_error_string(a) ? archive_error_string(a) : "error"));
+      break;
+    }
+    if (!jail) {
+      auto j = ctx.NewRoot("archive");
+      if (!j) {
+        result = j.error();
+        break;
+      }
+      jail = *j;
+    }
+    const char* name = archive_entry_pathname(entry);
+    if (!name) continue;
+    EntryMeta meta;
+    meta.mode = archive_entry_perm(entry);
+    meta.uid = static_cast<std::uint32_t>(archive_entry_uid(entry));
+    meta.gid = static_cast<std::uint32_t>(archive_entry_gid(entry));
+    Status st;
+    if (const char* hl = archive_entry_hardlink(entry)) {
+      st = jail->Hardlink(name, hl);
+    } else {
+      switch (archive_entry_filetype(entry)) {
+        case AE_IFDIR: st = jail->MakeDir(name, meta); break;
+        case AE_IFLNK:
+          st = jail->Symlink(name, archive_entry_symlink(entry) ? archive_entry_symlink(entry) : "", meta);
+          break;
+        case AE_IFCHR:
+          st = jail->Node(name, EntryType::kCharDev, meta, archive_entry_rdevmajor(entry),
+                          archive_entry_rdevminor(entry));
+          break;
+        case AE_IFBLK:
+          st = jail->Node(name, EntryType::kBlockDev, meta, archive_entry_rdevmajor(entry),
+                          archive_entry_rdevminor(entry));
+          break;
+        case AE_IFIFO: st = jail->Node(name, EntryType::kFifo, meta); break;
+        case AE_IFSOCK: st = jail->Node(name, EntryType::kSocket, meta); break;
+        default: {
+          auto f = jail->CreateFile(name, meta);
+          if (!f) {
+            st = f.error();
+            break;
+          }
+          const void* buf;
+          size_t size;
+          la_int64_t off;
+          while (true) {
+            const int drc = archive_read_data_block(a, &buf, &size, &off);
+            if (drc == ARCHIVE_EOF) break;
+            if (drc < ARCHIVE_WARN) {
+              ctx.Warn(offset, fmt::format("{}: data: {}", name,
+                                           archive_error_string(a) ? archive_error_string(a) : "error"));
+              break;
+            }
+            // Sparse entries: libarchive gives offsets; holes become zeros.
+            while (static_cast<std::uint64_t>(off) > (*f)->written()) {
+              static const std::uint8_t zeros[4096] = {};
+              const auto n = std::min<std::uint64_t>(sizeof zeros, off - (*f)->written());
+              if (auto s = (*f)->Write(ByteView(zeros, n)); !s) break;
+            }
+            if (auto s = (*f)->Write(ByteView(static_cast<const std::uint8_t*>(buf), size)); !s) {
+              st = s;
+              break;
+            }
+          }
+          if (auto s = (*f)->Close(); !s && st) st = s;
+        }
+      }
+    }
+    if (!st && st.error().code == Errc::kLimitExceeded) {
+      result = st;
+      break;
+    }
+  }
+  archive_read_free(a);
+  if (!jail && result) return MakeError(Errc::kNotThisFormat, "no entries");
+  return result;
+}
+
+}  // namespace iotcop::unpack::handlers
