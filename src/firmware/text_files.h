@@ -1,0 +1,44 @@
+// File: firmware/text_files.h
+// Shared reading of the product's text files (configs and scripts) for the collectors that look
+// at what they say (updates, communication): which files, line by line without comments, and the
+// URLs in a line with their scheme and host.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "firmware/collector.h"
+
+namespace iotcop::firmware {
+
+// Biggest text file read.
+inline constexpr std::size_t kMaxTextBytes = 512u << 10;
+
+// Calls fn(entry, content) for every regular text file (no NUL in its first 4 KiB) of the system
+// roots under the folders configs and scripts live in (/etc, /etc_ro, bin and sbin folders,
+// /usr/share, /lib, /usr/lib scripts, /www cgi-bin, /opt), up to kMaxTextBytes each.
+void ForEachTextFile(const FirmwareInput& in,
+                     const std::function<void(const unpack::Entry&, std::string_view)>& fn);
+
+// Calls fn(line_no, code) for every line, with shell/ini comments removed (# at line start or
+// after whitespace, lines starting with ; or //) and surrounding blanks trimmed; empty results
+// are skipped.
+void ForEachCodeLine(std::string_view text,
+                     const std::function<void(std::uint32_t, std::string_view)>& fn);
+
+struct Url {
+  std::string url, scheme, host;
+  std::uint16_t port = 0;
+};
+// URLs (http, https, ftp, ftps, tftp, mqtt, mqtts, ws, wss, coap) in a line.
+std::vector<Url> FindUrls(std::string_view line);
+// localhost, 127.x, ::1, 0.0.0.0 and shell placeholders: not a remote endpoint.
+bool IsLocalHost(std::string_view host);
+// XML namespaces, DTDs and schema identifiers (w3.org, xmlsoap.org, ...): names, not endpoints.
+bool IsIdentifierUrl(const Url& u);
+// True for schemes that carry TLS.
+bool IsTlsScheme(std::string_view scheme);
+
+}  // namespace iotcop::firmware
