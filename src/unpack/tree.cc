@@ -177,7 +177,8 @@ Result<Tree> Tree::FromDirectory(const fs::path& dir, std::string root_name) {
     if (::lstat(p.c_str(), &st) != 0) continue;
     Entry e;
     e.root = root;
-    e.path = "/" + fs::relative(p, dir, ec).generic_string();
+    // Lexical: fs::relative() would resolve a symlink and file it under its target's path.
+    e.path = "/" + p.lexically_relative(dir).generic_string();
     e.mode = st.st_mode & 07777;
     e.uid = st.st_uid;
     e.gid = st.st_gid;

@@ -382,7 +382,7 @@ TEST_F(VulnDbTest, CliImportsFeedsAndAssessWritesTheSbom) {
   auto report = nlohmann::json::parse(test::ReadFile(out / "report.json"));
   bool found = false;
   for (const auto& f : report["findings"]) {
-    if (f["check_id"] == "fw.components.known-vulnerabilities" &&
+    if (f["check"] == "fw.components.known-vulnerabilities" &&
         f["title"] == "busybox 1.19.4 has 1 known vulnerability") {
       found = true;
     }

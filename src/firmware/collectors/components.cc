@@ -175,7 +175,8 @@ class ComponentsCollector : public Collector {
     const FirmwareInput& in;
     FactStore& facts;
     std::string collector;
-    std::set<std::string> seen;  // name + version
+    std::set<std::string> seen;           // name + version
+    std::set<std::string> seen_packages;  // package + version
 
     void Add(const ComponentRule& r, const std::string& version, const std::string& source,
              const std::string& package_version, const unpack::Entry& e,
@@ -189,7 +190,14 @@ class ComponentsCollector : public Collector {
                   const std::string& package_version, const unpack::Entry& e,
                   std::optional<std::uint32_t> line, const std::string& excerpt,
                   std::optional<std::uint64_t> offset) {
-      if (!seen.insert(name + '\0' + version).second) return;
+      // Every installed package is listed (two packages of one project are two components);
+      // a version string or path adds a component only when nothing named it yet.
+      if (!package.empty()) {
+        if (!seen_packages.insert(package + '\0' + package_version).second) return;
+        seen.insert(name + '\0' + version);
+      } else if (!seen.insert(name + '\0' + version).second) {
+        return;
+      }
       nlohmann::json v = {
           {"name", name},
           {"version", version},
