@@ -24,6 +24,22 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
+std::optional<std::string> ReadWhole(const FirmwareInput& in, const unpack::Entry& e,
+                                     std::size_t max, std::string_view who,
+                                     std::vector<Problem>& problems) {
+  std::string why;
+  if (e.size > max) {
+    why = "file larger than " + std::to_string(max >> 20) + " MiB not analysed";
+  } else if (auto content = in.tree.Read(e, max)) {
+    return std::move(content).value();
+  } else {
+    why = content.error().Describe();
+  }
+  problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e), std::nullopt,
+                      std::string(who) + ": " + why});
+  return std::nullopt;
+}
+
 void ForEachTextFile(const FirmwareInput& in,
                      const std::function<void(const unpack::Entry&, std::string_view)>& fn) {
   const auto roots = in.tree.SystemRoots();

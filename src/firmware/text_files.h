@@ -1,10 +1,12 @@
 // File: firmware/text_files.h
-// Shared reading of the product's text files (configs and scripts) for the collectors that look
-// at what they say (updates, communication): which files, line by line without comments, and the
-// URLs in a line with their scheme and host.
+// Shared reading of the product's files for the collectors: a whole file within a size cap (a
+// bigger or unreadable one becomes a Problem), the text files (configs and scripts) that the
+// updates and communication collectors read, line by line without comments, and the URLs in a
+// line with their scheme and host.
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +14,12 @@
 #include "firmware/collector.h"
 
 namespace iotcop::firmware {
+
+// The content of `e` when it has at most `max` bytes and can be read; otherwise a warning in
+// `problems` naming collector `who` and the file, and nullopt.
+std::optional<std::string> ReadWhole(const FirmwareInput& in, const unpack::Entry& e,
+                                     std::size_t max, std::string_view who,
+                                     std::vector<Problem>& problems);
 
 // Biggest text file read.
 inline constexpr std::size_t kMaxTextBytes = 512u << 10;

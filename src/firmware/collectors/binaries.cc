@@ -7,6 +7,7 @@
 #include "core/elf.h"
 #include "core/fact_kinds.h"
 #include "firmware/collector.h"
+#include "firmware/text_files.h"
 
 namespace iotcop::firmware {
 namespace {
@@ -49,17 +50,8 @@ class BinariesCollector : public Collector {
       if (e.type != unpack::EntryType::kFile || e.size < 52 || e.disk.empty()) continue;
       auto head = in.tree.Read(e, 4);
       if (!head || !elf::IsElf(AsBytes(*head))) continue;
-      if (e.size > kMaxElfBytes) {
-        problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e), std::nullopt,
-                            "binaries: ELF file larger than 128 MiB not analysed"});
-        continue;
-      }
-      auto content = in.tree.Read(e, kMaxElfBytes);
-      if (!content) {
-        problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e), std::nullopt,
-                            "binaries: " + content.error().Describe()});
-        continue;
-      }
+      auto content = ReadWhole(in, e, kMaxElfBytes, doc_.name, problems);
+      if (!content) continue;
       auto parsed = elf::Parse(AsBytes(*content), in.tree.DisplayPath(e));
       if (!parsed) {
         problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e),

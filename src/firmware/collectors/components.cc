@@ -14,6 +14,7 @@
 #include "core/fact_kinds.h"
 #include "firmware/collector.h"
 #include "firmware/component_rules.h"
+#include "firmware/text_files.h"
 #include "store/version.h"
 
 namespace iotcop::firmware {
@@ -141,17 +142,8 @@ class ComponentsCollector : public Collector {
         if (hit) candidates.push_back(&r);
       }
       if (candidates.empty()) continue;
-      if (e.size > kMaxScanBytes) {
-        problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e), std::nullopt,
-                            "components: file larger than 64 MiB not searched for versions"});
-        continue;
-      }
-      auto content = in.tree.Read(e, kMaxScanBytes);
-      if (!content) {
-        problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e), std::nullopt,
-                            "components: " + content.error().Describe()});
-        continue;
-      }
+      auto content = ReadWhole(in, e, kMaxScanBytes, "components", problems);
+      if (!content) continue;
       std::vector<bool> found(candidates.size(), false);
       std::size_t left = candidates.size();
       ForEachString(*content, [&](std::string_view s, std::size_t off) {
@@ -229,12 +221,8 @@ class ComponentsCollector : public Collector {
   static void ReadPackages(const FirmwareInput& in, const unpack::Entry& e, const char* source,
                            const std::vector<ComponentRule>& rules, Emitter& emit,
                            std::vector<Problem>& problems) {
-    auto text = in.tree.Read(e, kMaxStatusBytes);
-    if (!text) {
-      problems.push_back({"warning", "collect", in.input, in.tree.DisplayPath(e), std::nullopt,
-                          "components: " + text.error().Describe()});
-      return;
-    }
+    auto text = ReadWhole(in, e, kMaxStatusBytes, "components", problems);
+    if (!text) return;
     for (const auto& st : ParseStanzas(*text)) {
       auto pkg = st.fields.find("Package");
       auto ver = st.fields.find("Version");
