@@ -27,7 +27,14 @@ Result<std::vector<ComponentRule>> LoadComponentRules(const std::filesystem::pat
       if (n["blobs"]) r.blobs = n["blobs"].as<bool>();
       try {
         if (n["version"]) r.version.emplace(n["version"].as<std::string>(), std::regex::ECMAScript);
-        if (n["paths"]) r.paths.emplace(n["paths"].as<std::string>(), std::regex::ECMAScript);
+        if (n["paths"]) {
+          const std::string re = n["paths"].as<std::string>();
+          r.paths.emplace(re, std::regex::ECMAScript);
+          if (re.starts_with("^")) {
+            const auto end = re.find_first_of("\\()[]{}.*+?|$", 1);
+            r.paths_prefix = re.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+          }
+        }
       } catch (const std::regex_error& e) {
         return MakeError(Errc::kCorrupt, "component " + r.name + ": bad regex: " + e.what(),
                          file.string());

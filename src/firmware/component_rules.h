@@ -21,6 +21,7 @@ struct ComponentRule {
   std::string hint;
   std::optional<std::regex> version;
   std::optional<std::regex> paths;
+  std::string paths_prefix;  // the literal start of `paths` ("/lib/modules/"): a cheap prefilter
   bool blobs = false;
 };
 

@@ -86,6 +86,15 @@ void ForEachCodeLine(std::string_view text,
   }
 }
 
+bool MentionsAny(std::string_view line, std::initializer_list<std::string_view> words) {
+  std::string lower(line);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto w : words) {
+    if (lower.find(w) != std::string::npos) return true;
+  }
+  return false;
+}
+
 std::vector<Url> FindUrls(std::string_view line) {
   static constexpr std::array<std::string_view, 11> kSchemes = {
       "https", "http", "ftps", "ftp", "tftp", "mqtts", "mqtt", "wss", "ws", "coaps", "coap"};

@@ -36,6 +36,10 @@ void ForEachTextFile(const FirmwareInput& in,
 void ForEachCodeLine(std::string_view text,
                      const std::function<void(std::uint32_t, std::string_view)>& fn);
 
+// True when `line`, compared without case, contains one of `words` (lower case): the cheap test
+// before a regular expression.
+bool MentionsAny(std::string_view line, std::initializer_list<std::string_view> words);
+
 struct Url {
   std::string url, scheme, host;
   std::uint16_t port = 0;

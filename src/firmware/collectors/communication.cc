@@ -134,7 +134,8 @@ class CommunicationCollector : public Collector {
           facts.Add(facts::kEndpoint, v, FileEvidence(in, e, no, l), doc_.name);
         }
         std::smatch m;
-        if (std::regex_search(l, m, InsecureRe())) {
+        if (MentionsAny(line, {"curl", "wget", "verify", "insecure", "check_cert"}) &&
+            std::regex_search(l, m, InsecureRe())) {
           facts.Add(facts::kCommSetting,
                     {{"setting", "tls-verification-off"},
                      {"value", m.str(0)},
@@ -142,6 +143,7 @@ class CommunicationCollector : public Collector {
                      {"file", e.path}},
                     FileEvidence(in, e, no, l), doc_.name);
         }
+        if (!MentionsAny(line, {"ssl", "tls", "protocol", "cipher", "options"})) return;
         if (std::regex_search(l, ProtocolKeyRe())) {
           for (const auto& p : WeakProtocols(l)) {
             facts.Add(facts::kCommSetting,

@@ -120,7 +120,8 @@ class ComponentsCollector : public Collector {
     for (const auto& e : in.tree.entries()) {
       for (const auto& r : rules) {
         std::smatch m;
-        if (r.paths && std::regex_match(e.path, m, *r.paths)) {
+        if (r.paths && e.path.starts_with(r.paths_prefix) &&
+            std::regex_match(e.path, m, *r.paths)) {
           emit.Add(r, m[1].str(), "path", "", e, std::nullopt, e.path, std::nullopt);
         }
       }

@@ -106,15 +106,21 @@ class UpdatesCollector : public Collector {
         for (auto& u : FindUrls(line)) {
           if (!IsLocalHost(u.host) && !IsIdentifierUrl(u)) m.urls.push_back(std::move(u));
         }
-        if (std::regex_search(l, FetchRe())) fetches = true;
-        if (std::regex_search(l, FlashRe())) {
+        if (MentionsAny(line, {"wget", "curl", "tftp", "ftpget", "uclient"}) &&
+            std::regex_search(l, FetchRe())) {
+          fetches = true;
+        }
+        if (MentionsAny(line, {"mtd", "dd", "flash", "nandwrite", "sysupgrade"}) &&
+            std::regex_search(l, FlashRe())) {
           m.flashes = true;
           if (!m.line) {
             m.line = no;
             m.excerpt = l;
           }
         }
-        if (std::regex_search(l, VerifyRe())) {
+        if (MentionsAny(line, {"usign", "signify", "openssl", "gpg", "ucert", "fwtool", "rauc",
+                               "swupdate"}) &&
+            std::regex_search(l, VerifyRe())) {
           verifies = true;
           m.verification = l;
         }
