@@ -19,7 +19,7 @@ test_pkgs=(
   # fixture generators for the unpacker tests
   mtd-utils genext2fs e2fsprogs cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
   # real tools to compare against, validators and a browser for the HTML report
-  chromium libxml2-utils devscripts binutils file
+  chromium libxml2-utils devscripts binutils file checksec
 )
 
 want=("${build_pkgs[@]}")

@@ -141,6 +141,9 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--product", args.options.product, "product name for the reports");
   cmd->add_option("--credentials", args.options.check_config.extra_credentials_files,
                   "extra default-credential list, CSV user,password[,source] (repeatable)");
+  cmd->add_option("--vulndb", args.options.check_config.vulndb,
+                  "vulnerability database made by `iotcop vulndb import` (default "
+                  "$XDG_DATA_HOME/iotcop/vulndb.sqlite)");
   cmd->add_flag("-q,--quiet", args.quiet, "no summary on stdout");
   cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });
 }

@@ -19,6 +19,7 @@ namespace iotcop {
 
 struct CheckConfig {
   std::vector<std::string> extra_credentials_files;  // --credentials
+  std::string vulndb;  // --vulndb: vulnerability database; empty = the default path
 };
 
 struct InputRecord {

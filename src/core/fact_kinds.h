@@ -32,17 +32,22 @@ inline constexpr const char* kPrivateKey = "private_key";
 // {subject, issuer, not_before, not_after, expired, self_signed, key_type, key_bits, sig_alg,
 //  fingerprint, key_fingerprint, path, bundle (a trust store, not the device's identity)}
 inline constexpr const char* kCertificate = "certificate";
-// {path, arch, nx, pie, relro: none|partial|full, canary, fortify, rpath, stripped, risky: [...]}
+// {path, arch, bits, endian, type: exec|pie|dso, interp, static, nx, pie, relro: none|partial|full,
+//  canary, fortify, fortified: [...], rpath: [...], runpath: [...], stripped, needed: [...],
+//  imports: count, risky: [...]} — one ELF executable or library (firmware/collectors/binaries).
 inline constexpr const char* kBinary = "binary";
-// {name, version, cpe, purl, source: opkg|dpkg|signature}
+// {name, version, type: library|application|operating-system, cpe, purl, vendor, product,
+//  source: opkg|dpkg|signature|path, path, package, package_version} — a software component.
 inline constexpr const char* kComponent = "component";
 // {id, component, severity, summary} — a known vulnerability matched to a component.
 inline constexpr const char* kVulnerability = "vulnerability";
-// {mechanism, transport: http|https|ftp|tftp|local, url, verifies_signature: bool|null}
+// {mechanism: sysupgrade|swupdate|rauc|mender|opkg|vendor, path, transport: http|https|ftp|tftp|
+//  local, url, urls: [...], flashes: bool, verifies_signature: bool|null, verification}
 inline constexpr const char* kUpdateMechanism = "update_mechanism";
-// {url, scheme, purpose: update|cloud|mqtt|other, tls: bool}
+// {url, scheme, host, port, purpose: update|cloud|mqtt|other, tls: bool, file}
 inline constexpr const char* kEndpoint = "endpoint";
-// {setting, value, meaning} — insecure communication setting (TLS verification off, weak cipher).
+// {setting: tls-verification-off|weak-protocol|weak-cipher, value, meaning, file} — insecure
+//  communication setting.
 inline constexpr const char* kCommSetting = "comm_setting";
 // {kind: security.txt|document|contact, path, contact, contacts, policy, well_known, valid, errors}
 inline constexpr const char* kDisclosure = "disclosure";

@@ -1,0 +1,126 @@
+// CycloneDX 1.5 JSON SBOM of the firmware: every `component` fact with its version, CPE, purl,
+// where it was found and how it was identified (package manifest, binary strings, path). The
+// product is the metadata component (type firmware) that depends on all of them. The serial
+// number derives from the inputs, so the same assessment gives the same document.
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "core/bytes.h"
+#include "core/fact_kinds.h"
+#include "core/hash.h"
+#include "report/renderer.h"
+
+namespace iotcop::report {
+namespace {
+
+// A UUID (version 5 layout) from a SHA-256 of `material`.
+std::string UuidFrom(const std::string& material) {
+  std::string h = Sha256Hex(AsBytes(material)).substr(0, 32);
+  h[12] = '5';
+  const char variant[] = "89ab";
+  h[16] = variant[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
+
+nlohmann::json Identity(const std::string& source) {
+  // CycloneDX 1.5 evidence.identity: the field identified and how.
+  std::string technique = "binary-analysis";
+  double confidence = 0.8;
+  if (source == "opkg" || source == "dpkg") {
+    technique = "manifest-analysis";
+    confidence = 1.0;
+  } else if (source == "path") {
+    technique = "filename";
+    confidence = 0.6;
+  }
+  return {
+      {"field", "version"},
+      {"confidence", confidence},
+      {"methods", nlohmann::json::array({{{"technique", technique}, {"confidence", confidence}}})}};
+}
+
+class CycloneDxRenderer : public Renderer {
+ public:
+  const RendererDoc& doc() const override { return doc_; }
+
+  Status Render(const Assessment& a, const Catalogue&, std::ostream& out) const override {
+    out << Document(a).dump(2) << "\n";
+    return Ok();
+  }
+
+  static nlohmann::json Document(const Assessment& a) {
+    std::string material = a.product;
+    for (const auto& in : a.inputs) material += "\n" + in.name + "\n" + in.sha256;
+    nlohmann::json product = {{"type", "firmware"},
+                              {"bom-ref", "product"},
+                              {"name", a.product.empty() ? "firmware" : a.product}};
+    nlohmann::json hashes = nlohmann::json::array();
+    for (const auto& in : a.inputs) {
+      if (in.kind == InputKind::kFirmware && in.sha256.size() == 64) {
+        hashes.push_back({{"alg", "SHA-256"}, {"content", in.sha256}});
+      }
+    }
+    if (!hashes.empty()) product["hashes"] = hashes;
+    nlohmann::json metadata = {
+        {"tools",
+         {{"components",
+           nlohmann::json::array(
+               {{{"type", "application"}, {"name", "iotcop"}, {"version", a.tool_version}}})}}},
+        {"component", product}};
+    if (!a.finished_at.empty()) metadata["timestamp"] = a.finished_at;
+
+    nlohmann::json components = nlohmann::json::array();
+    nlohmann::json refs = nlohmann::json::array();
+    std::map<std::string, int> used;
+    for (const Fact* f : a.facts.OfKind(facts::kComponent)) {
+      const auto& v = f->value;
+      const std::string name = v.value("name", "");
+      if (name.empty()) continue;
+      std::string ref = v.value("purl", name);
+      if (int n = used[ref]++; n > 0) ref += "#" + std::to_string(n);
+      nlohmann::json c = {{"type", v.value("type", "library")}, {"bom-ref", ref}, {"name", name}};
+      if (const std::string ver = v.value("version", ""); !ver.empty()) c["version"] = ver;
+      if (const std::string cpe = v.value("cpe", ""); !cpe.empty()) c["cpe"] = cpe;
+      if (const std::string purl = v.value("purl", ""); !purl.empty()) c["purl"] = purl;
+      const std::string source = v.value("source", "");
+      nlohmann::json evidence = {{"identity", Identity(source)}};
+      if (!f->evidence.path.empty()) {
+        nlohmann::json occ = {{"location", f->evidence.path}};
+        evidence["occurrences"] = nlohmann::json::array({occ});
+      }
+      c["evidence"] = evidence;
+      nlohmann::json props = nlohmann::json::array();
+      props.push_back({{"name", "iotcop:source"}, {"value", source}});
+      if (v.contains("package")) {
+        props.push_back({{"name", "iotcop:package"}, {"value", v.value("package", "")}});
+        props.push_back(
+            {{"name", "iotcop:package_version"}, {"value", v.value("package_version", "")}});
+      }
+      c["properties"] = props;
+      components.push_back(std::move(c));
+      refs.push_back(ref);
+    }
+    return {{"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
+            {"bomFormat", "CycloneDX"},
+            {"specVersion", "1.5"},
+            {"serialNumber", "urn:uuid:" + UuidFrom(material)},
+            {"version", 1},
+            {"metadata", metadata},
+            {"components", components},
+            {"dependencies", nlohmann::json::array({{{"ref", "product"}, {"dependsOn", refs}}})}};
+  }
+
+ private:
+  RendererDoc doc_{"cyclonedx", "sbom.cdx.json",
+                   "CycloneDX 1.5 JSON software bill of materials of the firmware components"};
+};
+
+}  // namespace
+
+std::unique_ptr<const Renderer> MakeCycloneDxRenderer() {
+  return std::make_unique<CycloneDxRenderer>();
+}
+
+}  // namespace iotcop::report
