@@ -15,7 +15,7 @@ build_pkgs=(
 test_pkgs=(
   libgtest-dev clang libclang-rt-14-dev
   # fixture generators for the unpacker tests
-  mtd-utils genext2fs e2fsprogs cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
+  mtd-utils genext2fs e2fsprogs genromfs util-linux device-tree-compiler cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
   # real tools to compare against, validators and a browser for the HTML report
   nodejs npm chromium devscripts binutils file
 )
