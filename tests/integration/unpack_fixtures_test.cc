@@ -40,6 +40,8 @@ struct Case {
   bool modes = true;  // the format stores permission bits
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 std::string ReadAll(const fs::path& p) {
   std::ifstream f(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), {}};
