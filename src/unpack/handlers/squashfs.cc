@@ -9,6 +9,8 @@
 #include <sqfs/io.h>
 #include <sqfs/super.h>
 
+#include <lzo/lzo1x.h>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -76,6 +78,39 @@ const char* CompressorName(int id) {
   return "unknown";
 }
 
+// libsquashfs in Debian is built without LZO (licence); this decoder fills the gap with liblzo2.
+sqfs_s32 LzoBlock(sqfs_compressor_t*, const sqfs_u8* in, sqfs_u32 size, sqfs_u8* out, sqfs_u32 outsize) {
+  lzo_uint len = outsize;
+  const int rc = lzo1x_decompress_safe(in, size, out, &len, nullptr);
+  return rc == LZO_E_OK ? static_cast<sqfs_s32>(len) : SQFS_ERROR_COMPRESSOR;
+}
+void LzoConfig(const sqfs_compressor_t*, sqfs_compressor_config_t* cfg) {
+  std::memset(cfg, 0, sizeof *cfg);
+  cfg->id = SQFS_COMP_LZO;
+  cfg->flags = SQFS_COMP_FLAG_UNCOMPRESS;
+}
+int LzoOptions(sqfs_compressor_t*, sqfs_file_t*) { return 0; }
+void LzoDestroy(sqfs_object_t* o) { delete reinterpret_cast<sqfs_compressor_t*>(o); }
+
+// The compressor for `super`: libsquashfs's, or our LZO decoder.
+int MakeCompressor(const sqfs_super_t& super, sqfs_compressor_t** out) {
+  sqfs_compressor_config_t cfg;
+  int rc = sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super.compression_id),
+                                       super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
+  if (rc == 0) rc = sqfs_compressor_create(&cfg, out);
+  if (rc != 0 && super.compression_id == SQFS_COMP_LZO && lzo_init() == LZO_E_OK) {
+    auto* c = new sqfs_compressor_t{};
+    c->base.destroy = LzoDestroy;
+    c->get_configuration = LzoConfig;
+    c->write_options = LzoOptions;
+    c->read_options = LzoOptions;
+    c->do_block = LzoBlock;
+    *out = c;
+    rc = 0;
+  }
+  return rc;
+}
+
 struct FileJob {
   const sqfs_inode_generic_t* inode;
   std::unique_ptr<JailFile> file;
@@ -116,14 +151,9 @@ class Workers {
     ctx_.Warn(base_, std::move(msg));
   }
   void Run(sqfs_file_t* file, sqfs_super_t super) {
-    sqfs_compressor_config_t cfg;
     SqfsPtr<sqfs_compressor_t> cmp;
     SqfsPtr<sqfs_data_reader_t> reader;
-    if (sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super.compression_id),
-                                    super.block_size, SQFS_COMP_FLAG_UNCOMPRESS) != 0 ||
-        sqfs_compressor_create(&cfg, &cmp.p) != 0) {
-      return;
-    }
+    if (MakeCompressor(super, &cmp.p) != 0) return;
     reader.p = sqfs_data_reader_create(file, super.block_size, cmp.p, 0);
     if (!reader.p || sqfs_data_reader_load_fragment_table(reader.p, &super) != 0) {
       Warn("cannot read the fragment table; files that end in a fragment are cut short");
@@ -197,8 +227,8 @@ class SquashfsHandler : public Handler {
         "Little-endian SquashFS 4.0 superblock (\"hsqs\"): version, block size (a power of two "
         "from 4 KiB to 1 MiB, equal to 2^block_log), compressor id and table offsets are "
         "validated and bytes_used bounds the chunk (padding after it is left to the scan). "
-        "Read with libsquashfs straight from the mapped image; every compressor libsquashfs "
-        "supports (gzip, lzma, lzo, xz, lz4, zstd); file contents are streamed to disk block by "
+        "Read with libsquashfs straight from the mapped image; every compressor (gzip, lzma, xz, "
+        "lz4, zstd through libsquashfs; lzo through liblzo2, which Debian's libsquashfs lacks); file contents are streamed to disk block by "
         "block on two threads.",
         {"https://dr-emann.github.io/squashfs/", "squashfs-tools-ng libsquashfs"},
         "SquashFS 3 and 2, big-endian images and vendor variants (renamed magics, non-standard "
@@ -246,11 +276,8 @@ class SquashfsHandler : public Handler {
     if (int rc = sqfs_super_read(&super, file.p); rc != 0) {
       return MakeError(Errc::kNotThisFormat, fmt::format("superblock rejected ({})", rc), {}, chunk.offset);
     }
-    sqfs_compressor_config_t cfg;
     SqfsPtr<sqfs_compressor_t> cmp;
-    if (sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super.compression_id),
-                                    super.block_size, SQFS_COMP_FLAG_UNCOMPRESS) != 0 ||
-        sqfs_compressor_create(&cfg, &cmp.p) != 0) {
+    if (MakeCompressor(super, &cmp.p) != 0) {
       return MakeError(Errc::kUnsupported,
                        fmt::format("compressor {} not available", CompressorName(super.compression_id)),
                        {}, chunk.offset);

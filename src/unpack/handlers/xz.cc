@@ -20,7 +20,7 @@ class XzHandler : public Handler {
         "separately."};
     return d;
   }
-  std::vector<Magic> magics() const override { return {{"\xFD" "7zXZ\x00", 0, true}}; }
+  std::vector<Magic> magics() const override { return {{std::string("\xFD" "7zXZ\x00", 6), 0, true}}; }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
     auto h = Slice(data, offset, 12);
