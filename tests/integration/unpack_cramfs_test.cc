@@ -130,17 +130,12 @@ TEST(CramfsHostile, TruncatedAtSeveralOffsets) {
   const fs::path img = MakeCramfs(tmp);
   ASSERT_FALSE(img.empty());
   const auto size = fs::file_size(img);
-  for (std::uint64_t cut :
-       {std::uint64_t{70}, std::uint64_t{200}, std::uint64_t{3000}, size / 2, size - 100}) {
-    SCOPED_TRACE(cut);
-    const fs::path t = tmp / ("cut" + std::to_string(cut));
-    test::Truncate(img, t, cut);
-    auto r = test::Unpack(t, tmp / ("out" + std::to_string(cut)));
-    test::ExpectInside(r, tmp / ("out" + std::to_string(cut)));
-    if (test::RootOf(r.tree, "cramfs") != UINT32_MAX) {
-      EXPECT_TRUE(test::HasProblem(r, "truncated"));
-    }
-  }
+  test::ForEachTruncation(img, tmp.path(), {70, 200, 3000, size / 2, size - 100},
+                          [](std::uint64_t, const UnpackResult& r) {
+                            if (test::RootOf(r.tree, "cramfs") != UINT32_MAX) {
+                              EXPECT_TRUE(test::HasProblem(r, "truncated"));
+                            }
+                          });
 }
 
 TEST(CramfsHostile, CrcMismatchAndDirectoryLoopAreReported) {

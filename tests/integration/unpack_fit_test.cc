@@ -133,17 +133,12 @@ TEST(FitHostile, HashMismatchAndTruncationAreReported) {
   EXPECT_TRUE(test::HasProblem(r, "sha256 hash does not match"));
   EXPECT_TRUE(test::HasProblem(r, "crc32 hash does not match"));
   // Cut inside the tree, then inside the external data.
-  for (std::uint64_t cut :
-       {std::uint64_t{200}, static_cast<std::uint64_t>(at + 100), d.size() - 5000}) {
-    SCOPED_TRACE(cut);
-    test::Truncate(img, tmp / "cut.itb", cut);
-    const fs::path out = tmp / ("out" + std::to_string(cut));
-    auto c = test::Unpack(tmp / "cut.itb", out);
-    test::ExpectInside(c, out);
-    if (cut > at && test::RootOf(c.tree, "fit") != UINT32_MAX) {
-      EXPECT_TRUE(test::HasProblem(c, "outside the input"));
-    }
-  }
+  test::ForEachTruncation(img, tmp.path(), {200, at + 100, d.size() - 5000},
+                          [at](std::uint64_t cut, const UnpackResult& c) {
+                            if (cut > at && test::RootOf(c.tree, "fit") != UINT32_MAX) {
+                              EXPECT_TRUE(test::HasProblem(c, "outside the input"));
+                            }
+                          });
 }
 
 }  // namespace

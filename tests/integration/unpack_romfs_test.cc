@@ -53,16 +53,12 @@ TEST(RomfsHostile, TruncatedAtSeveralOffsets) {
   const fs::path img = MakeRomfs(tmp);
   ASSERT_FALSE(img.empty());
   const auto size = fs::file_size(img);
-  for (std::uint64_t cut : {std::uint64_t{100}, std::uint64_t{600}, size / 3, size * 2 / 3}) {
-    SCOPED_TRACE(cut);
-    const fs::path t = tmp / ("cut" + std::to_string(cut));
-    test::Truncate(img, t, cut);
-    auto r = test::Unpack(t, tmp / ("out" + std::to_string(cut)));
-    test::ExpectInside(r, tmp / ("out" + std::to_string(cut)));
-    if (test::RootOf(r.tree, "romfs") != UINT32_MAX) {
-      EXPECT_TRUE(test::HasProblem(r, "truncated"));
-    }
-  }
+  test::ForEachTruncation(img, tmp.path(), {100, 600, size / 3, size * 2 / 3},
+                          [](std::uint64_t, const UnpackResult& r) {
+                            if (test::RootOf(r.tree, "romfs") != UINT32_MAX) {
+                              EXPECT_TRUE(test::HasProblem(r, "truncated"));
+                            }
+                          });
 }
 
 TEST(RomfsHostile, BadSuperblockChecksumIsNotRomfs) {

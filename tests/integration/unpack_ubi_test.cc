@@ -65,14 +65,7 @@ TEST(UbiHostile, BadVidCrcAndTruncationAreReported) {
     }
   }
   test::ExpectInside(r, tmp / "out");
-  for (std::uint64_t cut :
-       {std::uint64_t{100}, std::uint64_t{131072 + 5000}, d.size() / 2, d.size() - 70000}) {
-    SCOPED_TRACE(cut);
-    test::Truncate(img, tmp / "cut.ubi", cut);
-    const fs::path out = tmp / ("out" + std::to_string(cut));
-    auto c = test::Unpack(tmp / "cut.ubi", out);
-    test::ExpectInside(c, out);
-  }
+  test::ForEachTruncation(img, tmp.path(), {100, 131072 + 5000, d.size() / 2, d.size() - 70000});
 }
 
 }  // namespace

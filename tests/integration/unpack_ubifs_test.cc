@@ -66,14 +66,7 @@ TEST(UbifsHostile, TruncatedAndCorruptNodesAreReported) {
   ASSERT_NE(test::RootOf(r.tree, "ubifs"), UINT32_MAX);
   EXPECT_TRUE(test::HasProblem(r, "missing or corrupt"));
   test::ExpectInside(r, tmp / "out");
-  for (std::uint64_t cut :
-       {std::uint64_t{3000}, std::uint64_t{126976 * 3 + 100}, d.size() / 2, d.size() - 3000}) {
-    SCOPED_TRACE(cut);
-    test::Truncate(img, tmp / "cut.img", cut);
-    const fs::path out = tmp / ("out" + std::to_string(cut));
-    auto c = test::Unpack(tmp / "cut.img", out);
-    test::ExpectInside(c, out);
-  }
+  test::ForEachTruncation(img, tmp.path(), {3000, 126976 * 3 + 100, d.size() / 2, d.size() - 3000});
 }
 
 }  // namespace

@@ -144,6 +144,20 @@ void Patch(const fs::path& image, const fs::path& dst, std::uint64_t offset,
   WriteFile(dst, d);
 }
 
+void ForEachTruncation(
+    const fs::path& image, const fs::path& work, const std::vector<std::uint64_t>& cuts,
+    const std::function<void(std::uint64_t, const unpack::UnpackResult&)>& check) {
+  for (std::uint64_t cut : cuts) {
+    SCOPED_TRACE("cut at " + std::to_string(cut));
+    const fs::path img = work / ("cut-" + std::to_string(cut) + ".img");
+    const fs::path out = work / ("cut-" + std::to_string(cut));
+    Truncate(image, img, cut);
+    auto r = Unpack(img, out);
+    ExpectInside(r, out);
+    if (check) check(cut, r);
+  }
+}
+
 bool HasProblem(const unpack::UnpackResult& r, const std::string& needle) {
   for (const auto& p : r.problems) {
     if (p.message.find(needle) != std::string::npos) return true;

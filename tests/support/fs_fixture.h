@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "unpack/engine.h"
 
@@ -47,6 +49,13 @@ void Truncate(const std::filesystem::path& image, const std::filesystem::path& d
 // Copies `image` to `dst` with `bytes` written at `offset`.
 void Patch(const std::filesystem::path& image, const std::filesystem::path& dst,
            std::uint64_t offset, const std::string& bytes);
+
+// Unpacks `image` cut to each length in `cuts` (into work/cut-<N>), expects nothing written
+// outside, and hands each result to `check` when given.
+void ForEachTruncation(
+    const std::filesystem::path& image, const std::filesystem::path& work,
+    const std::vector<std::uint64_t>& cuts,
+    const std::function<void(std::uint64_t, const unpack::UnpackResult&)>& check = {});
 
 // True when some problem's message contains `needle`.
 bool HasProblem(const unpack::UnpackResult& r, const std::string& needle);

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "unpack/handlers/common.h"
+#include "unpack/handlers/fs_common.h"
 #include "unpack/jail.h"
 
 namespace iotcop::unpack {
@@ -431,24 +432,6 @@ class Reader {
   std::uint64_t budget_ = 0;
 };
 
-EntryType TypeOf(std::uint16_t mode) {
-  switch (mode & 0170000) {
-    case 0040000:
-      return EntryType::kDir;
-    case 0120000:
-      return EntryType::kSymlink;
-    case 0020000:
-      return EntryType::kCharDev;
-    case 0060000:
-      return EntryType::kBlockDev;
-    case 0010000:
-      return EntryType::kFifo;
-    case 0140000:
-      return EntryType::kSocket;
-  }
-  return EntryType::kFile;
-}
-
 Status ExtHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
   const auto& s = std::any_cast<const Super&>(chunk.state);
   const ByteView fs = ctx.view().subspan(chunk.offset, chunk.length);
@@ -483,7 +466,7 @@ Status ExtHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
   };
 
   auto root = rd.Inode(kRootIno);
-  if (!root || TypeOf(LoadLe<std::uint16_t>(root->data())) != EntryType::kDir) {
+  if (!root || handlers::EntryTypeOfMode(LoadLe<std::uint16_t>(root->data())) != EntryType::kDir) {
     return MakeError(Errc::kCorrupt, "root inode is not a directory", ctx.view_name(),
                      chunk.offset + rd.InodeOffset(kRootIno));
   }
@@ -540,7 +523,7 @@ Status ExtHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
       auto in = rd.Inode(ino);
       if (!in) continue;
       const std::uint16_t mode = LoadLe<std::uint16_t>(in->data());
-      const EntryType type = TypeOf(mode);
+      const EntryType type = handlers::EntryTypeOfMode(mode);
       const EntryMeta meta = meta_of(*in);
       const std::uint64_t size = size_of(*in);
       const std::uint32_t flags = LoadLe<std::uint32_t>(in->data() + 0x20);
@@ -576,17 +559,14 @@ Status ExtHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
         }
         case EntryType::kCharDev:
         case EntryType::kBlockDev: {
-          std::uint32_t major = 0, minor = 0;
+          handlers::DevNumber dev;
           const std::uint32_t old = LoadLe<std::uint32_t>(in->data() + 0x28);
-          if (old != 0) {
-            major = (old >> 8) & 0xff;
-            minor = old & 0xff;
+          if (old != 0) {  // old_decode_dev(): 8-bit major and minor
+            dev = {(old >> 8) & 0xff, old & 0xff};
           } else {
-            const std::uint32_t dev = LoadLe<std::uint32_t>(in->data() + 0x2C);
-            major = (dev & 0xfff00) >> 8;
-            minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+            dev = handlers::DecodeNewDev(LoadLe<std::uint32_t>(in->data() + 0x2C));
           }
-          st = jail.Node(path, type, meta, major, minor);
+          st = jail.Node(path, type, meta, dev.major, dev.minor);
           break;
         }
         case EntryType::kFifo:

@@ -8,7 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "unpack/handlers/common.h"
+#include "unpack/handler.h"
+#include "unpack/handlers/fs_common.h"
 
 namespace iotcop::unpack {
 namespace {
@@ -18,13 +19,10 @@ constexpr std::uint64_t kHdr = 64, kVtblRecord = 172, kMaxVolumes = 128;
 constexpr std::uint32_t kLayoutVolume = 0x7FFFEFFF;
 constexpr std::uint8_t kStatic = 2;
 
-// UBI's CRC: the kernel's crc32_le seeded with 0xffffffff and not inverted at the end.
-std::uint32_t UbiCrc(ByteView b) { return ~handlers::Crc32(b); }
-
 bool EcOk(ByteView d, std::uint64_t at) {
   auto h = Slice(d, at, kHdr);
   return h && LoadBe<std::uint32_t>(h->data()) == kEcMagic && (*h)[4] == 1 &&
-         UbiCrc(h->subspan(0, 60)) == LoadBe<std::uint32_t>(h->data() + 60);
+         handlers::KernelCrc32(h->subspan(0, 60)) == LoadBe<std::uint32_t>(h->data() + 60);
 }
 bool Erased(ByteView d, std::uint64_t at, std::uint64_t n) {
   auto s = Slice(d, at, n);
@@ -117,7 +115,7 @@ class UbiHandler : public Handler {
       if (!EcOk(d, base)) continue;  // erased
       auto vid = Slice(d, base + g.vid_off, kHdr);
       if (!vid || LoadBe<std::uint32_t>(vid->data()) != kVidMagic) continue;  // not mapped
-      if (UbiCrc(vid->subspan(0, 60)) != LoadBe<std::uint32_t>(vid->data() + 60)) {
+      if (handlers::KernelCrc32(vid->subspan(0, 60)) != LoadBe<std::uint32_t>(vid->data() + 60)) {
         if (bad++ == 0) first_bad = base + g.vid_off;
         continue;
       }
@@ -204,7 +202,7 @@ class UbiHandler : public Handler {
       if (!rec) break;
       const std::uint8_t* r = rec->data();
       if (LoadBe<std::uint32_t>(r) == 0) continue;  // empty slot
-      if (UbiCrc(rec->subspan(0, 168)) != LoadBe<std::uint32_t>(r + 168)) {
+      if (handlers::KernelCrc32(rec->subspan(0, 168)) != LoadBe<std::uint32_t>(r + 168)) {
         ctx.Warn(base + start + i * kVtblRecord, fmt::format("UBI volume table record {} CRC", i));
         continue;
       }

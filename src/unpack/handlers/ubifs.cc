@@ -14,7 +14,8 @@
 
 #include <fmt/format.h>
 
-#include "unpack/handlers/common.h"
+#include "unpack/handler.h"
+#include "unpack/handlers/fs_common.h"
 #include "unpack/jail.h"
 
 namespace iotcop::unpack {
@@ -25,9 +26,6 @@ constexpr std::uint64_t kCh = 24, kSbSize = 4096, kBlock = 4096;
 constexpr std::uint8_t kIno = 0, kData = 1, kDent = 2, kSb = 6, kMst = 7, kIdx = 9;
 constexpr std::uint32_t kRootIno = 1;
 constexpr int kMaxLevel = 64;
-
-// The UBI/UBIFS CRC: crc32_le seeded with 0xffffffff, not inverted.
-std::uint32_t NodeCrc(ByteView b) { return ~handlers::Crc32(b); }
 
 struct Geometry {
   std::uint64_t leb_size = 0, leb_cnt = 0;
@@ -44,7 +42,7 @@ std::optional<ByteView> NodeAt(ByteView vol, const Geometry& g, std::uint64_t ln
   const std::uint32_t len = LoadLe<std::uint32_t>(ch->data() + 16);
   if (len < kCh || len > g.leb_size - offs) return std::nullopt;
   auto node = Slice(vol, at, len);
-  if (!node || NodeCrc(node->subspan(8)) != LoadLe<std::uint32_t>(node->data() + 4))
+  if (!node || handlers::KernelCrc32(node->subspan(8)) != LoadLe<std::uint32_t>(node->data() + 4))
     return std::nullopt;
   *type = (*node)[20];
   return node;
@@ -92,7 +90,7 @@ class UbifsHandler : public Handler {
     const std::uint32_t len = LoadLe<std::uint32_t>(sb->data() + 16);
     auto node = Slice(data, offset, len);
     if (len < 88 || len > kSbSize || !node ||
-        NodeCrc(node->subspan(8)) != LoadLe<std::uint32_t>(node->data() + 4)) {
+        handlers::KernelCrc32(node->subspan(8)) != LoadLe<std::uint32_t>(node->data() + 4)) {
       return MakeError(Errc::kNotThisFormat, "superblock CRC");
     }
     Geometry g;
@@ -246,24 +244,6 @@ bool Decode(ByteView node, std::vector<std::uint8_t>& out) {
   return false;
 }
 
-EntryType TypeOf(std::uint32_t mode) {
-  switch (mode & 0170000) {
-    case 0040000:
-      return EntryType::kDir;
-    case 0120000:
-      return EntryType::kSymlink;
-    case 0020000:
-      return EntryType::kCharDev;
-    case 0060000:
-      return EntryType::kBlockDev;
-    case 0010000:
-      return EntryType::kFifo;
-    case 0140000:
-      return EntryType::kSocket;
-  }
-  return EntryType::kFile;
-}
-
 Status UbifsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
   const auto& g = std::any_cast<const Geometry&>(chunk.state);
   const ByteView vol = ctx.view().subspan(chunk.offset, chunk.length);
@@ -317,7 +297,7 @@ Status UbifsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
       const ByteView in = iit->second;
       const std::uint64_t in_off = static_cast<std::uint64_t>(in.data() - vol.data());
       const std::uint32_t mode = LoadLe<std::uint32_t>(in.data() + 104);
-      const EntryType type = TypeOf(mode);
+      const EntryType type = handlers::EntryTypeOfMode(mode);
       const EntryMeta meta = meta_of(in);
       const std::uint64_t size = LoadLe<std::uint64_t>(in.data() + 48);
       const std::uint32_t data_len = LoadLe<std::uint32_t>(in.data() + 112);
@@ -339,17 +319,13 @@ Status UbifsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
           break;
         case EntryType::kCharDev:
         case EntryType::kBlockDev: {
-          std::uint32_t major = 0, minor = 0;
+          handlers::DevNumber dev;
           if (inline_data.size() == 4) {
-            const std::uint32_t dev = LoadLe<std::uint32_t>(inline_data.data());
-            major = (dev & 0xfff00) >> 8;
-            minor = (dev & 0xff) | ((dev >> 12) & 0xfff00);
+            dev = handlers::DecodeNewDev(LoadLe<std::uint32_t>(inline_data.data()));
           } else if (inline_data.size() == 8) {
-            const std::uint64_t dev = LoadLe<std::uint64_t>(inline_data.data());
-            major = static_cast<std::uint32_t>(((dev >> 32) & 0xfffff000) | ((dev >> 8) & 0xfff));
-            minor = static_cast<std::uint32_t>(((dev >> 12) & 0xffffff00) | (dev & 0xff));
+            dev = handlers::DecodeHugeDev(LoadLe<std::uint64_t>(inline_data.data()));
           }
-          st = jail.Node(path, type, meta, major, minor);
+          st = jail.Node(path, type, meta, dev.major, dev.minor);
           break;
         }
         case EntryType::kFifo:
