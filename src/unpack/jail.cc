@@ -140,9 +140,10 @@ Result<int> Jail::ParentFd(const std::string& norm, bool create) {
     if (next < 0) {
       const bool link = errno == ELOOP || errno == ENOTDIR;
       ::close(fd);
-      return Refuse(Errc::kCorrupt, norm,
-                    link ? "refused to write through " + walked + ", which is not a folder (symlink?)"
-                         : "cannot open folder " + walked + ": " + Errno());
+      return Refuse(
+          Errc::kCorrupt, norm,
+          link ? "refused to write through " + walked + ", which is not a folder (symlink?)"
+               : "cannot open folder " + walked + ": " + Errno());
     }
     ::close(fd);
     fd = next;
@@ -235,8 +236,9 @@ Status Jail::Symlink(std::string_view path, std::string_view target, const Entry
   const std::string parent = ParentOf(norm);
   // On the device ".." at "/" stays at "/": the target always resolves inside the root. On disk
   // the link is written relative to its folder so that it cannot point anywhere else.
-  const std::string resolved = NormalizePath(
-      !target.empty() && target[0] == '/' ? std::string(target) : parent + "/" + std::string(target));
+  const std::string resolved =
+      NormalizePath(!target.empty() && target[0] == '/' ? std::string(target)
+                                                        : parent + "/" + std::string(target));
   const std::string disk_target = RelativeTo(parent, resolved);
   if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
     return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
@@ -256,7 +258,8 @@ Status Jail::Hardlink(std::string_view path, std::string_view existing) {
   const std::string src = NormalizePath(existing);
   const Entry* old = tree_->Find(root_, src, false);
   if (!old || old->type != EntryType::kFile) {
-    return Refuse(Errc::kCorrupt, norm, "hardlink to " + src + ", which is not a file in this root");
+    return Refuse(Errc::kCorrupt, norm,
+                  "hardlink to " + src + ", which is not a file in this root");
   }
   if (!budget_->AddFile()) return Refuse(Errc::kLimitExceeded, norm, "file count limit reached");
   Entry e = *old;
@@ -284,8 +287,8 @@ Status Jail::Hardlink(std::string_view path, std::string_view existing) {
   return Ok();
 }
 
-Status Jail::Node(std::string_view path, EntryType type, const EntryMeta& meta,
-                  std::uint32_t major, std::uint32_t minor) {
+Status Jail::Node(std::string_view path, EntryType type, const EntryMeta& meta, std::uint32_t major,
+                  std::uint32_t minor) {
   const std::string norm = NormalizePath(path);
   if (!budget_->AddFile()) return Refuse(Errc::kLimitExceeded, norm, "file count limit reached");
   Entry e;
@@ -306,9 +309,9 @@ Status JailFile::Write(ByteView bytes) {
   if (fd_ < 0 || failed_) return MakeError(Errc::kIo, "file already closed or failed", entry_.path);
   if (!jail_->budget_->AddBytes(bytes.size())) {
     failed_ = true;
-    return jail_->Refuse(Errc::kLimitExceeded, entry_.path,
-                         "total size limit reached; file truncated at " +
-                             std::to_string(entry_.size) + " bytes");
+    return jail_->Refuse(
+        Errc::kLimitExceeded, entry_.path,
+        "total size limit reached; file truncated at " + std::to_string(entry_.size) + " bytes");
   }
   const std::uint8_t* p = bytes.data();
   std::size_t left = bytes.size();

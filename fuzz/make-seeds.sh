@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes fuzzing seeds, one folder per handler id, built with the Debian tools from a small tree.
+set -euo pipefail
+out=${1:?usage: fuzz/make-seeds.sh DIR}
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+mkdir -p "$t/src/etc" "$t/src/bin"
+printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
+ln -s prog "$t/src/bin/link"
+for id in uimage tplink squashfs jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4; do mkdir -p "$out/$id"; done
+tar -C "$t/src" -cf "$out/tar/a.tar" .
+(cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
+(cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
+(cd "$t/src" && zip -qry "$out/zip/a.zip" .)
+command -v 7z >/dev/null && (cd "$t/src" && 7z a -snl -bd "$out/7z/a.7z" . >/dev/null)
+command -v xorriso >/dev/null && xorriso -as mkisofs -quiet -R -o "$out/iso9660/a.iso" "$t/src" 2>/dev/null
+for c in gzip xz lzo lz4 zstd; do
+  mksquashfs "$t/src" "$out/squashfs/$c.sqfs" -comp $c -noappend -quiet -no-progress >/dev/null
+done
+mkfs.jffs2 -l -r "$t/src" -o "$out/jffs2/le.jffs2"; mkfs.jffs2 -b -r "$t/src" -o "$out/jffs2/be.jffs2"
+gzip -c "$out/tar/a.tar" >"$out/gzip/a.gz"; xz -c "$out/tar/a.tar" >"$out/xz/a.xz"
+xz --format=lzma -c "$out/tar/a.tar" >"$out/lzma/a.lzma"; bzip2 -c "$out/tar/a.tar" >"$out/bzip2/a.bz2"
+zstd -q -c "$out/tar/a.tar" >"$out/zstd/a.zst"; lz4 -q -c "$out/tar/a.tar" >"$out/lz4/a.lz4"
+lz4 -l -q -c "$out/tar/a.tar" >"$out/lz4/legacy.lz4"
+mkimage -T filesystem -C none -d "$out/squashfs/xz.sqfs" "$out/uimage/fs.uimage" >/dev/null
+mkimage -T multi -C lzma -d "$out/lzma/a.lzma:$out/squashfs/gzip.sqfs" "$out/uimage/multi.uimage" >/dev/null
+# A TP-Link v1 header (layout of OpenWrt's mktplinkfw) over an LZMA kernel and a SquashFS.
+python3 - "$out/lzma/a.lzma" "$out/squashfs/xz.sqfs" "$out/tplink/v1.bin" <<'PY'
+import struct, sys
+k = open(sys.argv[1], 'rb').read(); fs = open(sys.argv[2], 'rb').read()
+h = bytearray(0x200)
+struct.pack_into('>I', h, 0, 1); h[4:11] = b'TP-LINK'; h[28:33] = b'ver1.'
+body = k + fs
+struct.pack_into('>IIIII', h, 0x7c, 0x200 + len(body), 0x200, len(k), 0x200 + len(k), len(fs))
+open(sys.argv[3], 'wb').write(bytes(h) + body)
+PY
+echo "seeds in $out"
