@@ -124,21 +124,26 @@ struct FileJob {
   std::string path;
 };
 
-// Decompresses file contents on two threads, each with its own compressor and data reader.
+// Decompresses file contents on two threads, each with its own compressor and data reader. Files
+// whose tails share a fragment block go to the same worker, so each fragment block is decompressed
+// once (its reader caches the last one); the others alternate.
 class Workers {
  public:
   Workers(sqfs_file_t* file, const sqfs_super_t& super, ExtractContext& ctx, std::uint64_t base)
       : ctx_(ctx), base_(base) {
     for (int i = 0; i < 2; ++i) {
-      threads_.emplace_back([this, file, super] { Run(file, super); });
+      threads_.emplace_back([this, file, super, i] { Run(file, super, i); });
     }
   }
   ~Workers() { Finish(); }
   void Push(FileJob job) {
+    sqfs_u32 frag = 0xFFFFFFFF, frag_off = 0;
+    sqfs_inode_get_frag_location(job.inode, &frag, &frag_off);
+    const int k = frag != 0xFFFFFFFF ? static_cast<int>(frag % 2) : static_cast<int>(next_++ % 2);
     std::unique_lock lock(mu_);
-    space_.wait(lock, [this] { return queue_.size() < 64; });
-    queue_.push_back(std::move(job));
-    ready_.notify_one();
+    space_.wait(lock, [this, k] { return queue_[k].size() < 64; });
+    queue_[k].push_back(std::move(job));
+    ready_.notify_all();
   }
   void Finish() {
     {
@@ -157,23 +162,23 @@ class Workers {
     std::lock_guard lock(warn_mu_);
     ctx_.Warn(base_, std::move(msg));
   }
-  void Run(sqfs_file_t* file, sqfs_super_t super) {
+  void Run(sqfs_file_t* file, sqfs_super_t super, int k) {
     SqfsPtr<sqfs_compressor_t> cmp;
     SqfsPtr<sqfs_data_reader_t> reader;
     if (MakeCompressor(super, &cmp.p) != 0) return;
     reader.p = sqfs_data_reader_create(file, super.block_size, cmp.p, 0);
-    if (!reader.p || sqfs_data_reader_load_fragment_table(reader.p, &super) != 0) {
+    if ((!reader.p || sqfs_data_reader_load_fragment_table(reader.p, &super) != 0) && k == 0) {
       Warn("cannot read the fragment table; files that end in a fragment are cut short");
     }
     while (true) {
       FileJob job;
       {
         std::unique_lock lock(mu_);
-        ready_.wait(lock, [this] { return done_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        job = std::move(queue_.front());
-        queue_.pop_front();
-        space_.notify_one();
+        ready_.wait(lock, [this, k] { return done_ || !queue_[k].empty(); });
+        if (queue_[k].empty()) return;
+        job = std::move(queue_[k].front());
+        queue_[k].pop_front();
+        space_.notify_all();
       }
       if (!reader.p || limit_hit_) continue;
       Copy(reader.p, job);
@@ -221,7 +226,8 @@ class Workers {
   std::uint64_t base_;
   std::mutex mu_, warn_mu_;
   std::condition_variable ready_, space_;
-  std::deque<FileJob> queue_;
+  std::deque<FileJob> queue_[2];
+  unsigned next_ = 0;
   bool done_ = false;
   std::atomic<bool> limit_hit_{false};
   std::vector<std::thread> threads_;
