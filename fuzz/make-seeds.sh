@@ -6,7 +6,7 @@ t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
 ln -s prog "$t/src/bin/link"
-for id in uimage tplink squashfs jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4; do mkdir -p "$out/$id"; done
+for id in uimage tplink squashfs jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop; do mkdir -p "$out/$id"; done
 tar -C "$t/src" -cf "$out/tar/a.tar" .
 (cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
 (cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
@@ -21,6 +21,7 @@ gzip -c "$out/tar/a.tar" >"$out/gzip/a.gz"; xz -c "$out/tar/a.tar" >"$out/xz/a.x
 xz --format=lzma -c "$out/tar/a.tar" >"$out/lzma/a.lzma"; bzip2 -c "$out/tar/a.tar" >"$out/bzip2/a.bz2"
 zstd -q -c "$out/tar/a.tar" >"$out/zstd/a.zst"; lz4 -q -c "$out/tar/a.tar" >"$out/lz4/a.lz4"
 lz4 -l -q -c "$out/tar/a.tar" >"$out/lz4/legacy.lz4"
+command -v lzop >/dev/null && lzop -c "$out/tar/a.tar" >"$out/lzop/a.lzo"
 mkimage -T filesystem -C none -d "$out/squashfs/xz.sqfs" "$out/uimage/fs.uimage" >/dev/null
 mkimage -T multi -C lzma -d "$out/lzma/a.lzma:$out/squashfs/gzip.sqfs" "$out/uimage/multi.uimage" >/dev/null
 # A TP-Link v1 header (layout of OpenWrt's mktplinkfw) over an LZMA kernel and a SquashFS.
@@ -32,5 +33,13 @@ struct.pack_into('>I', h, 0, 1); h[4:11] = b'TP-LINK'; h[28:33] = b'ver1.'
 body = k + fs
 struct.pack_into('>IIIII', h, 0x7c, 0x200 + len(body), 0x200, len(k), 0x200 + len(k), len(fs))
 open(sys.argv[3], 'wb').write(bytes(h) + body)
+PY
+python3 - "$out/lzma/a.lzma" "$out/squashfs/xz.sqfs" "$out/trx/a.trx" <<'PY'
+import struct, sys, zlib
+k = open(sys.argv[1], 'rb').read(); f = open(sys.argv[2], 'rb').read()
+k += bytes(-len(k) % 4); b = k + f; n = 28 + len(b)
+h = bytearray(struct.pack('<4sIIHHIII', b'HDR0', n, 0, 0, 1, 28, 28 + len(k), 0))
+struct.pack_into('<I', h, 8, zlib.crc32(bytes(h[12:]) + b) ^ 0xffffffff)
+open(sys.argv[3], 'wb').write(bytes(h) + b)
 PY
 echo "seeds in $out"

@@ -346,7 +346,7 @@ class Engine {
       ScanView(sub);
     }
     for (auto& b : ctx.blobs_) ScanBlob(view, ctx, used, *b);
-    NestedFiles(view, ctx, used);
+    NestedFiles(view);
     return used;
   }
 
@@ -405,9 +405,7 @@ class Engine {
   }
 
   // Files of roots just extracted that start with a known format get unpacked in turn.
-  void NestedFiles(const ViewInfo& view, const Context& ctx, std::uint64_t used) {
-    (void)ctx;
-    (void)used;
+  void NestedFiles(const ViewInfo& view) {
     const auto& roots = result_.tree.roots();
     for (std::uint32_t ri = scanned_roots_; ri < roots.size(); ++ri) {
       if (ri == carved_root_) continue;

@@ -192,13 +192,16 @@ Result<std::unique_ptr<JailFile>> Jail::CreateFile(std::string_view path, const 
   if (!pfd) return pfd.error();
   const std::string base = BaseOf(norm);
   // Whatever was there (an earlier version of the file, a symlink) is replaced, never followed.
-  if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
-    return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+  const mode_t want = (meta.mode & 0777) | 0600;
+  int fd = ::openat(*pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, want);
+  if (fd < 0 && errno == EEXIST) {
+    if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
+      return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+    }
+    fd = ::openat(*pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, want);
   }
-  const int fd = ::openat(*pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                          (meta.mode & 0777) | 0600);
   if (fd < 0) return Refuse(Errc::kIo, norm, "cannot create file: " + Errno());
-  ::fchmod(fd, (meta.mode & 0777) | 0600);
+  if (want & 022) ::fchmod(fd, want);  // bits the umask may have removed
   Entry e;
   e.path = norm;
   e.type = EntryType::kFile;
@@ -240,10 +243,14 @@ Status Jail::Symlink(std::string_view path, std::string_view target, const Entry
       NormalizePath(!target.empty() && target[0] == '/' ? std::string(target)
                                                         : parent + "/" + std::string(target));
   const std::string disk_target = RelativeTo(parent, resolved);
-  if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
-    return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+  int rc = ::symlinkat(disk_target.c_str(), *pfd, base.c_str());
+  if (rc != 0 && errno == EEXIST) {
+    if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
+      return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+    }
+    rc = ::symlinkat(disk_target.c_str(), *pfd, base.c_str());
   }
-  if (::symlinkat(disk_target.c_str(), *pfd, base.c_str()) == 0) {
+  if (rc == 0) {
     e.disk = dir_ / norm.substr(1);
   } else {
     Refuse(Errc::kIo, norm, "symlink recorded but not created: " + Errno());

@@ -146,6 +146,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"tar_bz2", {"tar", "bzip2"}, "tar -C \"$SRC\" -cjf \"$OUT\" ."},
         Case{"tar_zstd", {"tar", "zstd"}, "tar -C \"$SRC\" -cf - . | zstd -q > \"$OUT\""},
         Case{"tar_lz4", {"tar", "lz4"}, "tar -C \"$SRC\" -cf - . | lz4 -q > \"$OUT\""},
+        Case{"tar_lzop", {"tar", "lzop"}, "tar -C \"$SRC\" -cf - . | lzop -c > \"$OUT\""},
         Case{"zip", {"zip"}, "cd \"$SRC\" && zip -qry \"$OUT.zip\" . && mv \"$OUT.zip\" \"$OUT\""},
         Case{"7z",
              {"7z"},
@@ -174,6 +175,16 @@ INSTANTIATE_TEST_SUITE_P(
              "cd \"$SRC\" && find . | cpio -o -H newc --quiet | gzip -9 > \"$T/rd.gz\";"
              "mkimage -A arm -O linux -T ramdisk -C none -n ramdisk -d \"$T/rd.gz\" \"$OUT\" "
              ">/dev/null"},
+        Case{"trx_lzma_kernel_squashfs",
+             {"mksquashfs", "xz", "python3"},
+             "mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp xz;"
+             "head -c 100000 /bin/ls | xz --format=lzma > \"$T/k\";"
+             "python3 -c 'import struct,sys,zlib\n"
+             "k=open(sys.argv[1],\"rb\").read();f=open(sys.argv[2],\"rb\").read()\n"
+             "k+=bytes(-len(k)%4);b=k+f;n=28+len(b)\n"
+             "h=bytearray(struct.pack(\"<4sIIHHIII\",b\"HDR0\",n,0,0,1,28,28+len(k),0))\n"
+             "struct.pack_into(\"<I\",h,8,zlib.crc32(bytes(h[12:])+b)^0xffffffff)\n"
+             "open(sys.argv[3],\"wb\").write(bytes(h)+b)' \"$T/k\" \"$T/fs\" \"$OUT\""},
         Case{"carved_after_junk",
              {"mksquashfs"},
              "mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp gzip;"

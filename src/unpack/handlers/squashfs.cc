@@ -263,12 +263,10 @@ class SquashfsHandler : public Handler {
     const auto block_log = LoadLe<std::uint16_t>(p + 22);
     const auto major = LoadLe<std::uint16_t>(p + 28);
     const auto bytes_used = LoadLe<std::uint64_t>(p + 40);
-    const auto root_inode = LoadLe<std::uint64_t>(p + 32);
     if (major != 4 || block_log < 12 || block_log > 20 || block_size != (1u << block_log) ||
         comp < 1 || comp > 6 || inodes == 0 || bytes_used < 96) {
       return MakeError(Errc::kNotThisFormat, "implausible superblock");
     }
-    (void)root_inode;
     for (int off : {48, 56, 64, 72, 80, 88}) {  // table offsets: inside bytes_used or unused
       const auto t = LoadLe<std::uint64_t>(p + off);
       if (t != ~std::uint64_t{0} && t > bytes_used)
@@ -325,7 +323,7 @@ class SquashfsHandler : public Handler {
     Status result;
     {
       Workers workers(file.p, super, ctx, chunk.offset);
-      result = Walk(root, "", **jail, workers, ctx, chunk.offset);
+      result = Walk(root, "", **jail, workers);
       workers.Finish();
       if (workers.limit_hit() && result) result = MakeError(Errc::kLimitExceeded, "limit reached");
     }
@@ -335,7 +333,7 @@ class SquashfsHandler : public Handler {
 
  private:
   static Status Walk(const sqfs_tree_node_t* n, const std::string& parent, Jail& jail,
-                     Workers& workers, ExtractContext& ctx, std::uint64_t base) {
+                     Workers& workers) {
     const std::string name = reinterpret_cast<const char*>(n->name);
     const std::string path = n->parent ? parent + "/" + name : "/";
     const sqfs_inode_generic_t* ino = n->inode;
@@ -347,7 +345,7 @@ class SquashfsHandler : public Handler {
         st = jail.MakeDir(path, meta);
         if (!st && st.error().code == Errc::kLimitExceeded) return st;
         for (const sqfs_tree_node_t* c = n->children; c; c = c->next) {
-          if (auto s = Walk(c, path == "/" ? "" : path, jail, workers, ctx, base); !s) return s;
+          if (auto s = Walk(c, path == "/" ? "" : path, jail, workers); !s) return s;
         }
         return Ok();
       case SQFS_INODE_FILE:
@@ -384,8 +382,6 @@ class SquashfsHandler : public Handler {
         st = jail.Node(path, EntryType::kSocket, meta);
         break;
     }
-    (void)ctx;
-    (void)base;
     if (!st && st.error().code == Errc::kLimitExceeded) return st;
     return Ok();
   }
