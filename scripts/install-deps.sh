@@ -18,6 +18,8 @@ test_pkgs=(
   mtd-utils genext2fs e2fsprogs genromfs util-linux device-tree-compiler cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
   # real tools to compare against, validators and a browser for the HTML report
   nodejs npm chromium devscripts binutils file
+  # the unpack benchmark (bench/unpack) and crafted hostile archives
+  binwalk time python3
 )
 
 want=("${build_pkgs[@]}")

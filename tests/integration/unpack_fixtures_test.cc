@@ -18,15 +18,18 @@ namespace fs = std::filesystem;
 void MakeKnownTree(const fs::path& src) {
   const std::string s = src.string();
   auto r = test::RunShell(
-      "set -e; mkdir -p '" + s + "'; cd '" + s + "'; umask 022;"
+      "set -e; mkdir -p '" + s + "'; cd '" + s +
+      "'; umask 022;"
       "mkdir -p bin etc/init.d usr/sbin var/empty www/cgi-bin;"
       "cp /bin/ls bin/busybox; chmod 0755 bin/busybox;"
-      "printf 'root:x:0:0:root:/root:/bin/sh\\nadmin:x:0:0::/:/bin/sh\\n' > etc/passwd.bak; chmod 0644 etc/passwd.bak;"
+      "printf 'root:x:0:0:root:/root:/bin/sh\\nadmin:x:0:0::/:/bin/sh\\n' > etc/passwd.bak; chmod "
+      "0644 etc/passwd.bak;"
       "printf 'root:$1$abc$xyz:0:0:99999:7:::\\n' > etc/shadow; chmod 0600 etc/shadow;"
       "printf '#!/bin/sh\\ntelnetd -l /bin/sh\\n' > etc/init.d/rcS; chmod 0755 etc/init.d/rcS;"
       "cp /bin/true usr/sbin/suidtool; chmod 4755 usr/sbin/suidtool;"
       "chmod 0700 var/empty; : > etc/empty.conf; chmod 0640 etc/empty.conf;"
-      "head -c 1500000 /usr/bin/bash > www/big.bin 2>/dev/null || head -c 1500000 /bin/sh > www/big.bin;"
+      "head -c 1500000 /usr/bin/bash > www/big.bin 2>/dev/null || head -c 1500000 /bin/sh > "
+      "www/big.bin;"
       "chmod 0644 www/big.bin;"
       "printf 'hello' > www/cgi-bin/index.cgi; chmod 0751 www/cgi-bin/index.cgi;"
       "ln -s /var/passwd etc/passwd; ln -s ../bin/busybox usr/sbin/telnetd; ln -s busybox bin/sh");
@@ -56,7 +59,8 @@ std::uint32_t MainRoot(const Tree& t) {
 
 void CompareTrees(const fs::path& src, const Tree& tree, std::uint32_t root, bool modes) {
   std::size_t compared = 0;
-  for (auto it = fs::recursive_directory_iterator(src); it != fs::recursive_directory_iterator(); ++it) {
+  for (auto it = fs::recursive_directory_iterator(src); it != fs::recursive_directory_iterator();
+       ++it) {
     const fs::path rel = it->path().lexically_relative(src);
     const std::string path = "/" + rel.generic_string();
     struct stat st {};
@@ -142,24 +146,47 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"tar_bz2", {"tar", "bzip2"}, "tar -C \"$SRC\" -cjf \"$OUT\" ."},
         Case{"tar_zstd", {"tar", "zstd"}, "tar -C \"$SRC\" -cf - . | zstd -q > \"$OUT\""},
         Case{"tar_lz4", {"tar", "lz4"}, "tar -C \"$SRC\" -cf - . | lz4 -q > \"$OUT\""},
+        Case{"tar_lzop", {"tar", "lzop"}, "tar -C \"$SRC\" -cf - . | lzop -c > \"$OUT\""},
         Case{"zip", {"zip"}, "cd \"$SRC\" && zip -qry \"$OUT.zip\" . && mv \"$OUT.zip\" \"$OUT\""},
-        Case{"7z", {"7z"}, "cd \"$SRC\" && 7z a -snl -bd \"$OUT.7z\" . >/dev/null && mv \"$OUT.7z\" \"$OUT\"",
+        Case{"7z",
+             {"7z"},
+             "cd \"$SRC\" && 7z a -snl -bd \"$OUT.7z\" . >/dev/null && mv \"$OUT.7z\" \"$OUT\"",
              false},
-        Case{"iso9660", {"xorriso"}, "xorriso -as mkisofs -quiet -R -o \"$OUT\" \"$SRC\" 2>/dev/null"},
+        Case{"iso9660",
+             {"xorriso"},
+             "xorriso -as mkisofs -quiet -R -o \"$OUT\" \"$SRC\" 2>/dev/null"},
         Case{"jffs2_le", {"mkfs.jffs2"}, "mkfs.jffs2 -l -r \"$SRC\" -o \"$OUT\""},
         Case{"jffs2_be", {"mkfs.jffs2"}, "mkfs.jffs2 -b -r \"$SRC\" -o \"$OUT\""},
         Case{"jffs2_rtime", {"mkfs.jffs2"}, "mkfs.jffs2 -l -x zlib -r \"$SRC\" -o \"$OUT\""},
-        Case{"uimage_squashfs", {"mksquashfs", "mkimage"},
-             kSq + "-comp xz -e \"$OUT\"; mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp xz; "
-                   "mkimage -A mips -O linux -T filesystem -C none -n rootfs -d \"$T/fs\" \"$OUT\" >/dev/null"},
-        Case{"uimage_multi_lzma_kernel_squashfs", {"mksquashfs", "mkimage", "xz"},
+        Case{"uimage_squashfs",
+             {"mksquashfs", "mkimage"},
+             kSq + "-comp xz -e \"$OUT\"; mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet "
+                   "-no-progress -comp xz; "
+                   "mkimage -A mips -O linux -T filesystem -C none -n rootfs -d \"$T/fs\" \"$OUT\" "
+                   ">/dev/null"},
+        Case{"uimage_multi_lzma_kernel_squashfs",
+             {"mksquashfs", "mkimage", "xz"},
              "mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp xz;"
              "head -c 200000 /bin/ls | xz --format=lzma > \"$T/k.lzma\";"
-             "mkimage -A mips -O linux -T multi -C lzma -n 'Linux-4.14' -d \"$T/k.lzma:$T/fs\" \"$OUT\" >/dev/null"},
-        Case{"uimage_gzip_cpio_header_says_none", {"cpio", "mkimage", "gzip"},
+             "mkimage -A mips -O linux -T multi -C lzma -n 'Linux-4.14' -d \"$T/k.lzma:$T/fs\" "
+             "\"$OUT\" >/dev/null"},
+        Case{"uimage_gzip_cpio_header_says_none",
+             {"cpio", "mkimage", "gzip"},
              "cd \"$SRC\" && find . | cpio -o -H newc --quiet | gzip -9 > \"$T/rd.gz\";"
-             "mkimage -A arm -O linux -T ramdisk -C none -n ramdisk -d \"$T/rd.gz\" \"$OUT\" >/dev/null"},
-        Case{"carved_after_junk", {"mksquashfs"},
+             "mkimage -A arm -O linux -T ramdisk -C none -n ramdisk -d \"$T/rd.gz\" \"$OUT\" "
+             ">/dev/null"},
+        Case{"trx_lzma_kernel_squashfs",
+             {"mksquashfs", "xz", "python3"},
+             "mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp xz;"
+             "head -c 100000 /bin/ls | xz --format=lzma > \"$T/k\";"
+             "python3 -c 'import struct,sys,zlib\n"
+             "k=open(sys.argv[1],\"rb\").read();f=open(sys.argv[2],\"rb\").read()\n"
+             "k+=bytes(-len(k)%4);b=k+f;n=28+len(b)\n"
+             "h=bytearray(struct.pack(\"<4sIIHHIII\",b\"HDR0\",n,0,0,1,28,28+len(k),0))\n"
+             "struct.pack_into(\"<I\",h,8,zlib.crc32(bytes(h[12:])+b)^0xffffffff)\n"
+             "open(sys.argv[3],\"wb\").write(bytes(h)+b)' \"$T/k\" \"$T/fs\" \"$OUT\""},
+        Case{"carved_after_junk",
+             {"mksquashfs"},
              "mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp gzip;"
              "{ head -c 12345 /bin/ls; cat \"$T/fs\"; head -c 5000 /dev/zero; } > \"$OUT\""}),
     [](const ::testing::TestParamInfo<Case>& i) { return i.param.name; });

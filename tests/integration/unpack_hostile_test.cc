@@ -1,5 +1,6 @@
-// Crafted hostile inputs: path traversal, symlink-then-write, hardlinks and device nodes in archives,
-// decompression bombs, deep nesting, overlapping chunks, corrupt chunks followed by good ones.
+// Crafted hostile inputs: path traversal, symlink-then-write, hardlinks and device nodes in
+// archives, decompression bombs, deep nesting, overlapping chunks, corrupt chunks followed by good
+// ones.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -31,28 +32,36 @@ TEST(UnpackHostile, TarTraversalSymlinkHardlinkDevice) {
   fs::create_directories(tmp / "outside");
   test::WriteFile(tmp / "outside" / "secret", "s");
   const std::string outside = (tmp / "outside").string();
-  test::WriteFile(tmp / "craft.py",
+  test::WriteFile(
+      tmp / "craft.py",
       "import tarfile, io\n"
-      "t = tarfile.open('" + (tmp / "evil.tar").string() + "', 'w', format=tarfile.GNU_FORMAT)\n"
-      "def add(name, data=b'x', **kw):\n"
-      "    i = tarfile.TarInfo(name); i.size = len(data)\n"
-      "    for k, v in kw.items(): setattr(i, k, v)\n"
-      "    t.addfile(i, io.BytesIO(data) if i.type in (tarfile.REGTYPE,) else None)\n"
-      "add('../../outside/dotdot')\n"
-      "add('" + outside + "/absolute')\n"
-      "add('lnk', type=tarfile.SYMTYPE, linkname='" + outside + "', size=0)\n"
-      "add('lnk/through-link')\n"
-      "add('hl', type=tarfile.LNKTYPE, linkname='../outside/secret', size=0)\n"
-      "add('dev/console', type=tarfile.CHRTYPE, devmajor=5, devminor=1, size=0)\n"
-      "add('etc/ok', b'fine')\n"
-      "t.close()\n");
+      "t = tarfile.open('" +
+          (tmp / "evil.tar").string() +
+          "', 'w', format=tarfile.GNU_FORMAT)\n"
+          "def add(name, data=b'x', **kw):\n"
+          "    i = tarfile.TarInfo(name); i.size = len(data)\n"
+          "    for k, v in kw.items(): setattr(i, k, v)\n"
+          "    t.addfile(i, io.BytesIO(data) if i.type in (tarfile.REGTYPE,) else None)\n"
+          "add('../../outside/dotdot')\n"
+          "add('" +
+          outside +
+          "/absolute')\n"
+          "add('lnk', type=tarfile.SYMTYPE, linkname='" +
+          outside +
+          "', size=0)\n"
+          "add('lnk/through-link')\n"
+          "add('hl', type=tarfile.LNKTYPE, linkname='../outside/secret', size=0)\n"
+          "add('dev/console', type=tarfile.CHRTYPE, devmajor=5, devminor=1, size=0)\n"
+          "add('etc/ok', b'fine')\n"
+          "t.close()\n");
   auto r = test::RunShell("python3 '" + (tmp / "craft.py").string() + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto u = Unpack(tmp / "evil.tar", tmp / "out");
   ASSERT_TRUE(u) << u.error().Describe();
   // Only the secret we put there is outside; its link count is unchanged.
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(tmp / "outside")) names.push_back(e.path().filename());
+  for (const auto& e : fs::directory_iterator(tmp / "outside"))
+    names.push_back(e.path().filename());
   EXPECT_EQ(names, std::vector<std::string>{"secret"});
   struct stat st {};
   ASSERT_EQ(::stat((tmp / "outside" / "secret").c_str(), &st), 0);
@@ -71,7 +80,8 @@ TEST(UnpackHostile, TarTraversalSymlinkHardlinkDevice) {
   EXPECT_TRUE(AnyProblem(*u, "not a folder"));  // lnk/through-link refused
   EXPECT_TRUE(AnyProblem(*u, "hardlink"));
   for (const auto& e : fs::recursive_directory_iterator(tmp / "out")) {
-    EXPECT_TRUE(fs::weakly_canonical(e.path()).string().starts_with(fs::canonical(tmp / "out").string()))
+    EXPECT_TRUE(
+        fs::weakly_canonical(e.path()).string().starts_with(fs::canonical(tmp / "out").string()))
         << e.path();
   }
 }
@@ -102,8 +112,9 @@ TEST(UnpackHostile, XzOfOneGibOfZerosStopsAtTheLimit) {
 TEST(UnpackHostile, GzipNestedFiftyDeepHitsTheDepthLimit) {
   if (!test::HaveTool("gzip")) GTEST_SKIP() << "gzip not installed";
   test::TempDir tmp;
-  auto r = test::RunShell("cd '" + tmp.path().string() +
-                          "' && echo core > f && for i in $(seq 50); do gzip -c -n f > g && mv g f; done");
+  auto r = test::RunShell(
+      "cd '" + tmp.path().string() +
+      "' && echo core > f && for i in $(seq 50); do gzip -c -n f > g && mv g f; done");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto u = Unpack(tmp / "f", tmp / "out");
   ASSERT_TRUE(u);
@@ -112,8 +123,9 @@ TEST(UnpackHostile, GzipNestedFiftyDeepHitsTheDepthLimit) {
 
 TEST(UnpackHostile, FileCountLimit) {
   test::TempDir tmp;
-  auto r = test::RunShell("cd '" + tmp.path().string() +
-                          "' && mkdir d && for i in $(seq 60); do echo $i > d/$i; done && tar cf a.tar d");
+  auto r = test::RunShell(
+      "cd '" + tmp.path().string() +
+      "' && mkdir d && for i in $(seq 60); do echo $i > d/$i; done && tar cf a.tar d");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Limits l;
   l.max_files = 20;
@@ -129,9 +141,11 @@ TEST(UnpackHostile, CorruptChunkWarnsAndTheRestUnpacks) {
   const std::string d = tmp.path().string();
   // A SquashFS whose directory table is overwritten, then a good cpio.
   auto r = test::RunShell(
-      "cd '" + d + "' && mkdir -p t/etc && echo hi > t/etc/hello && "
+      "cd '" + d +
+      "' && mkdir -p t/etc && echo hi > t/etc/hello && "
       "mksquashfs t fs -noappend -quiet -no-progress -comp gzip && "
-      "python3 -c \"import struct;b=bytearray(open('fs','rb').read());o=struct.unpack_from('<Q',b,72)[0];"
+      "python3 -c \"import "
+      "struct;b=bytearray(open('fs','rb').read());o=struct.unpack_from('<Q',b,72)[0];"
       "b[o:o+32]=b'\\xAA'*32;open('fs','wb').write(b)\" && "
       "(cd t && find . | cpio -o -H newc --quiet > ../a.cpio) && cat fs a.cpio > img");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -144,7 +158,8 @@ TEST(UnpackHostile, CorruptChunkWarnsAndTheRestUnpacks) {
   EXPECT_TRUE(named);
   bool cpio = false;
   for (std::uint32_t i = 0; i < u->tree.roots().size(); ++i) {
-    if (u->tree.roots()[i].origin.back().handler == "cpio" && u->tree.Find(i, "/etc/hello")) cpio = true;
+    if (u->tree.roots()[i].origin.back().handler == "cpio" && u->tree.Find(i, "/etc/hello"))
+      cpio = true;
   }
   EXPECT_TRUE(cpio);
 }
@@ -152,7 +167,8 @@ TEST(UnpackHostile, CorruptChunkWarnsAndTheRestUnpacks) {
 TEST(UnpackHostile, TruncatedGzipKeepsWhatDecodedAndNamesTheOffset) {
   test::TempDir tmp;
   const std::string d = tmp.path().string();
-  auto r = test::RunShell("cd '" + d + "' && head -c 400000 /bin/ls | gzip -c > a.gz && head -c 30000 a.gz > img");
+  auto r = test::RunShell(
+      "cd '" + d + "' && head -c 400000 /bin/ls | gzip -c > a.gz && head -c 30000 a.gz > img");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto u = Unpack(tmp / "img", tmp / "out");
   ASSERT_TRUE(u);
@@ -168,8 +184,10 @@ TEST(UnpackHostile, OverlappingChunksExtractedOnce) {
   const std::string d = tmp.path().string();
   // A uImage whose payload is a tar: the tar's magic is seen inside the uImage's range and must
   // only be extracted once (as the uImage's payload), not again by the outer scan.
-  auto r = test::RunShell("cd '" + d + "' && mkdir t && echo x > t/x && tar cf a.tar t && "
-                          "mkimage -T filesystem -C none -d a.tar img >/dev/null && cat img img > twice");
+  auto r = test::RunShell(
+      "cd '" + d +
+      "' && mkdir t && echo x > t/x && tar cf a.tar t && "
+      "mkimage -T filesystem -C none -d a.tar img >/dev/null && cat img img > twice");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto u = Unpack(tmp / "twice", tmp / "out");
   ASSERT_TRUE(u);

@@ -19,8 +19,9 @@ struct JailFixture {
   JailFixture() {
     fs::create_directories(tmp / "outside");
     const auto root = tree.AddRoot(Root{"r", "filesystem"});
-    auto j = Jail::Open(tmp / "out", &tree, root, &budget,
-                        [this](const std::string& p, const std::string& m) { problems.push_back(p + ": " + m); });
+    auto j = Jail::Open(
+        tmp / "out", &tree, root, &budget,
+        [this](const std::string& p, const std::string& m) { problems.push_back(p + ": " + m); });
     jail = std::move(*j);
   }
 };
@@ -53,7 +54,8 @@ TEST(UnpackJail, NeverWritesThroughASymlink) {
 TEST(UnpackJail, EscapingRelativeSymlinkIsRewrittenInside) {
   JailFixture f;
   ASSERT_TRUE(f.jail->Symlink("/www/x", "../../../../../outside", {0777}));
-  const fs::path resolved = fs::weakly_canonical(f.tmp / "out" / "www" / fs::read_symlink(f.tmp / "out" / "www" / "x"));
+  const fs::path resolved =
+      fs::weakly_canonical(f.tmp / "out" / "www" / fs::read_symlink(f.tmp / "out" / "www" / "x"));
   EXPECT_TRUE(resolved.string().starts_with((f.tmp / "out").string())) << resolved;
 }
 
@@ -87,8 +89,9 @@ TEST(UnpackJail, LimitsReported) {
   l.max_total_bytes = 10;
   Budget budget(l);
   std::vector<std::string> problems;
-  auto j = Jail::Open(tmp / "out", &tree, tree.AddRoot(Root{}), &budget,
-                      [&](const std::string& p, const std::string& m) { problems.push_back(p + m); });
+  auto j =
+      Jail::Open(tmp / "out", &tree, tree.AddRoot(Root{}), &budget,
+                 [&](const std::string& p, const std::string& m) { problems.push_back(p + m); });
   ASSERT_TRUE(j);
   auto big = (*j)->WriteFile("/a", {}, AsBytes("0123456789abcdef"));
   ASSERT_FALSE(big);

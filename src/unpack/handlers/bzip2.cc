@@ -16,9 +16,11 @@ class Bzip2Handler : public Handler {
         "bzip2",
         "bzip2",
         "Stream header \"BZh\" with a block size digit 1-9, followed by the block magic "
-        "0x314159265359 (or the end-of-stream magic). Decoded by libbz2 into a blob; the chunk ends "
+        "0x314159265359 (or the end-of-stream magic). Decoded by libbz2 into a blob; the chunk "
+        "ends "
         "where the stream ends (the decoder checks every block CRC and the stream CRC).",
-        {"bzip2 source (bzlib.c)", "https://github.com/dsnet/compress/blob/master/doc/bzip2-format.pdf"},
+        {"bzip2 source (bzlib.c)",
+         "https://github.com/dsnet/compress/blob/master/doc/bzip2-format.pdf"},
         "Only the first stream of concatenated streams belongs to the chunk."};
     return d;
   }
@@ -60,7 +62,9 @@ class Bzip2Handler : public Handler {
       const int rc = BZ2_bzDecompress(&z);
       const std::size_t have = buf.size() - z.avail_out;
       if (have) {
-        if (auto s = (*blob)->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.data()), have)); !s) {
+        if (auto s =
+                (*blob)->Write(ByteView(reinterpret_cast<const std::uint8_t*>(buf.data()), have));
+            !s) {
           r.status = s;
           break;
         }

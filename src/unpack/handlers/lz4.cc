@@ -62,7 +62,8 @@ class Lz4Handler : public Handler {
     auto blob = ctx.NewBlob("");
     if (!blob) return blob.error();
     const ByteView in = ctx.view().subspan(chunk.offset, chunk.length);
-    handlers::StreamResult r = std::any_cast<bool>(chunk.state) ? Legacy(in, *blob) : Frame(in, *blob);
+    handlers::StreamResult r =
+        std::any_cast<bool>(chunk.state) ? Legacy(in, *blob) : Frame(in, *blob);
     return handlers::FinishStream(r, chunk.offset, 0, ctx);
   }
 
@@ -110,7 +111,8 @@ class Lz4Handler : public Handler {
     while (true) {
       std::size_t out_size = buf.size();
       std::size_t in_size = in.size() - pos;
-      const std::size_t hint = LZ4F_decompress(d, buf.data(), &out_size, in.data() + pos, &in_size, nullptr);
+      const std::size_t hint =
+          LZ4F_decompress(d, buf.data(), &out_size, in.data() + pos, &in_size, nullptr);
       pos += in_size;
       if (out_size) {
         if (auto s = out->Write(ByteView(buf.data(), out_size)); !s) {
@@ -120,7 +122,8 @@ class Lz4Handler : public Handler {
         r.produced += out_size;
       }
       if (LZ4F_isError(hint)) {
-        r.status = MakeError(Errc::kCorrupt, fmt::format("lz4: {}", LZ4F_getErrorName(hint)), {}, pos);
+        r.status =
+            MakeError(Errc::kCorrupt, fmt::format("lz4: {}", LZ4F_getErrorName(hint)), {}, pos);
         break;
       }
       if (hint == 0) {

@@ -21,7 +21,8 @@ class ZstdHandler : public Handler {
         "libzstd (window limit 128 MiB) into a blob; the chunk ends with the frame (its "
         "checksum, when present, is verified by the decoder).",
         {"RFC 8878", "libzstd"},
-        "Skippable frames and dictionaries are not handled; consecutive frames are separate chunks."};
+        "Skippable frames and dictionaries are not handled; consecutive frames are separate "
+        "chunks."};
     return d;
   }
   std::vector<Magic> magics() const override { return {{"\x28\xB5\x2F\xFD", 0, true}}; }
@@ -62,7 +63,8 @@ class ZstdHandler : public Handler {
         r.produced += out.pos;
       }
       if (ZSTD_isError(rc)) {
-        r.status = MakeError(Errc::kCorrupt, fmt::format("zstd: {}", ZSTD_getErrorName(rc)), {}, in.pos);
+        r.status =
+            MakeError(Errc::kCorrupt, fmt::format("zstd: {}", ZSTD_getErrorName(rc)), {}, in.pos);
         break;
       }
       if (rc == 0) {
