@@ -17,9 +17,11 @@ test_pkgs=(
   # fixture generators for the firmware check tests (password hashes, PuTTY keys, SSH keys)
   whois putty-tools openssh-client
   # fixture generators for the unpacker tests
-  mtd-utils genext2fs e2fsprogs cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
+  mtd-utils genext2fs e2fsprogs genromfs util-linux device-tree-compiler cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
   # real tools to compare against, validators and a browser for the HTML report
   chromium libxml2-utils devscripts binutils file checksec
+  # crafted hostile archives in the unpacker tests
+  time python3
 )
 
 want=("${build_pkgs[@]}")

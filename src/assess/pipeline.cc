@@ -52,10 +52,8 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
       for (auto& p : r->problems) a.problems.push_back(std::move(p));
       nlohmann::json regions = nlohmann::json::array();
       for (const auto& u : r->unknown) {
-        regions.push_back({{"container", u.container},
-                           {"offset", u.offset},
-                           {"size", u.size},
-                           {"entropy", u.entropy}});
+        regions.push_back({{"container", u.container}, {"offset", u.offset}, {"size", u.size},
+                           {"entropy", u.entropy}, {"note", u.note}});
       }
       a.extras["unpack"][input] = {{"roots", r->tree.roots().size()},
                                    {"entries", r->tree.entries().size()},

@@ -16,7 +16,8 @@ namespace {
 
 std::string Chain(const std::vector<unpack::OriginStep>& origin) {
   std::string s;
-  for (const auto& o : origin) s += fmt::format("{}{}@0x{:X}", s.empty() ? "" : " > ", o.handler, o.offset);
+  for (const auto& o : origin)
+    s += fmt::format("{}{}@0x{:X}", s.empty() ? "" : " > ", o.handler, o.offset);
   return s.empty() ? "-" : s;
 }
 
@@ -72,7 +73,8 @@ void PrintText(const unpack::UnpackResult& r) {
   }
   if (!r.problems.empty()) std::cout << "problems:\n";
   for (const auto& p : r.problems) {
-    std::cout << fmt::format("  {}: {}{}{}: {}\n", p.level, p.input, p.path.empty() ? "" : " " + p.path,
+    std::cout << fmt::format("  {}: {}{}{}: {}\n", p.level, p.input,
+                             p.path.empty() ? "" : " " + p.path,
                              p.offset ? fmt::format(" at 0x{:X}", *p.offset) : "", p.message);
   }
 }
@@ -80,7 +82,8 @@ void PrintText(const unpack::UnpackResult& r) {
 }  // namespace
 
 void AddUnpackCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("unpack", "Unpack a firmware image into a folder and summarise its tree");
+  auto* cmd =
+      app.add_subcommand("unpack", "Unpack a firmware image into a folder and summarise its tree");
   static std::string image, out;
   static bool json = false;
   static int depth = 16;

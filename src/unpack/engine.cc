@@ -107,14 +107,14 @@ class FileBlobSink : public BlobSink {
 // Where a view sits: in the input, a blob, or a file inside an extracted root.
 struct ViewInfo {
   ByteView data;
-  std::string name;             // display name for problems
-  fs::path dir;                 // folder for what is found inside
+  std::string name;  // display name for problems
+  fs::path dir;      // folder for what is found inside
   std::vector<OriginStep> origin;
-  std::uint64_t base = 0;       // offset of the view inside the last origin step's chunk
+  std::uint64_t base = 0;  // offset of the view inside the last origin step's chunk
   int depth = 0;
   std::uint32_t parent_root = UINT32_MAX;
   std::string parent_path;
-  bool report_gaps = true;      // false for files inside roots (only offset 0 is looked at)
+  bool report_gaps = true;  // false for files inside roots (only offset 0 is looked at)
 };
 
 class Engine;
@@ -162,7 +162,9 @@ class Engine {
   Status Run() {
     std::error_code ec;
     fs::create_directories(options_.out_dir, ec);
-    if (ec) return MakeError(Errc::kIo, "cannot create output folder: " + ec.message(), options_.out_dir.string());
+    if (ec)
+      return MakeError(Errc::kIo, "cannot create output folder: " + ec.message(),
+                       options_.out_dir.string());
     auto map = MappedFile::Open(image_);
     if (!map) return map.error();
     ViewInfo v;
@@ -178,9 +180,11 @@ class Engine {
   const Limits& limits() const { return options_.limits; }
   Budget* budget() { return &budget_; }
 
-  void Problem(const std::string& input, const std::string& path, std::optional<std::uint64_t> offset,
-               std::string message, std::string level = "warning") {
-    result_.problems.push_back({std::move(level), "unpack", input, path, offset, std::move(message)});
+  void Problem(const std::string& input, const std::string& path,
+               std::optional<std::uint64_t> offset, std::string message,
+               std::string level = "warning") {
+    result_.problems.push_back(
+        {std::move(level), "unpack", input, path, offset, std::move(message)});
   }
 
   Result<Jail*> NewRoot(Context& ctx, const ViewInfo& view, std::string_view kind) {
@@ -225,8 +229,9 @@ class Engine {
 
   void ScanView(const ViewInfo& view) {
     if (view.depth > options_.limits.max_depth) {
-      Problem(view.name, "", std::nullopt,
-              fmt::format("depth limit {} reached: not unpacked further", options_.limits.max_depth));
+      Problem(
+          view.name, "", std::nullopt,
+          fmt::format("depth limit {} reached: not unpacked further", options_.limits.max_depth));
       return;
     }
     if (options_.progress) options_.progress(view.name);
@@ -285,7 +290,8 @@ class Engine {
     std::uint64_t i = 0, data_start = 0;
     auto flush_data = [&](std::uint64_t end) {
       if (end <= data_start) return;
-      Region r{view.name, offset + data_start, end - data_start, Entropy(g.subspan(data_start, end - data_start)), ""};
+      Region r{view.name, offset + data_start, end - data_start,
+               Entropy(g.subspan(data_start, end - data_start)), ""};
       if (r.entropy > 7.5 && r.size >= 256) {
         r.note = "high entropy: likely encrypted or compressed with an unknown scheme";
       }
@@ -314,7 +320,8 @@ class Engine {
     Context ctx(this, &view, &handler, &chunk);
     Status st = handler.Extract(chunk, ctx);
     std::uint64_t used = chunk.length;
-    if (chunk.length_is_bound) used = std::min(ctx.consumed ? ctx.consumed : chunk.length, chunk.length);
+    if (chunk.length_is_bound)
+      used = std::min(ctx.consumed ? ctx.consumed : chunk.length, chunk.length);
     for (auto& b : ctx.blobs_) b->Close();
     if (!st) {
       const auto& e = st.error();
@@ -339,11 +346,12 @@ class Engine {
       ScanView(sub);
     }
     for (auto& b : ctx.blobs_) ScanBlob(view, ctx, used, *b);
-    NestedFiles(view, ctx, used);
+    NestedFiles(view);
     return used;
   }
 
-  void ScanBlob(const ViewInfo& view, const Context& ctx, std::uint64_t used, const FileBlobSink& b) {
+  void ScanBlob(const ViewInfo& view, const Context& ctx, std::uint64_t used,
+                const FileBlobSink& b) {
     auto map = MappedFile::Open(b.path());
     if (!map) {
       Problem(view.name, b.path().string(), std::nullopt, map.error().Describe());
@@ -397,9 +405,7 @@ class Engine {
   }
 
   // Files of roots just extracted that start with a known format get unpacked in turn.
-  void NestedFiles(const ViewInfo& view, const Context& ctx, std::uint64_t used) {
-    (void)ctx;
-    (void)used;
+  void NestedFiles(const ViewInfo& view) {
     const auto& roots = result_.tree.roots();
     for (std::uint32_t ri = scanned_roots_; ri < roots.size(); ++ri) {
       if (ri == carved_root_) continue;
@@ -460,8 +466,7 @@ class Engine {
 
 const Limits& Context::limits() const { return engine_->limits(); }
 void Context::Warn(std::uint64_t offset, std::string message) {
-  engine_->Problem(view_->name, "", offset,
-                   fmt::format("{}: {}", handler_->doc().id, message));
+  engine_->Problem(view_->name, "", offset, fmt::format("{}: {}", handler_->doc().id, message));
 }
 Result<BlobSink*> Context::NewBlob(std::string_view name) {
   return engine_->NewBlob(*this, *view_, *chunk_, name);
@@ -473,7 +478,9 @@ void Context::ScanRange(std::uint64_t offset, std::uint64_t length, std::string_
   }
   ranges_.push_back({offset, length, std::string(name)});
 }
-Result<Jail*> Context::NewRoot(std::string_view kind) { return engine_->NewRoot(*this, *view_, kind); }
+Result<Jail*> Context::NewRoot(std::string_view kind) {
+  return engine_->NewRoot(*this, *view_, kind);
+}
 
 }  // namespace
 

@@ -29,7 +29,8 @@ struct Region {
   std::string container;  // display path of the blob it is in ("" = the input)
   std::uint64_t offset = 0, size = 0;
   double entropy = 0;
-  std::string note;  // "padding (0xff)", "high entropy: likely encrypted or compressed (unknown scheme)"
+  std::string
+      note;  // "padding (0xff)", "high entropy: likely encrypted or compressed (unknown scheme)"
 };
 
 struct UnpackResult {

@@ -1,10 +1,11 @@
 // File: unpack/handler.h
-// The interface every format handler implements, one handler per file in unpack/handlers/, listed in
-// handlers/formats.def. A handler names its magics; the engine scans a view once for all of them,
-// asks Identify() whether a hit is a real header (pure, bounded, never writes) and, for the chunks
-// it keeps, calls Extract(), which writes only through the ExtractContext: decompressed bytes into
-// a blob the engine scans again, payload ranges the engine scans in place, or a filesystem root
-// whose entries go through the Jail. docs/formats.md is generated from each handler's FormatDoc.
+// The interface every format handler implements, one handler per file in unpack/handlers/, listed
+// in handlers/formats.def. A handler names its magics; the engine scans a view once for all of
+// them, asks Identify() whether a hit is a real header (pure, bounded, never writes) and, for the
+// chunks it keeps, calls Extract(), which writes only through the ExtractContext: decompressed
+// bytes into a blob the engine scans again, payload ranges the engine scans in place, or a
+// filesystem root whose entries go through the Jail. docs/formats.md is generated from each
+// handler's FormatDoc.
 #pragma once
 
 #include <any>
@@ -23,9 +24,9 @@ namespace iotcop::unpack {
 class Jail;
 
 struct FormatDoc {
-  std::string id;           // short, stable, lower case: "uimage", "squashfs", "gzip"
-  std::string name;         // "U-Boot legacy uImage"
-  std::string description;  // what is recognised and how it is validated and bounded
+  std::string id;                       // short, stable, lower case: "uimage", "squashfs", "gzip"
+  std::string name;                     // "U-Boot legacy uImage"
+  std::string description;              // what is recognised and how it is validated and bounded
   std::vector<std::string> references;  // specifications or reference implementations
   std::string limitations;  // what is not handled (honest; "" only when nothing is known)
 };

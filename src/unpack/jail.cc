@@ -140,9 +140,10 @@ Result<int> Jail::ParentFd(const std::string& norm, bool create) {
     if (next < 0) {
       const bool link = errno == ELOOP || errno == ENOTDIR;
       ::close(fd);
-      return Refuse(Errc::kCorrupt, norm,
-                    link ? "refused to write through " + walked + ", which is not a folder (symlink?)"
-                         : "cannot open folder " + walked + ": " + Errno());
+      return Refuse(
+          Errc::kCorrupt, norm,
+          link ? "refused to write through " + walked + ", which is not a folder (symlink?)"
+               : "cannot open folder " + walked + ": " + Errno());
     }
     ::close(fd);
     fd = next;
@@ -191,13 +192,16 @@ Result<std::unique_ptr<JailFile>> Jail::CreateFile(std::string_view path, const 
   if (!pfd) return pfd.error();
   const std::string base = BaseOf(norm);
   // Whatever was there (an earlier version of the file, a symlink) is replaced, never followed.
-  if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
-    return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+  const mode_t want = (meta.mode & 0777) | 0600;
+  int fd = ::openat(*pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, want);
+  if (fd < 0 && errno == EEXIST) {
+    if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
+      return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+    }
+    fd = ::openat(*pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, want);
   }
-  const int fd = ::openat(*pfd, base.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                          (meta.mode & 0777) | 0600);
   if (fd < 0) return Refuse(Errc::kIo, norm, "cannot create file: " + Errno());
-  ::fchmod(fd, (meta.mode & 0777) | 0600);
+  if (want & 022) ::fchmod(fd, want);  // bits the umask may have removed
   Entry e;
   e.path = norm;
   e.type = EntryType::kFile;
@@ -235,13 +239,18 @@ Status Jail::Symlink(std::string_view path, std::string_view target, const Entry
   const std::string parent = ParentOf(norm);
   // On the device ".." at "/" stays at "/": the target always resolves inside the root. On disk
   // the link is written relative to its folder so that it cannot point anywhere else.
-  const std::string resolved = NormalizePath(
-      !target.empty() && target[0] == '/' ? std::string(target) : parent + "/" + std::string(target));
+  const std::string resolved =
+      NormalizePath(!target.empty() && target[0] == '/' ? std::string(target)
+                                                        : parent + "/" + std::string(target));
   const std::string disk_target = RelativeTo(parent, resolved);
-  if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
-    return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+  int rc = ::symlinkat(disk_target.c_str(), *pfd, base.c_str());
+  if (rc != 0 && errno == EEXIST) {
+    if (::unlinkat(*pfd, base.c_str(), 0) != 0 && errno != ENOENT) {
+      return Refuse(Errc::kCorrupt, norm, "cannot replace existing entry: " + Errno());
+    }
+    rc = ::symlinkat(disk_target.c_str(), *pfd, base.c_str());
   }
-  if (::symlinkat(disk_target.c_str(), *pfd, base.c_str()) == 0) {
+  if (rc == 0) {
     e.disk = dir_ / norm.substr(1);
   } else {
     Refuse(Errc::kIo, norm, "symlink recorded but not created: " + Errno());
@@ -256,7 +265,8 @@ Status Jail::Hardlink(std::string_view path, std::string_view existing) {
   const std::string src = NormalizePath(existing);
   const Entry* old = tree_->Find(root_, src, false);
   if (!old || old->type != EntryType::kFile) {
-    return Refuse(Errc::kCorrupt, norm, "hardlink to " + src + ", which is not a file in this root");
+    return Refuse(Errc::kCorrupt, norm,
+                  "hardlink to " + src + ", which is not a file in this root");
   }
   if (!budget_->AddFile()) return Refuse(Errc::kLimitExceeded, norm, "file count limit reached");
   Entry e = *old;
@@ -284,8 +294,8 @@ Status Jail::Hardlink(std::string_view path, std::string_view existing) {
   return Ok();
 }
 
-Status Jail::Node(std::string_view path, EntryType type, const EntryMeta& meta,
-                  std::uint32_t major, std::uint32_t minor) {
+Status Jail::Node(std::string_view path, EntryType type, const EntryMeta& meta, std::uint32_t major,
+                  std::uint32_t minor) {
   const std::string norm = NormalizePath(path);
   if (!budget_->AddFile()) return Refuse(Errc::kLimitExceeded, norm, "file count limit reached");
   Entry e;
@@ -306,9 +316,9 @@ Status JailFile::Write(ByteView bytes) {
   if (fd_ < 0 || failed_) return MakeError(Errc::kIo, "file already closed or failed", entry_.path);
   if (!jail_->budget_->AddBytes(bytes.size())) {
     failed_ = true;
-    return jail_->Refuse(Errc::kLimitExceeded, entry_.path,
-                         "total size limit reached; file truncated at " +
-                             std::to_string(entry_.size) + " bytes");
+    return jail_->Refuse(
+        Errc::kLimitExceeded, entry_.path,
+        "total size limit reached; file truncated at " + std::to_string(entry_.size) + " bytes");
   }
   const std::uint8_t* p = bytes.data();
   std::size_t left = bytes.size();

@@ -12,7 +12,8 @@ namespace iotcop::unpack {
 
 Result<MappedFile> MappedFile::Open(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return MakeError(Errc::kIo, std::string("cannot open: ") + std::strerror(errno), path.string());
+  if (fd < 0)
+    return MakeError(Errc::kIo, std::string("cannot open: ") + std::strerror(errno), path.string());
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
@@ -23,7 +24,8 @@ Result<MappedFile> MappedFile::Open(const std::filesystem::path& path) {
     void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED) {
       ::close(fd);
-      return MakeError(Errc::kIo, std::string("cannot map: ") + std::strerror(errno), path.string());
+      return MakeError(Errc::kIo, std::string("cannot map: ") + std::strerror(errno),
+                       path.string());
     }
     ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
     m.data_ = p;

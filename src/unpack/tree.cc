@@ -12,13 +12,20 @@ namespace fs = std::filesystem;
 
 const char* EntryTypeName(EntryType t) {
   switch (t) {
-    case EntryType::kFile: return "file";
-    case EntryType::kDir: return "dir";
-    case EntryType::kSymlink: return "symlink";
-    case EntryType::kCharDev: return "chardev";
-    case EntryType::kBlockDev: return "blockdev";
-    case EntryType::kFifo: return "fifo";
-    case EntryType::kSocket: return "socket";
+    case EntryType::kFile:
+      return "file";
+    case EntryType::kDir:
+      return "dir";
+    case EntryType::kSymlink:
+      return "symlink";
+    case EntryType::kCharDev:
+      return "chardev";
+    case EntryType::kBlockDev:
+      return "blockdev";
+    case EntryType::kFifo:
+      return "fifo";
+    case EntryType::kSocket:
+      return "socket";
   }
   return "file";
 }
@@ -123,8 +130,10 @@ Result<std::string> Tree::Read(const Entry& entry, std::size_t max_bytes) const 
     e = Find(e->root, e->path, true);
     if (!e) return MakeError(Errc::kCorrupt, "dangling link", DisplayPath(entry));
   }
-  if (e->type != EntryType::kFile) return MakeError(Errc::kInvalidArgument, "not a regular file", DisplayPath(*e));
-  if (e->disk.empty()) return MakeError(Errc::kUnsupported, "content was not extracted", DisplayPath(*e));
+  if (e->type != EntryType::kFile)
+    return MakeError(Errc::kInvalidArgument, "not a regular file", DisplayPath(*e));
+  if (e->disk.empty())
+    return MakeError(Errc::kUnsupported, "content was not extracted", DisplayPath(*e));
   std::ifstream in(e->disk, std::ios::binary);
   if (!in) return MakeError(Errc::kIo, std::strerror(errno), DisplayPath(*e));
   std::string out;

@@ -1,7 +1,7 @@
 // File: unpack/tree.h
-// The virtual tree an unpacked image becomes: every filesystem or archive found is a Root, and every
-// file, directory, link and device node in it an Entry with its metadata and origin. Checks read
-// the tree, never the image. File contents live in the extraction folder (never the whole
+// The virtual tree an unpacked image becomes: every filesystem or archive found is a Root, and
+// every file, directory, link and device node in it an Entry with its metadata and origin. Checks
+// read the tree, never the image. File contents live in the extraction folder (never the whole
 // filesystem in memory) and are read on demand with a byte cap.
 //
 // Paths inside a root are absolute and normalised ("/etc/passwd"). Find() resolves symlinks inside
@@ -32,12 +32,12 @@ struct OriginStep {
 };
 
 struct Root {
-  std::string name;                 // display prefix, e.g. "0x40.squashfs"
-  std::string kind;                 // "filesystem" | "archive" | "directory"
-  std::vector<OriginStep> origin;   // from the input inwards
-  std::filesystem::path disk;       // where its files were extracted (may be empty if not kept)
+  std::string name;                   // display prefix, e.g. "0x40.squashfs"
+  std::string kind;                   // "filesystem" | "archive" | "directory"
+  std::vector<OriginStep> origin;     // from the input inwards
+  std::filesystem::path disk;         // where its files were extracted (may be empty if not kept)
   std::uint32_t parent = UINT32_MAX;  // root index of the container file's root, if nested
-  std::string parent_path;          // path of the container file inside `parent`
+  std::string parent_path;            // path of the container file inside `parent`
 };
 
 struct Entry {
@@ -46,7 +46,7 @@ struct Entry {
   std::uint32_t mode = 0;  // permission bits incl. setuid/setgid/sticky
   std::uint32_t uid = 0, gid = 0;
   std::uint64_t size = 0;
-  std::string link_target;  // symlinks: as stored; hardlinks are plain files
+  std::string link_target;             // symlinks: as stored; hardlinks are plain files
   std::uint32_t major = 0, minor = 0;  // device nodes: recorded, never created
   std::uint32_t root = 0;
   std::filesystem::path disk;  // extracted content (files), empty if not extracted

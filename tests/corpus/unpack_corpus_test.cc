@@ -50,9 +50,12 @@ bool Matches(const Tree& t, std::uint32_t root, const std::string& prefix, const
   const Entry* got = t.Find(root, prefix + e.path, false);
   if (!got) return false;
   switch (e.type) {
-    case 'd': return got->type == EntryType::kDir;
-    case 'f': return got->type == EntryType::kFile && got->size == e.size;
-    case 'l': return got->type == EntryType::kSymlink && got->link_target == e.target;
+    case 'd':
+      return got->type == EntryType::kDir;
+    case 'f':
+      return got->type == EntryType::kFile && got->size == e.size;
+    case 'l':
+      return got->type == EntryType::kSymlink && got->link_target == e.target;
   }
   return true;
 }
@@ -100,8 +103,8 @@ TEST_P(UnpackCorpus, YieldsListedFiles) {
   std::string where;
   const double score = Score(r->tree, list, &where);
   RecordProperty("score", std::to_string(score));
-  std::cout << image.filename().string() << ": " << score * 100 << "% of " << list.size() << " listed entries in "
-            << where << "\n";
+  std::cout << image.filename().string() << ": " << score * 100 << "% of " << list.size()
+            << " listed entries in " << where << "\n";
   EXPECT_GE(score, 0.99) << where;
 }
 
@@ -132,7 +135,8 @@ TEST(UnpackCorpusSpecial, Image13HeaderLiesAboutCompression) {
   bool found = false;
   for (std::uint32_t i = 0; i < r->tree.roots().size(); ++i) {
     const auto& o = r->tree.roots()[i].origin;
-    if (o.size() == 3 && o[0].handler == "uimage" && o[1].handler == "gzip" && o[2].handler == "cpio") {
+    if (o.size() == 3 && o[0].handler == "uimage" && o[1].handler == "gzip" &&
+        o[2].handler == "cpio") {
       found = true;
       const Entry* passwd = r->tree.Find(i, "/etc/shadow");
       ASSERT_NE(passwd, nullptr);

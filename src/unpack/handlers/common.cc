@@ -102,7 +102,8 @@ StreamResult LzmaDecode(void* ptr, ByteView prefix, ByteView in, BlobSink* out) 
     } else if (rc == LZMA_MEMLIMIT_ERROR || rc == LZMA_MEM_ERROR) {
       r.status = MakeError(Errc::kLimitExceeded, "decoder memory limit", {}, at);
     } else {
-      r.status = MakeError(Errc::kCorrupt, fmt::format("lzma decoder error {}", static_cast<int>(rc)), {}, at);
+      r.status = MakeError(Errc::kCorrupt,
+                           fmt::format("lzma decoder error {}", static_cast<int>(rc)), {}, at);
     }
     break;
   }
@@ -118,9 +119,9 @@ Status FinishStream(const StreamResult& r, std::uint64_t offset, std::uint64_t h
     return MakeError(Errc::kNotThisFormat, "nothing decoded", {}, offset);
   }
   if (!r.status) {
-    ctx.Warn(offset + header_len + r.status.error().offset.value_or(r.consumed),
-             fmt::format("{}; kept the {} bytes decoded before it", r.status.error().what,
-                         r.produced));
+    ctx.Warn(
+        offset + header_len + r.status.error().offset.value_or(r.consumed),
+        fmt::format("{}; kept the {} bytes decoded before it", r.status.error().what, r.produced));
   }
   return Ok();
 }

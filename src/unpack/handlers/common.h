@@ -19,8 +19,8 @@ std::uint32_t Crc32(ByteView data, std::uint32_t crc = 0);
 struct StreamResult {
   std::uint64_t consumed = 0;  // input bytes used (0 when nothing decoded)
   std::uint64_t produced = 0;
-  bool complete = false;       // the stream's end marker was reached
-  Status status;               // why it stopped early (truncated, corrupt, limit)
+  bool complete = false;  // the stream's end marker was reached
+  Status status;          // why it stopped early (truncated, corrupt, limit)
 };
 
 // Inflates `in` (window_bits as for zlib's inflateInit2: -15 raw, 15 zlib, 31 gzip) into `out`.

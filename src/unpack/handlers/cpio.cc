@@ -12,10 +12,14 @@ std::optional<std::uint64_t> ParseNum(ByteView b, int base) {
   std::uint64_t v = 0;
   for (std::uint8_t c : b) {
     int d;
-    if (c >= '0' && c <= '9') d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F') d = c - 'A' + 10;
-    else return std::nullopt;
+    if (c >= '0' && c <= '9')
+      d = c - '0';
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = c - 'a' + 10;
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = c - 'A' + 10;
+    else
+      return std::nullopt;
     if (d >= base) return std::nullopt;
     v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
   }
@@ -87,8 +91,8 @@ class CpioHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length), chunk.offset,
-                                           archive_read_support_format_cpio, ctx);
+    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length),
+                                           chunk.offset, archive_read_support_format_cpio, ctx);
   }
 };
 

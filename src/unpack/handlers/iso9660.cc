@@ -19,7 +19,12 @@ class IsoHandler : public Handler {
         "UDF-only images are not recognised."};
     return d;
   }
-  std::vector<Magic> magics() const override { return {{"\x01" "CD001\x01", 0x8000, true}}; }
+  std::vector<Magic> magics() const override {
+    return {
+        {"\x01"
+         "CD001\x01",
+         0x8000, true}};
+  }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
     auto pvd = Slice(data, offset + 0x8000, 2048);
@@ -40,8 +45,8 @@ class IsoHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length), chunk.offset,
-                                           archive_read_support_format_iso9660, ctx);
+    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length),
+                                           chunk.offset, archive_read_support_format_iso9660, ctx);
   }
 };
 

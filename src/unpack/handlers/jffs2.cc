@@ -47,7 +47,8 @@ class Jffs2Handler : public Handler {
         "jffs2",
         "JFFS2",
         "Node magic 0x1985 in either byte order. Every node's header CRC (and node CRC for inodes "
-        "and dirents) is checked; erase-block padding (0xff) and bad nodes are skipped and counted. "
+        "and dirents) is checked; erase-block padding (0xff) and bad nodes are skipped and "
+        "counted. "
         "The chunk ends after the last valid node. Directory entries keep their newest version "
         "(deletions honoured); files are rebuilt from their data nodes in version order with "
         "zlib, rtime, lzo, zero and uncompressed nodes, bounded by the inode's size.",
@@ -141,7 +142,9 @@ class Jffs2Handler : public Handler {
       }
       pos += (std::uint64_t{totlen} + 3) & ~std::uint64_t{3};
     }
-    if (s.bad) ctx.Warn(chunk.offset + s.first_bad, fmt::format("{} JFFS2 nodes with bad CRC skipped", s.bad));
+    if (s.bad)
+      ctx.Warn(chunk.offset + s.first_bad,
+               fmt::format("{} JFFS2 nodes with bad CRC skipped", s.bad));
     auto jail = ctx.NewRoot("filesystem");
     if (!jail) return jail.error();
     // Children by parent; walk from the root inode (1), guarding against loops.
@@ -213,14 +216,15 @@ class Jffs2Handler : public Handler {
       }
       case 7: {  // lzo
         lzo_uint len = dsize;
-        return lzo1x_decompress_safe(in.data(), in.size(), out, &len, nullptr) == LZO_E_OK && len == dsize;
+        return lzo1x_decompress_safe(in.data(), in.size(), out, &len, nullptr) == LZO_E_OK &&
+               len == dsize;
       }
     }
     return false;
   }
 
-  static Status Emit(ByteView d, const Scan& s, std::uint32_t ino, const std::string& path, Jail& jail,
-                     ExtractContext& ctx, std::uint64_t base) {
+  static Status Emit(ByteView d, const Scan& s, std::uint32_t ino, const std::string& path,
+                     Jail& jail, ExtractContext& ctx, std::uint64_t base) {
     const Node* latest = Latest(s, ino);
     if (!latest) return jail.Node(path, EntryType::kFile, EntryMeta{0644, 0, 0});
     const std::uint8_t* lp = d.data() + latest->pos;
@@ -237,7 +241,8 @@ class Jffs2Handler : public Handler {
       return Decompress(p[56], *in, buf.data(), dsize);
     };
     switch (mode & 0170000) {
-      case 0040000: return jail.MakeDir(path, meta);
+      case 0040000:
+        return jail.MakeDir(path, meta);
       case 0120000: {
         std::vector<std::uint8_t> t;
         if (!node_data(*latest, t)) return jail.Node(path, EntryType::kFile, meta);
@@ -248,9 +253,11 @@ class Jffs2Handler : public Handler {
         std::vector<std::uint8_t> dev;
         std::uint32_t major = 0, minor = 0;
         if (node_data(*latest, dev) && dev.size() >= 2) {
-          const std::uint32_t v = dev.size() >= 4 ? LoadLe<std::uint32_t>(dev.data()) : LoadLe<std::uint16_t>(dev.data());
+          const std::uint32_t v = dev.size() >= 4 ? LoadLe<std::uint32_t>(dev.data())
+                                                  : LoadLe<std::uint16_t>(dev.data());
           if (big) {
-            const std::uint32_t vb = dev.size() >= 4 ? LoadBe<std::uint32_t>(dev.data()) : LoadBe<std::uint16_t>(dev.data());
+            const std::uint32_t vb = dev.size() >= 4 ? LoadBe<std::uint32_t>(dev.data())
+                                                     : LoadBe<std::uint16_t>(dev.data());
             major = dev.size() >= 4 ? (vb & 0xfff00) >> 8 : vb >> 8;
             minor = dev.size() >= 4 ? (vb & 0xff) | ((vb >> 12) & 0xfff00) : vb & 0xff;
           } else {
@@ -258,25 +265,32 @@ class Jffs2Handler : public Handler {
             minor = dev.size() >= 4 ? (v & 0xff) | ((v >> 12) & 0xfff00) : v & 0xff;
           }
         }
-        return jail.Node(path, (mode & 0170000) == 0020000 ? EntryType::kCharDev : EntryType::kBlockDev,
+        return jail.Node(path,
+                         (mode & 0170000) == 0020000 ? EntryType::kCharDev : EntryType::kBlockDev,
                          meta, major, minor);
       }
-      case 0010000: return jail.Node(path, EntryType::kFifo, meta);
-      case 0140000: return jail.Node(path, EntryType::kSocket, meta);
-      default: break;
+      case 0010000:
+        return jail.Node(path, EntryType::kFifo, meta);
+      case 0140000:
+        return jail.Node(path, EntryType::kSocket, meta);
+      default:
+        break;
     }
     // Regular file: apply data nodes in version order into a buffer of the inode's size.
-    if (isize > ctx.limits().max_total_bytes) return MakeError(Errc::kLimitExceeded, "file too large", path);
+    if (isize > ctx.limits().max_total_bytes)
+      return MakeError(Errc::kLimitExceeded, "file too large", path);
     std::vector<std::uint8_t> content(isize, 0);
     std::vector<Node> nodes = s.inodes.at(ino);
-    std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) { return a.version < b.version; });
+    std::sort(nodes.begin(), nodes.end(),
+              [](const Node& a, const Node& b) { return a.version < b.version; });
     std::vector<std::uint8_t> buf;
     for (const Node& n : nodes) {
       const std::uint8_t* p = d.data() + n.pos;
       const std::uint32_t off = U32(p + 44, big);
       if (U32(p + 52, big) == 0) continue;
       if (!node_data(n, buf)) {
-        ctx.Warn(base + n.pos, fmt::format("{}: data node (compression {}) not decodable", path, p[56]));
+        ctx.Warn(base + n.pos,
+                 fmt::format("{}: data node (compression {}) not decodable", path, p[56]));
         continue;
       }
       if (off >= isize) continue;

@@ -16,7 +16,8 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
   enable(a);
   archive_read_support_filter_none(a);
   if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    Error e = MakeError(Errc::kNotThisFormat, archive_error_string(a) ? archive_error_string(a) : "open failed");
+    Error e = MakeError(Errc::kNotThisFormat,
+                        archive_error_string(a) ? archive_error_string(a) : "open failed");
     archive_read_free(a);
     return e;
   }
@@ -27,8 +28,10 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
     const int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) {
-      ctx.Warn(offset + static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_read_header_position(a))),
-               fmt::format("archive header: {}", archive_error_string(a) ? archive_error_string(a) : "error"));
+      ctx.Warn(offset + static_cast<std::uint64_t>(
+                            std::max<la_int64_t>(0, archive_read_header_position(a))),
+               fmt::format("archive header: {}",
+                           archive_error_string(a) ? archive_error_string(a) : "error"));
       break;
     }
     if (!jail) {
@@ -50,9 +53,12 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
       st = jail->Hardlink(name, hl);
     } else {
       switch (archive_entry_filetype(entry)) {
-        case AE_IFDIR: st = jail->MakeDir(name, meta); break;
+        case AE_IFDIR:
+          st = jail->MakeDir(name, meta);
+          break;
         case AE_IFLNK:
-          st = jail->Symlink(name, archive_entry_symlink(entry) ? archive_entry_symlink(entry) : "", meta);
+          st = jail->Symlink(name, archive_entry_symlink(entry) ? archive_entry_symlink(entry) : "",
+                             meta);
           break;
         case AE_IFCHR:
           st = jail->Node(name, EntryType::kCharDev, meta, archive_entry_rdevmajor(entry),
@@ -62,8 +68,12 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
           st = jail->Node(name, EntryType::kBlockDev, meta, archive_entry_rdevmajor(entry),
                           archive_entry_rdevminor(entry));
           break;
-        case AE_IFIFO: st = jail->Node(name, EntryType::kFifo, meta); break;
-        case AE_IFSOCK: st = jail->Node(name, EntryType::kSocket, meta); break;
+        case AE_IFIFO:
+          st = jail->Node(name, EntryType::kFifo, meta);
+          break;
+        case AE_IFSOCK:
+          st = jail->Node(name, EntryType::kSocket, meta);
+          break;
         default: {
           auto f = jail->CreateFile(name, meta);
           if (!f) {
@@ -77,8 +87,9 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
             const int drc = archive_read_data_block(a, &buf, &size, &off);
             if (drc == ARCHIVE_EOF) break;
             if (drc < ARCHIVE_WARN) {
-              ctx.Warn(offset, fmt::format("{}: data: {}", name,
-                                           archive_error_string(a) ? archive_error_string(a) : "error"));
+              ctx.Warn(offset,
+                       fmt::format("{}: data: {}", name,
+                                   archive_error_string(a) ? archive_error_string(a) : "error"));
               break;
             }
             // Sparse entries: libarchive gives offsets; holes become zeros.

@@ -10,7 +10,7 @@
 namespace iotcop::unpack::handlers {
 
 // `enable` turns on exactly one libarchive format reader (e.g. archive_read_support_format_tar).
-Status ExtractWithLibarchive(ByteView archive_bytes, std::uint64_t offset, int (*enable)(struct archive*),
-                             ExtractContext& ctx);
+Status ExtractWithLibarchive(ByteView archive_bytes, std::uint64_t offset,
+                             int (*enable)(struct archive*), ExtractContext& ctx);
 
 }  // namespace iotcop::unpack::handlers

@@ -12,8 +12,8 @@ namespace iotcop::unpack {
 namespace {
 
 struct Params {
-  std::uint64_t header = 13;       // 13, or 5 when the stream has no size field
-  std::uint64_t size = UINT64_MAX; // from the header, UINT64_MAX when unknown
+  std::uint64_t header = 13;        // 13, or 5 when the stream has no size field
+  std::uint64_t size = UINT64_MAX;  // from the header, UINT64_MAX when unknown
 };
 
 bool PlausibleDict(std::uint32_t d) {
@@ -33,7 +33,8 @@ bool TrialDecode(ByteView data, std::uint64_t offset, const Params& p) {
   lzma_stream z = LZMA_STREAM_INIT;
   if (lzma_alone_decoder(&z, 256u << 20) != LZMA_OK) return false;
   std::array<std::uint8_t, 65536> out;
-  const ByteView rest = data.subspan(offset + p.header, std::min<std::uint64_t>(data.size() - offset - p.header, 65536));
+  const ByteView rest = data.subspan(
+      offset + p.header, std::min<std::uint64_t>(data.size() - offset - p.header, 65536));
   z.next_in = hdr.data();
   z.avail_in = hdr.size();
   z.next_out = out.data();
@@ -44,7 +45,8 @@ bool TrialDecode(ByteView data, std::uint64_t offset, const Params& p) {
     z.avail_in = rest.size();
     rc = lzma_code(&z, LZMA_RUN);
   }
-  const bool ok = (rc == LZMA_OK || rc == LZMA_STREAM_END) && z.total_out >= std::min<std::uint64_t>(p.size, 256);
+  const bool ok = (rc == LZMA_OK || rc == LZMA_STREAM_END) &&
+                  z.total_out >= std::min<std::uint64_t>(p.size, 256);
   lzma_end(&z);
   return ok;
 }
@@ -67,12 +69,9 @@ class LzmaHandler : public Handler {
     return d;
   }
   std::vector<Magic> magics() const override {
-    return {{std::string("\x5d\x00\x00", 3), 0, true},
-            {std::string("\x6d\x00\x00", 3), 0, true},
-            {std::string("\x6c\x00\x00", 3), 0, false},
-            {std::string("\x5e\x00\x00", 3), 0, false},
-            {std::string("\x5d\x00\x10", 3), 0, false},
-            {std::string("\x5d\x00\x20", 3), 0, false}};
+    return {{std::string("\x5d\x00\x00", 3), 0, true},  {std::string("\x6d\x00\x00", 3), 0, true},
+            {std::string("\x6c\x00\x00", 3), 0, false}, {std::string("\x5e\x00\x00", 3), 0, false},
+            {std::string("\x5d\x00\x10", 3), 0, false}, {std::string("\x5d\x00\x20", 3), 0, false}};
   }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
@@ -82,14 +81,16 @@ class LzmaHandler : public Handler {
     if (props >= 9 * 5 * 5) return MakeError(Errc::kNotThisFormat, "props");
     const unsigned lc = props % 9, lp = (props / 9) % 5;
     if (lc + lp > 4) return MakeError(Errc::kNotThisFormat, "lc+lp");
-    if (!PlausibleDict(LoadLe<std::uint32_t>(h->data() + 1))) return MakeError(Errc::kNotThisFormat, "dict");
+    if (!PlausibleDict(LoadLe<std::uint32_t>(h->data() + 1)))
+      return MakeError(Errc::kNotThisFormat, "dict");
     const std::uint64_t rest = data.size() - offset;
     Params p;
     p.size = LoadLe<std::uint64_t>(h->data() + 5);
     const bool size_ok = p.size == UINT64_MAX || (p.size > 0 && p.size / 1024 <= rest);
     if (!(size_ok && (*h)[13] == 0 && TrialDecode(data, offset, p))) {
       p = Params{5, UINT64_MAX};
-      if ((*h)[5] != 0 || !TrialDecode(data, offset, p)) return MakeError(Errc::kNotThisFormat, "trial decode");
+      if ((*h)[5] != 0 || !TrialDecode(data, offset, p))
+        return MakeError(Errc::kNotThisFormat, "trial decode");
     }
     Chunk c;
     c.offset = offset;
@@ -106,13 +107,16 @@ class LzmaHandler : public Handler {
     if (!blob) return blob.error();
     std::array<std::uint8_t, 13> hdr{};
     std::memcpy(hdr.data(), ctx.view().data() + chunk.offset, 5);
-    for (int i = 0; i < 8; ++i) hdr[5 + i] = p.header == 13 ? ctx.view()[chunk.offset + 5 + i] : 0xFF;
+    for (int i = 0; i < 8; ++i)
+      hdr[5 + i] = p.header == 13 ? ctx.view()[chunk.offset + 5 + i] : 0xFF;
     lzma_stream z = LZMA_STREAM_INIT;
-    if (lzma_alone_decoder(&z, 256u << 20) != LZMA_OK) return MakeError(Errc::kInternal, "lzma init");
+    if (lzma_alone_decoder(&z, 256u << 20) != LZMA_OK)
+      return MakeError(Errc::kInternal, "lzma init");
     const ByteView in = ctx.view().subspan(chunk.offset + p.header, chunk.length - p.header);
     auto r = handlers::LzmaDecode(&z, ByteView(hdr.data(), hdr.size()), in, *blob);
     lzma_end(&z);
-    if (p.size == UINT64_MAX && !r.status && r.status.error().code == Errc::kCorrupt && r.produced > 0) {
+    if (p.size == UINT64_MAX && !r.status && r.status.error().code == Errc::kCorrupt &&
+        r.produced > 0) {
       // No size and no end marker: the stream simply stops; what follows is other data.
       r.status = Ok();
       r.complete = true;

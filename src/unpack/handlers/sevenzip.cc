@@ -13,7 +13,8 @@ class SevenZipHandler : public Handler {
     static const FormatDoc d{
         "7z",
         "7z archive",
-        "Signature 7z\\xBC\\xAF\\x27\\x1C; the start header's CRC-32 must match, and the chunk ends "
+        "Signature 7z\\xBC\\xAF\\x27\\x1C; the start header's CRC-32 must match, and the chunk "
+        "ends "
         "after the next header (offset and size from the start header, checked against the data). "
         "Entries are read by libarchive from memory through the jail.",
         {"7-Zip DOC/7zFormat.txt", "libarchive"},
@@ -41,8 +42,8 @@ class SevenZipHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length), chunk.offset,
-                                           archive_read_support_format_7zip, ctx);
+    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length),
+                                           chunk.offset, archive_read_support_format_7zip, ctx);
   }
 };
 

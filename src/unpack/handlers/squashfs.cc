@@ -9,6 +9,8 @@
 #include <sqfs/io.h>
 #include <sqfs/super.h>
 
+#include <lzo/lzo1x.h>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -66,14 +68,54 @@ struct SqfsPtr {
 
 const char* CompressorName(int id) {
   switch (id) {
-    case SQFS_COMP_GZIP: return "gzip";
-    case SQFS_COMP_LZMA: return "lzma";
-    case SQFS_COMP_LZO: return "lzo";
-    case SQFS_COMP_XZ: return "xz";
-    case SQFS_COMP_LZ4: return "lz4";
-    case SQFS_COMP_ZSTD: return "zstd";
+    case SQFS_COMP_GZIP:
+      return "gzip";
+    case SQFS_COMP_LZMA:
+      return "lzma";
+    case SQFS_COMP_LZO:
+      return "lzo";
+    case SQFS_COMP_XZ:
+      return "xz";
+    case SQFS_COMP_LZ4:
+      return "lz4";
+    case SQFS_COMP_ZSTD:
+      return "zstd";
   }
   return "unknown";
+}
+
+// libsquashfs in Debian is built without LZO (licence); this decoder fills the gap with liblzo2.
+sqfs_s32 LzoBlock(sqfs_compressor_t*, const sqfs_u8* in, sqfs_u32 size, sqfs_u8* out,
+                  sqfs_u32 outsize) {
+  lzo_uint len = outsize;
+  const int rc = lzo1x_decompress_safe(in, size, out, &len, nullptr);
+  return rc == LZO_E_OK ? static_cast<sqfs_s32>(len) : SQFS_ERROR_COMPRESSOR;
+}
+void LzoConfig(const sqfs_compressor_t*, sqfs_compressor_config_t* cfg) {
+  std::memset(cfg, 0, sizeof *cfg);
+  cfg->id = SQFS_COMP_LZO;
+  cfg->flags = SQFS_COMP_FLAG_UNCOMPRESS;
+}
+int LzoOptions(sqfs_compressor_t*, sqfs_file_t*) { return 0; }
+void LzoDestroy(sqfs_object_t* o) { delete reinterpret_cast<sqfs_compressor_t*>(o); }
+
+// The compressor for `super`: libsquashfs's, or our LZO decoder.
+int MakeCompressor(const sqfs_super_t& super, sqfs_compressor_t** out) {
+  sqfs_compressor_config_t cfg;
+  int rc = sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super.compression_id),
+                                       super.block_size, SQFS_COMP_FLAG_UNCOMPRESS);
+  if (rc == 0) rc = sqfs_compressor_create(&cfg, out);
+  if (rc != 0 && super.compression_id == SQFS_COMP_LZO && lzo_init() == LZO_E_OK) {
+    auto* c = new sqfs_compressor_t{};
+    c->base.destroy = LzoDestroy;
+    c->get_configuration = LzoConfig;
+    c->write_options = LzoOptions;
+    c->read_options = LzoOptions;
+    c->do_block = LzoBlock;
+    *out = c;
+    rc = 0;
+  }
+  return rc;
 }
 
 struct FileJob {
@@ -82,21 +124,26 @@ struct FileJob {
   std::string path;
 };
 
-// Decompresses file contents on two threads, each with its own compressor and data reader.
+// Decompresses file contents on two threads, each with its own compressor and data reader. Files
+// whose tails share a fragment block go to the same worker, so each fragment block is decompressed
+// once (its reader caches the last one); the others alternate.
 class Workers {
  public:
   Workers(sqfs_file_t* file, const sqfs_super_t& super, ExtractContext& ctx, std::uint64_t base)
       : ctx_(ctx), base_(base) {
     for (int i = 0; i < 2; ++i) {
-      threads_.emplace_back([this, file, super] { Run(file, super); });
+      threads_.emplace_back([this, file, super, i] { Run(file, super, i); });
     }
   }
   ~Workers() { Finish(); }
   void Push(FileJob job) {
+    sqfs_u32 frag = 0xFFFFFFFF, frag_off = 0;
+    sqfs_inode_get_frag_location(job.inode, &frag, &frag_off);
+    const int k = frag != 0xFFFFFFFF ? static_cast<int>(frag % 2) : static_cast<int>(next_++ % 2);
     std::unique_lock lock(mu_);
-    space_.wait(lock, [this] { return queue_.size() < 64; });
-    queue_.push_back(std::move(job));
-    ready_.notify_one();
+    space_.wait(lock, [this, k] { return queue_[k].size() < 64; });
+    queue_[k].push_back(std::move(job));
+    ready_.notify_all();
   }
   void Finish() {
     {
@@ -115,28 +162,23 @@ class Workers {
     std::lock_guard lock(warn_mu_);
     ctx_.Warn(base_, std::move(msg));
   }
-  void Run(sqfs_file_t* file, sqfs_super_t super) {
-    sqfs_compressor_config_t cfg;
+  void Run(sqfs_file_t* file, sqfs_super_t super, int k) {
     SqfsPtr<sqfs_compressor_t> cmp;
     SqfsPtr<sqfs_data_reader_t> reader;
-    if (sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super.compression_id),
-                                    super.block_size, SQFS_COMP_FLAG_UNCOMPRESS) != 0 ||
-        sqfs_compressor_create(&cfg, &cmp.p) != 0) {
-      return;
-    }
+    if (MakeCompressor(super, &cmp.p) != 0) return;
     reader.p = sqfs_data_reader_create(file, super.block_size, cmp.p, 0);
-    if (!reader.p || sqfs_data_reader_load_fragment_table(reader.p, &super) != 0) {
+    if ((!reader.p || sqfs_data_reader_load_fragment_table(reader.p, &super) != 0) && k == 0) {
       Warn("cannot read the fragment table; files that end in a fragment are cut short");
     }
     while (true) {
       FileJob job;
       {
         std::unique_lock lock(mu_);
-        ready_.wait(lock, [this] { return done_ || !queue_.empty(); });
-        if (queue_.empty()) return;
-        job = std::move(queue_.front());
-        queue_.pop_front();
-        space_.notify_one();
+        ready_.wait(lock, [this, k] { return done_ || !queue_[k].empty(); });
+        if (queue_[k].empty()) return;
+        job = std::move(queue_[k].front());
+        queue_[k].pop_front();
+        space_.notify_all();
       }
       if (!reader.p || limit_hit_) continue;
       Copy(reader.p, job);
@@ -149,7 +191,8 @@ class Workers {
       sqfs_u8* out = nullptr;
       const int rc = sqfs_data_reader_get_block(reader, job.inode, i, &size, &out);
       if (rc != 0) {
-        Warn(fmt::format("{}: block {} unreadable (libsquashfs error {}); file cut short", job.path, i, rc));
+        Warn(fmt::format("{}: block {} unreadable (libsquashfs error {}); file cut short", job.path,
+                         i, rc));
         sqfs_free(out);
         return;
       }
@@ -169,7 +212,8 @@ class Workers {
       if (rc != 0) {
         Warn(fmt::format("{}: tail fragment unreadable (libsquashfs error {})", job.path, rc));
       } else if (size > 0) {
-        if (auto st = job.file->Write(ByteView(out, size)); !st && st.error().code == Errc::kLimitExceeded) {
+        if (auto st = job.file->Write(ByteView(out, size));
+            !st && st.error().code == Errc::kLimitExceeded) {
           limit_hit_ = true;
         }
       }
@@ -182,7 +226,8 @@ class Workers {
   std::uint64_t base_;
   std::mutex mu_, warn_mu_;
   std::condition_variable ready_, space_;
-  std::deque<FileJob> queue_;
+  std::deque<FileJob> queue_[2];
+  unsigned next_ = 0;
   bool done_ = false;
   std::atomic<bool> limit_hit_{false};
   std::vector<std::thread> threads_;
@@ -197,8 +242,9 @@ class SquashfsHandler : public Handler {
         "Little-endian SquashFS 4.0 superblock (\"hsqs\"): version, block size (a power of two "
         "from 4 KiB to 1 MiB, equal to 2^block_log), compressor id and table offsets are "
         "validated and bytes_used bounds the chunk (padding after it is left to the scan). "
-        "Read with libsquashfs straight from the mapped image; every compressor libsquashfs "
-        "supports (gzip, lzma, lzo, xz, lz4, zstd); file contents are streamed to disk block by "
+        "Read with libsquashfs straight from the mapped image; every compressor (gzip, lzma, xz, "
+        "lz4, zstd through libsquashfs; lzo through liblzo2, which Debian's libsquashfs lacks); "
+        "file contents are streamed to disk block by "
         "block on two threads.",
         {"https://dr-emann.github.io/squashfs/", "squashfs-tools-ng libsquashfs"},
         "SquashFS 3 and 2, big-endian images and vendor variants (renamed magics, non-standard "
@@ -217,15 +263,14 @@ class SquashfsHandler : public Handler {
     const auto block_log = LoadLe<std::uint16_t>(p + 22);
     const auto major = LoadLe<std::uint16_t>(p + 28);
     const auto bytes_used = LoadLe<std::uint64_t>(p + 40);
-    const auto root_inode = LoadLe<std::uint64_t>(p + 32);
     if (major != 4 || block_log < 12 || block_log > 20 || block_size != (1u << block_log) ||
         comp < 1 || comp > 6 || inodes == 0 || bytes_used < 96) {
       return MakeError(Errc::kNotThisFormat, "implausible superblock");
     }
-    (void)root_inode;
     for (int off : {48, 56, 64, 72, 80, 88}) {  // table offsets: inside bytes_used or unused
       const auto t = LoadLe<std::uint64_t>(p + off);
-      if (t != ~std::uint64_t{0} && t > bytes_used) return MakeError(Errc::kNotThisFormat, "table offset");
+      if (t != ~std::uint64_t{0} && t > bytes_used)
+        return MakeError(Errc::kNotThisFormat, "table offset");
     }
     Chunk c;
     c.offset = offset;
@@ -238,35 +283,37 @@ class SquashfsHandler : public Handler {
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
     if (std::any_cast<std::uint64_t>(chunk.state) > chunk.length) {
-      ctx.Warn(chunk.offset + chunk.length, "SquashFS image truncated: superblock says it is longer");
+      ctx.Warn(chunk.offset + chunk.length,
+               "SquashFS image truncated: superblock says it is longer");
     }
     SqfsPtr<sqfs_file_t> file;
     file.p = &NewMemFile(ctx.view().subspan(chunk.offset, chunk.length))->base;
     sqfs_super_t super;
     if (int rc = sqfs_super_read(&super, file.p); rc != 0) {
-      return MakeError(Errc::kNotThisFormat, fmt::format("superblock rejected ({})", rc), {}, chunk.offset);
+      return MakeError(Errc::kNotThisFormat, fmt::format("superblock rejected ({})", rc), {},
+                       chunk.offset);
     }
-    sqfs_compressor_config_t cfg;
     SqfsPtr<sqfs_compressor_t> cmp;
-    if (sqfs_compressor_config_init(&cfg, static_cast<SQFS_COMPRESSOR>(super.compression_id),
-                                    super.block_size, SQFS_COMP_FLAG_UNCOMPRESS) != 0 ||
-        sqfs_compressor_create(&cfg, &cmp.p) != 0) {
-      return MakeError(Errc::kUnsupported,
-                       fmt::format("compressor {} not available", CompressorName(super.compression_id)),
-                       {}, chunk.offset);
+    if (MakeCompressor(super, &cmp.p) != 0) {
+      return MakeError(
+          Errc::kUnsupported,
+          fmt::format("compressor {} not available", CompressorName(super.compression_id)), {},
+          chunk.offset);
     }
     SqfsPtr<sqfs_id_table_t> ids;
     ids.p = sqfs_id_table_create(0);
     if (!ids.p || sqfs_id_table_read(ids.p, file.p, &super, cmp.p) != 0) {
-      return MakeError(Errc::kCorrupt, "id table unreadable", {}, chunk.offset + super.id_table_start);
+      return MakeError(Errc::kCorrupt, "id table unreadable", {},
+                       chunk.offset + super.id_table_start);
     }
     SqfsPtr<sqfs_dir_reader_t> dirs;
     dirs.p = sqfs_dir_reader_create(&super, cmp.p, file.p, 0);
     sqfs_tree_node_t* root = nullptr;
     if (!dirs.p) return MakeError(Errc::kInternal, "dir reader");
     if (int rc = sqfs_dir_reader_get_full_hierarchy(dirs.p, ids.p, nullptr, 0, &root); rc != 0) {
-      return MakeError(Errc::kCorrupt, fmt::format("directory tree unreadable (libsquashfs error {})", rc),
-                       {}, chunk.offset + super.directory_table_start);
+      return MakeError(Errc::kCorrupt,
+                       fmt::format("directory tree unreadable (libsquashfs error {})", rc), {},
+                       chunk.offset + super.directory_table_start);
     }
     auto jail = ctx.NewRoot("filesystem");
     if (!jail) {
@@ -276,7 +323,7 @@ class SquashfsHandler : public Handler {
     Status result;
     {
       Workers workers(file.p, super, ctx, chunk.offset);
-      result = Walk(root, "", **jail, workers, ctx, chunk.offset);
+      result = Walk(root, "", **jail, workers);
       workers.Finish();
       if (workers.limit_hit() && result) result = MakeError(Errc::kLimitExceeded, "limit reached");
     }
@@ -285,8 +332,8 @@ class SquashfsHandler : public Handler {
   }
 
  private:
-  static Status Walk(const sqfs_tree_node_t* n, const std::string& parent, Jail& jail, Workers& workers,
-                     ExtractContext& ctx, std::uint64_t base) {
+  static Status Walk(const sqfs_tree_node_t* n, const std::string& parent, Jail& jail,
+                     Workers& workers) {
     const std::string name = reinterpret_cast<const char*>(n->name);
     const std::string path = n->parent ? parent + "/" + name : "/";
     const sqfs_inode_generic_t* ino = n->inode;
@@ -298,7 +345,7 @@ class SquashfsHandler : public Handler {
         st = jail.MakeDir(path, meta);
         if (!st && st.error().code == Errc::kLimitExceeded) return st;
         for (const sqfs_tree_node_t* c = n->children; c; c = c->next) {
-          if (auto s = Walk(c, path == "/" ? "" : path, jail, workers, ctx, base); !s) return s;
+          if (auto s = Walk(c, path == "/" ? "" : path, jail, workers); !s) return s;
         }
         return Ok();
       case SQFS_INODE_FILE:
@@ -318,19 +365,23 @@ class SquashfsHandler : public Handler {
       case SQFS_INODE_CDEV:
       case SQFS_INODE_EXT_BDEV:
       case SQFS_INODE_EXT_CDEV: {
-        const bool ext = ino->base.type == SQFS_INODE_EXT_BDEV || ino->base.type == SQFS_INODE_EXT_CDEV;
+        const bool ext =
+            ino->base.type == SQFS_INODE_EXT_BDEV || ino->base.type == SQFS_INODE_EXT_CDEV;
         const std::uint32_t dev = ext ? ino->data.dev_ext.devno : ino->data.dev.devno;
-        const bool block = ino->base.type == SQFS_INODE_BDEV || ino->base.type == SQFS_INODE_EXT_BDEV;
+        const bool block =
+            ino->base.type == SQFS_INODE_BDEV || ino->base.type == SQFS_INODE_EXT_BDEV;
         st = jail.Node(path, block ? EntryType::kBlockDev : EntryType::kCharDev, meta,
                        (dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
         break;
       }
       case SQFS_INODE_FIFO:
-      case SQFS_INODE_EXT_FIFO: st = jail.Node(path, EntryType::kFifo, meta); break;
-      default: st = jail.Node(path, EntryType::kSocket, meta); break;
+      case SQFS_INODE_EXT_FIFO:
+        st = jail.Node(path, EntryType::kFifo, meta);
+        break;
+      default:
+        st = jail.Node(path, EntryType::kSocket, meta);
+        break;
     }
-    (void)ctx;
-    (void)base;
     if (!st && st.error().code == Errc::kLimitExceeded) return st;
     return Ok();
   }

@@ -78,8 +78,8 @@ class TarHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length), chunk.offset,
-                                           archive_read_support_format_tar, ctx);
+    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length),
+                                           chunk.offset, archive_read_support_format_tar, ctx);
   }
 };
 

@@ -30,7 +30,8 @@ class TplinkHandler : public Handler {
     return d;
   }
   std::vector<Magic> magics() const override {
-    return {{std::string("\x01\x00\x00\x00", 4), 0, false}, {std::string("\x02\x00\x00\x00", 4), 0, false}};
+    return {{std::string("\x01\x00\x00\x00", 4), 0, false},
+            {std::string("\x02\x00\x00\x00", 4), 0, false}};
   }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
@@ -44,9 +45,11 @@ class TplinkHandler : public Handler {
       }
       return true;
     };
-    if (!printable(p + 4, 24) || !printable(p + 28, 36)) return MakeError(Errc::kNotThisFormat, "strings");
-    Fields f{LoadBe<std::uint32_t>(p + 0x7c), LoadBe<std::uint32_t>(p + 0x80), LoadBe<std::uint32_t>(p + 0x84),
-             LoadBe<std::uint32_t>(p + 0x88), LoadBe<std::uint32_t>(p + 0x8c)};
+    if (!printable(p + 4, 24) || !printable(p + 28, 36))
+      return MakeError(Errc::kNotThisFormat, "strings");
+    Fields f{LoadBe<std::uint32_t>(p + 0x7c), LoadBe<std::uint32_t>(p + 0x80),
+             LoadBe<std::uint32_t>(p + 0x84), LoadBe<std::uint32_t>(p + 0x88),
+             LoadBe<std::uint32_t>(p + 0x8c)};
     if (f.kernel_ofs < kHeader || f.fw_length <= kHeader ||
         std::uint64_t{f.kernel_ofs} + f.kernel_len > f.fw_length || f.kernel_len == 0) {
       return MakeError(Errc::kNotThisFormat, "lengths");
@@ -55,7 +58,8 @@ class TplinkHandler : public Handler {
     c.offset = offset;
     c.length = std::min<std::uint64_t>(f.fw_length, data.size() - offset);
     c.description = fmt::format("TP-Link header v{}, firmware '{}'", p[0] ? p[0] : p[3],
-                                std::string(reinterpret_cast<const char*>(p + 28), strnlen(reinterpret_cast<const char*>(p + 28), 36)));
+                                std::string(reinterpret_cast<const char*>(p + 28),
+                                            strnlen(reinterpret_cast<const char*>(p + 28), 36)));
     c.state = f;
     return c;
   }
@@ -63,7 +67,8 @@ class TplinkHandler : public Handler {
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
     const auto& f = std::any_cast<const Fields&>(chunk.state);
     if (chunk.length < f.fw_length) {
-      ctx.Warn(chunk.offset + chunk.length, fmt::format("firmware truncated: header says {} bytes", f.fw_length));
+      ctx.Warn(chunk.offset + chunk.length,
+               fmt::format("firmware truncated: header says {} bytes", f.fw_length));
     }
     ctx.ScanRange(chunk.offset + kHeader, chunk.length - kHeader, "");
     return Ok();

@@ -15,13 +15,20 @@ constexpr std::uint8_t kTypeMulti = 4;
 
 const char* CompName(std::uint8_t c) {
   switch (c) {
-    case 0: return "none";
-    case 1: return "gzip";
-    case 2: return "bzip2";
-    case 3: return "lzma";
-    case 4: return "lzo";
-    case 5: return "lz4";
-    case 6: return "zstd";
+    case 0:
+      return "none";
+    case 1:
+      return "gzip";
+    case 2:
+      return "bzip2";
+    case 3:
+      return "lzma";
+    case 4:
+      return "lzo";
+    case 5:
+      return "lz4";
+    case 6:
+      return "zstd";
   }
   return "unknown";
 }
@@ -57,7 +64,8 @@ class UImageHandler : public Handler {
     std::memcpy(copy, hdr->data(), kHeader);
     const std::uint32_t hcrc = LoadBe<std::uint32_t>(copy + 4);
     std::memset(copy + 4, 0, 4);
-    if (Crc32(ByteView(copy, kHeader)) != hcrc) return MakeError(Errc::kNotThisFormat, "header CRC");
+    if (Crc32(ByteView(copy, kHeader)) != hcrc)
+      return MakeError(Errc::kNotThisFormat, "header CRC");
     Header h;
     h.size = LoadBe<std::uint32_t>(copy + 12);
     h.dcrc = LoadBe<std::uint32_t>(copy + 24);
@@ -70,8 +78,8 @@ class UImageHandler : public Handler {
     Chunk c;
     c.offset = offset;
     c.length = std::min<std::uint64_t>(kHeader + h.size, data.size() - offset);
-    c.description = fmt::format("uImage '{}', type {}, header says compression {}", h.name,
-                                h.type, CompName(h.comp));
+    c.description = fmt::format("uImage '{}', type {}, header says compression {}", h.name, h.type,
+                                CompName(h.comp));
     c.state = h;
     return c;
   }

@@ -20,7 +20,12 @@ class XzHandler : public Handler {
         "separately."};
     return d;
   }
-  std::vector<Magic> magics() const override { return {{"\xFD" "7zXZ\x00", 0, true}}; }
+  std::vector<Magic> magics() const override {
+    return {{std::string("\xFD"
+                         "7zXZ\x00",
+                         6),
+             0, true}};
+  }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
     auto h = Slice(data, offset, 12);
@@ -40,7 +45,8 @@ class XzHandler : public Handler {
     auto blob = ctx.NewBlob("");
     if (!blob) return blob.error();
     lzma_stream z = LZMA_STREAM_INIT;
-    if (lzma_stream_decoder(&z, 256u << 20, 0) != LZMA_OK) return MakeError(Errc::kInternal, "lzma init");
+    if (lzma_stream_decoder(&z, 256u << 20, 0) != LZMA_OK)
+      return MakeError(Errc::kInternal, "lzma init");
     auto r = handlers::LzmaDecode(&z, {}, ctx.view().subspan(chunk.offset, chunk.length), *blob);
     lzma_end(&z);
     return handlers::FinishStream(r, chunk.offset, 0, ctx);

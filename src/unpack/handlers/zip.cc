@@ -46,8 +46,9 @@ class ZipHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length), chunk.offset,
-                                           archive_read_support_format_zip_seekable, ctx);
+    return handlers::ExtractWithLibarchive(ctx.view().subspan(chunk.offset, chunk.length),
+                                           chunk.offset, archive_read_support_format_zip_seekable,
+                                           ctx);
   }
 };
 

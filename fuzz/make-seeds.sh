@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Writes fuzzing seeds, one folder per handler id, built with the Debian tools from a small tree.
+set -euo pipefail
+out=${1:?usage: fuzz/make-seeds.sh DIR}
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+mkdir -p "$t/src/etc" "$t/src/bin"
+printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
+ln -s prog "$t/src/bin/link"
+for id in uimage tplink squashfs jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
+  ext cramfs romfs fit ubi ubifs; do mkdir -p "$out/$id"; done
+tar -C "$t/src" -cf "$out/tar/a.tar" .
+(cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
+(cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
+(cd "$t/src" && zip -qry "$out/zip/a.zip" .)
+command -v 7z >/dev/null && (cd "$t/src" && 7z a -snl -bd "$out/7z/a.7z" . >/dev/null)
+command -v xorriso >/dev/null && xorriso -as mkisofs -quiet -R -o "$out/iso9660/a.iso" "$t/src" 2>/dev/null
+for c in gzip xz lzo lz4 zstd; do
+  mksquashfs "$t/src" "$out/squashfs/$c.sqfs" -comp $c -noappend -quiet -no-progress >/dev/null
+done
+mkfs.jffs2 -l -r "$t/src" -o "$out/jffs2/le.jffs2"; mkfs.jffs2 -b -r "$t/src" -o "$out/jffs2/be.jffs2"
+gzip -c "$out/tar/a.tar" >"$out/gzip/a.gz"; xz -c "$out/tar/a.tar" >"$out/xz/a.xz"
+xz --format=lzma -c "$out/tar/a.tar" >"$out/lzma/a.lzma"; bzip2 -c "$out/tar/a.tar" >"$out/bzip2/a.bz2"
+zstd -q -c "$out/tar/a.tar" >"$out/zstd/a.zst"; lz4 -q -c "$out/tar/a.tar" >"$out/lz4/a.lz4"
+lz4 -l -q -c "$out/tar/a.tar" >"$out/lz4/legacy.lz4"
+command -v lzop >/dev/null && lzop -c "$out/tar/a.tar" >"$out/lzop/a.lzo"
+mkimage -T filesystem -C none -d "$out/squashfs/xz.sqfs" "$out/uimage/fs.uimage" >/dev/null
+mkimage -T multi -C lzma -d "$out/lzma/a.lzma:$out/squashfs/gzip.sqfs" "$out/uimage/multi.uimage" >/dev/null
+# A TP-Link v1 header (layout of OpenWrt's mktplinkfw) over an LZMA kernel and a SquashFS.
+python3 - "$out/lzma/a.lzma" "$out/squashfs/xz.sqfs" "$out/tplink/v1.bin" <<'PY'
+import struct, sys
+k = open(sys.argv[1], 'rb').read(); fs = open(sys.argv[2], 'rb').read()
+h = bytearray(0x200)
+struct.pack_into('>I', h, 0, 1); h[4:11] = b'TP-LINK'; h[28:33] = b'ver1.'
+body = k + fs
+struct.pack_into('>IIIII', h, 0x7c, 0x200 + len(body), 0x200, len(k), 0x200 + len(k), len(fs))
+open(sys.argv[3], 'wb').write(bytes(h) + body)
+PY
+python3 - "$out/lzma/a.lzma" "$out/squashfs/xz.sqfs" "$out/trx/a.trx" <<'PY'
+import struct, sys, zlib
+k = open(sys.argv[1], 'rb').read(); f = open(sys.argv[2], 'rb').read()
+k += bytes(-len(k) % 4); b = k + f; n = 28 + len(b)
+h = bytearray(struct.pack('<4sIIHHIII', b'HDR0', n, 0, 0, 1, 28, 28 + len(k), 0))
+struct.pack_into('<I', h, 8, zlib.crc32(bytes(h[12:]) + b) ^ 0xffffffff)
+open(sys.argv[3], 'wb').write(bytes(h) + b)
+PY
+# Filesystem handlers (ext, cramfs, romfs, fit, ubi, ubifs).
+mke2fs -q -F -t ext4 -b 1024 -d "$t/src" "$out/ext/ext4.img" 1M
+mke2fs -q -F -t ext2 -b 1024 -d "$t/src" "$out/ext/ext2.img" 1M
+mkfs.cramfs "$t/src" "$out/cramfs/le.cramfs" >/dev/null
+mkfs.cramfs -N big "$t/src" "$out/cramfs/be.cramfs" >/dev/null
+command -v genromfs >/dev/null && genromfs -d "$t/src" -f "$out/romfs/a.romfs"
+mkfs.ubifs -r "$t/src" -m 2048 -e 126976 -c 20 -l 2 -x lzo -o "$out/ubifs/lzo.ubifs"
+printf '[v]\nmode=ubi\nimage=%s\nvol_id=0\nvol_type=dynamic\nvol_name=v\n' "$out/ubifs/lzo.ubifs" >"$t/u.ini"
+ubinize -o "$out/ubi/a.ubi" -p 128KiB -m 2048 "$t/u.ini"
+printf '/dts-v1/;\n/ { description = "s"; #address-cells = <1>; images { a { description = "r"; data = /incbin/("%s"); type = "ramdisk"; arch = "arm"; os = "linux"; compression = "gzip"; hash-1 { algo = "crc32"; }; }; }; configurations { default = "c"; c { ramdisk = "a"; }; }; };\n' "$out/gzip/a.gz" >"$t/f.its"
+command -v dtc >/dev/null && mkimage -f "$t/f.its" "$out/fit/a.itb" >/dev/null
+echo "seeds in $out"
