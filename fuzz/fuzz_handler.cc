@@ -32,10 +32,13 @@ class CountingSink : public BlobSink {
 
 class FuzzContext : public ExtractContext {
  public:
-  FuzzContext(ByteView v, const fs::path& dir) : view_(v), dir_(dir), budget_(limits_) {
-    limits_.max_total_bytes = 64u << 20;
-    limits_.max_files = 2000;
-    budget_ = Budget(limits_);
+  FuzzContext(ByteView v, const fs::path& dir)
+      : view_(v), dir_(dir), limits_(SmallLimits()), budget_(limits_) {}
+  static Limits SmallLimits() {
+    Limits l;
+    l.max_total_bytes = 64u << 20;
+    l.max_files = 2000;
+    return l;
   }
   ByteView view() const override { return view_; }
   const std::string& view_name() const override { return name_; }

@@ -2,6 +2,7 @@
 # Writes fuzzing seeds, one folder per handler id, built with the Debian tools from a small tree.
 set -euo pipefail
 out=${1:?usage: fuzz/make-seeds.sh DIR}
+mkdir -p "$out"; out=$(cd "$out" && pwd)
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"

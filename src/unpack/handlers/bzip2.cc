@@ -33,12 +33,7 @@ class Bzip2Handler : public Handler {
         std::memcmp(h->data() + 4, "\x17\x72\x45\x38\x50\x90", 6) != 0) {
       return MakeError(Errc::kNotThisFormat, "block magic");
     }
-    Chunk c;
-    c.offset = offset;
-    c.length = data.size() - offset;
-    c.length_is_bound = true;
-    c.description = "bzip2";
-    return c;
+    return handlers::StreamChunk(data, offset, "bzip2");
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {

@@ -9,6 +9,16 @@
 
 namespace iotcop::unpack::handlers {
 
+Chunk StreamChunk(ByteView data, std::uint64_t offset, std::string description, std::any state) {
+  Chunk c;
+  c.offset = offset;
+  c.length = data.size() - offset;
+  c.length_is_bound = true;
+  c.description = std::move(description);
+  c.state = std::move(state);
+  return c;
+}
+
 std::uint32_t Crc32(ByteView data, std::uint32_t crc) {
   std::uint64_t done = 0;
   while (done < data.size()) {

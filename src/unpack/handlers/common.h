@@ -13,6 +13,11 @@ namespace iotcop::unpack::handlers {
 
 inline constexpr std::size_t kStreamChunk = 256 * 1024;
 
+// A stream chunk starting at `offset`: bounded by the rest of `data`, its real end found while
+// decoding (Chunk::length_is_bound).
+Chunk StreamChunk(ByteView data, std::uint64_t offset, std::string description,
+                  std::any state = {});
+
 // zlib's CRC-32 (IEEE) of `data`, continuing from `crc`.
 std::uint32_t Crc32(ByteView data, std::uint32_t crc = 0);
 

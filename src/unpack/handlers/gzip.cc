@@ -45,13 +45,7 @@ class GzipHandler : public Handler {
     if (r.remaining() < 1 || ((data[offset + r.pos()] >> 1) & 3) == 3) {
       return MakeError(Errc::kNotThisFormat, "bad deflate block");
     }
-    Chunk c;
-    c.offset = offset;
-    c.length = data.size() - offset;
-    c.length_is_bound = true;
-    c.description = "gzip";
-    c.state = r.pos();
-    return c;
+    return handlers::StreamChunk(data, offset, "gzip", r.pos());
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {

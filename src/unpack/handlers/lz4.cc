@@ -49,13 +49,7 @@ class Lz4Handler : public Handler {
         return MakeError(Errc::kNotThisFormat, "frame descriptor");
       }
     }
-    Chunk c;
-    c.offset = offset;
-    c.length = data.size() - offset;
-    c.length_is_bound = true;
-    c.description = legacy ? "LZ4 (legacy)" : "LZ4 frame";
-    c.state = legacy;
-    return c;
+    return handlers::StreamChunk(data, offset, legacy ? "LZ4 (legacy)" : "LZ4 frame", legacy);
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {

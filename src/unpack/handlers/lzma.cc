@@ -92,13 +92,9 @@ class LzmaHandler : public Handler {
       if ((*h)[5] != 0 || !TrialDecode(data, offset, p))
         return MakeError(Errc::kNotThisFormat, "trial decode");
     }
-    Chunk c;
-    c.offset = offset;
-    c.length = rest;
-    c.length_is_bound = true;
-    c.description = p.header == 5 ? "LZMA (no size field)" : fmt::format("LZMA, {} bytes", p.size);
-    c.state = p;
-    return c;
+    return handlers::StreamChunk(
+        data, offset,
+        p.header == 5 ? "LZMA (no size field)" : fmt::format("LZMA, {} bytes", p.size), p);
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {

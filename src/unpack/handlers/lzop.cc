@@ -50,13 +50,7 @@ class LzopHandler : public Handler {
     if (*version >= 0x0940 && !r.Skip(4)) return fail();
     auto name_len = r.Read<std::uint8_t>();
     if (!name_len || !r.Skip(*name_len) || !r.Skip(4)) return fail();
-    Chunk c;
-    c.offset = offset;
-    c.length = data.size() - offset;
-    c.length_is_bound = true;
-    c.description = "lzop";
-    c.state = std::make_pair(r.pos(), *flags);
-    return c;
+    return handlers::StreamChunk(data, offset, "lzop", std::make_pair(r.pos(), *flags));
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {

@@ -33,12 +33,7 @@ class XzHandler : public Handler {
     if (handlers::Crc32(h->subspan(6, 2)) != LoadLe<std::uint32_t>(h->data() + 8) || (*h)[6] != 0) {
       return MakeError(Errc::kNotThisFormat, "stream header CRC");
     }
-    Chunk c;
-    c.offset = offset;
-    c.length = data.size() - offset;
-    c.length_is_bound = true;
-    c.description = "xz";
-    return c;
+    return handlers::StreamChunk(data, offset, "xz");
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {

@@ -36,12 +36,7 @@ class ZstdHandler : public Handler {
         ZSTD_getFrameContentSize(in.data(), in.size()) == ZSTD_CONTENTSIZE_ERROR) {
       return MakeError(Errc::kNotThisFormat, "frame header");
     }
-    Chunk c;
-    c.offset = offset;
-    c.length = in.size();
-    c.length_is_bound = true;
-    c.description = "zstd";
-    return c;
+    return handlers::StreamChunk(data, offset, "zstd");
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
