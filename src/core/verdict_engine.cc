@@ -19,6 +19,13 @@ void AppendUnique(std::vector<T>& to, const std::vector<T>& from) {
     if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
 }
 
+// The catalogue's sentence without its full stop, so more clauses can follow it.
+std::string DecideWith(const CatalogueItem& item) {
+  std::string s = item.decide_with;
+  while (!s.empty() && (s.back() == '.' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
   for (const auto& r : reasons) {
@@ -102,7 +109,7 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
     v.verdict = Verdict::kInconclusive;
     collect(Verdict::kInconclusive, reasons);
     std::string why = reasons.empty() ? "not assessed" : JoinReasons(reasons);
-    if (!item.decide_with.empty()) why += "; would be decided by: " + item.decide_with;
+    if (!item.decide_with.empty()) why += "; would be decided by: " + DecideWith(item);
     v.reason = why;
   }
   if (v.verdict != Verdict::kNotApplicable && !unknown_conditions.empty() &&
@@ -175,7 +182,7 @@ ItemVerdict Project(const CatalogueItem& item, const std::vector<std::string>& f
   if (parts.empty()) {
     v.verdict = Verdict::kInconclusive;
     v.reason = "not assessed";
-    if (!item.decide_with.empty()) v.reason += "; would be decided by: " + item.decide_with;
+    if (!item.decide_with.empty()) v.reason += "; would be decided by: " + DecideWith(item);
     return v;
   }
   v.verdict = Combine(parts);
