@@ -1,0 +1,35 @@
+// libFuzzer targets for the parsers that are not unpacking handlers, one binary each
+// (fuzz_<name>), selected at compile time by IOTCOP_FUZZ_PARSER. Every parser of untrusted input
+// must return or report an error for any bytes: never crash, hang or read out of bounds.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/bytes.h"
+#include "core/elf.h"
+#include "declaration/declaration.h"
+#include "declaration/securitytxt.h"
+#include "firmware/keyparse.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view parser = IOTCOP_FUZZ_PARSER;
+  if (parser == "securitytxt") {
+    iotcop::securitytxt::Options o;
+    o.now = 1767225600;
+    (void)iotcop::securitytxt::Validate(text, o);
+  } else if (parser == "declaration") {
+    auto d = iotcop::declaration::Parse(std::string(text), "fuzz.yaml");
+    if (d) {
+      iotcop::FactStore facts;
+      iotcop::declaration::AddFacts(*d, facts);
+    }
+  } else if (parser == "elf") {
+    (void)iotcop::elf::Parse(iotcop::ByteView(data, size), "fuzz.elf");
+  } else if (parser == "keys") {
+    (void)iotcop::firmware::FindPrivateKeys(text);
+    (void)iotcop::firmware::FindCertificates(text);
+  }
+  return 0;
+}
