@@ -56,6 +56,9 @@ inline constexpr const char* kFilePermission = "file_permission";
 // {kind: token|password|api-key, rule, description, entropy, value(redacted), path} — a secret
 //  string found in a file by rules/secrets/*.yar, above the rule's entropy floor.
 inline constexpr const char* kSecret = "secret";
+// {format: fit, signed: bool, signatures: [node lines], root} — whether the image itself carries
+// signatures (FIT signature nodes for U-Boot verified boot).
+inline constexpr const char* kImageSignature = "image_signature";
 // {field, topic, value, provisions} — one entry of the manufacturer's declaration (declaration/schema.h).
 inline constexpr const char* kClaim = "claim";
 // {name, version} — operating system / kernel identified in the image.

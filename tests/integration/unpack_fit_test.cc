@@ -3,6 +3,8 @@
 // /signatures.txt; hostile variants (hash mismatch, truncation) warn with offsets.
 #include <gtest/gtest.h>
 
+#include "core/fact_kinds.h"
+#include "firmware/collector.h"
 #include "support/fs_fixture.h"
 #include "support/test_support.h"
 
@@ -93,6 +95,15 @@ TEST_P(FitFixture, ImagesAndRootfsBackByteForByte) {
     EXPECT_EQ(sigs, nullptr);
   }
   test::ExpectInside(r, tmp / "out");
+
+  // The firmware collectors turn the listing into an image_signature fact, both ways.
+  FactStore facts;
+  std::vector<Problem> problems;
+  firmware::CollectFirmware(firmware::FirmwareInput{r.tree, img.string()}, facts, problems);
+  const auto found = facts.OfKind(facts::kImageSignature);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found.front()->value.value("signed", !c.signed_fit), c.signed_fit);
+  EXPECT_EQ(found.front()->value["signatures"].size(), c.signed_fit ? 1u : 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fit, FitFixture,

@@ -10,6 +10,30 @@
 namespace iotcop {
 namespace {
 
+// What the image says about secure boot: signed FIT images can be verified by the boot loader,
+// unsigned ones cannot; whether verification is enforced is never visible in the image alone.
+std::string SecureBootReason(const CheckContext& ctx) {
+  std::size_t signed_images = 0, unsigned_images = 0;
+  for (const Fact* f : ctx.facts().OfKind(facts::kImageSignature)) {
+    (f->value.value("signed", false) ? signed_images : unsigned_images) += 1;
+  }
+  std::string reason;
+  if (signed_images) {
+    reason =
+        fmt::format("{} FIT image(s) carry signature nodes, so the boot loader can verify them; ",
+                    signed_images);
+  }
+  if (unsigned_images) {
+    reason += fmt::format(
+        "{} FIT image(s) carry no signature node, so verified boot cannot be checking them; ",
+        unsigned_images);
+  }
+  return reason +
+         "whether secure boot is enforced depends on the boot loader and hardware, which the image "
+         "alone does "
+         "not show";
+}
+
 class UpdateIntegrityCheck : public Check {
  public:
   const CheckDoc& doc() const override { return doc_; }
@@ -18,9 +42,10 @@ class UpdateIntegrityCheck : public Check {
     const auto mechanisms = ctx.facts().OfKind(facts::kUpdateMechanism);
     if (mechanisms.empty()) {
       for (const auto& p : doc_.provisions) {
-        ctx.Inconclusive(p,
-                         "no update mechanism found in the image: updates may come another "
-                         "way (declaration or live test decides)");
+        ctx.Inconclusive(
+            p, p == "5.7-1" ? SecureBootReason(ctx)
+                            : "no update mechanism found in the image: updates may come another "
+                              "way (declaration or live test decides)");
       }
       return Ok();
     }
@@ -88,9 +113,7 @@ class UpdateIntegrityCheck : public Check {
     say("5.3-10", verifying == n && network > 0,
         fmt::format("{} of {} update mechanisms verify signatures; {} fetch over the network",
                     verifying, n, network));
-    say("5.7-1", false,
-        "secure boot is enforced by the boot loader and hardware, which the image alone does "
-        "not show");
+    say("5.7-1", false, SecureBootReason(ctx));
     return Ok();
   }
 
