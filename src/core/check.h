@@ -22,8 +22,8 @@
 namespace iotcop {
 
 struct CheckDoc {
-  std::string id;     // "fw.accounts.default-password"
-  std::string title;  // "Accounts with default or empty passwords"
+  std::string id;                       // "fw.accounts.default-password"
+  std::string title;                    // "Accounts with default or empty passwords"
   std::vector<std::string> provisions;  // EN 303 645 V2.1.1 ids it can decide
   std::vector<InputKind> inputs;        // which inputs make it run
   std::vector<std::string> needs;       // fact kinds it reads

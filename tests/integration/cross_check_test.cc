@@ -30,16 +30,19 @@ void WriteInsecureTree(const std::filesystem::path& root) {
   test::WriteFile(root / "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   test::WriteFile(root / "etc/shadow", "root:" + Md5Crypt("admin") + ":19000:0:99999:7:::\n");
   test::WriteFile(root / "etc/inittab", "::sysinit:/etc/init.d/rcS\nttyS0::respawn:/bin/sh\n");
-  test::WriteFile(root / "etc/init.d/rcS", "#!/bin/sh\ntelnetd -l /bin/sh\n/usr/sbin/fw-update &\n");
+  test::WriteFile(root / "etc/init.d/rcS",
+                  "#!/bin/sh\ntelnetd -l /bin/sh\n/usr/sbin/fw-update &\n");
   test::WriteFile(root / "usr/sbin/fw-update",
-                  "#!/bin/sh\nwget http://update.example.invalid/fw.bin -O /tmp/fw.bin\nmtd write /tmp/fw.bin firmware\n");
+                  "#!/bin/sh\nwget http://update.example.invalid/fw.bin -O /tmp/fw.bin\nmtd write "
+                  "/tmp/fw.bin firmware\n");
 }
 
 void WriteCleanTree(const std::filesystem::path& root) {
   test::WriteFile(root / "bin/busybox", "busybox placeholder");
   test::WriteFile(root / "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
   test::WriteFile(root / "etc/shadow", "root:*:19000:0:99999:7:::\n");
-  test::WriteFile(root / "etc/inittab", "::sysinit:/etc/init.d/rcS\nttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100\n");
+  test::WriteFile(root / "etc/inittab",
+                  "::sysinit:/etc/init.d/rcS\nttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100\n");
   test::WriteFile(root / "etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/fw-update &\n");
   test::WriteFile(root / "usr/sbin/fw-update",
                   "#!/bin/sh\nwget https://update.example.invalid/fw.bin -O /tmp/fw.bin\n"
@@ -62,7 +65,8 @@ class CrossCheckTest : public ::testing::Test {
     Progress p;
     return RunAssessment(o, catalogue_, p);
   }
-  // Provisions that a cross-check failed, each with a finding citing the declaration and the firmware.
+  // Provisions that a cross-check failed, each with a finding citing the declaration and the
+  // firmware.
   std::set<std::string> Contradicted(const Assessment& a) {
     std::set<std::string> out;
     for (const auto& f : a.findings) {
@@ -87,7 +91,8 @@ TEST_F(CrossCheckTest, EvidenceThatContradictsTheDeclarationFailsCitingBoth) {
   const auto failed = Contradicted(a);
   EXPECT_TRUE(failed.count("5.1-1")) << "unique per-device passwords vs a default root password";
   EXPECT_TRUE(failed.count("5.6-4")) << "no debug interfaces vs a shell on ttyS0";
-  EXPECT_TRUE(failed.count("5.3-7") || failed.count("5.3-10")) << "signed over HTTPS vs wget http:// + mtd write";
+  EXPECT_TRUE(failed.count("5.3-7") || failed.count("5.3-10"))
+      << "signed over HTTPS vs wget http:// + mtd write";
   EXPECT_TRUE(failed.count("5.6-1")) << "telnet not declared vs telnetd started at boot";
   for (const auto& v : a.provision_verdicts) {
     if (v.id == "5.1-1" || v.id == "5.6-4") {
