@@ -229,7 +229,8 @@ TEST(FirmwareDisclosure, SecurityTxtPassesAndAbsenceIsInconclusiveNotFail) {
   TempDir v;
   WriteFile(v / "usr/share/www/security.txt",
             "Contact: mailto:security@example-camera.invalid\n");  // no Expires
-  const Outcome* bad = AssessFolder(v.path()).OutcomeOf("fw.disclosure.policy", "5.2-1");
+  const auto invalid = AssessFolder(v.path());
+  const Outcome* bad = invalid.OutcomeOf("fw.disclosure.policy", "5.2-1");
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(bad->verdict, Verdict::kInconclusive);
   EXPECT_NE(bad->reason.find("not valid"), std::string::npos);
