@@ -29,6 +29,14 @@ void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
       }
     }
     const unpack::Entry* where = list ? list : top;
+    if (!where) {
+      for (const auto& e : tree.entries()) {
+        if (e.root == r) {
+          where = &e;
+          break;
+        }
+      }
+    }
     if (!where) continue;
     Evidence ev = FileEvidence(in, *where, list ? std::optional<std::uint32_t>(1) : std::nullopt,
                                nodes.empty() ? "(no signature node in the FIT)" : nodes.front(),
