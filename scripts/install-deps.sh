@@ -2,6 +2,7 @@
 # Installs the Debian packages iotcop needs, only those missing (idempotent).
 #   scripts/install-deps.sh          build + run + demo
 #   scripts/install-deps.sh --test   also what the test suite uses (real daemons, validators, browser)
+#   scripts/install-deps.sh --bench  also the tools the benchmarks compare with (nmap, hydra, binwalk)
 set -euo pipefail
 
 build_pkgs=(
@@ -9,6 +10,8 @@ build_pkgs=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libfmt-dev
   libarchive-dev libsquashfs-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev zlib1g-dev libbz2-dev
   libfdt-dev libyara-dev libssl-dev libcrypt-dev libsqlite3-dev
+  # live devices (libssh, libmosquitto), traffic captures (libpcap, nDPI), the team store (libpqxx)
+  libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev
   # the sample product is built from these
   squashfs-tools u-boot-tools busybox-static dropbear-bin openssl
 )
@@ -22,10 +25,21 @@ test_pkgs=(
   chromium libxml2-utils devscripts binutils file checksec
   # crafted hostile archives in the unpacker tests
   time python3
+  # real daemons for the live-device tests, real tools to compare the probes with
+  lighttpd mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
+  # captures made by the traffic tests, and tshark to compare with
+  tcpdump tshark
+  # the PostgreSQL store tests start their own server
+  postgresql
 )
+# Only the benchmarks (bench/*) compare against these.
+bench_pkgs=(nmap hydra hyperfine binwalk)
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-}" == "--test" ]]; then
+if [[ "${1:-}" == "--bench" ]]; then
+  want+=("${test_pkgs[@]}" "${bench_pkgs[@]}")
+fi
+if [[ "${1:-}" == "--test" || "${1:-}" == "--bench" ]]; then
   want+=("${test_pkgs[@]}")
   # Node.js runs the validators; a machine that already has node and npm (from any source) keeps
   # them, since Debian's npm conflicts with other nodejs builds.
