@@ -12,6 +12,8 @@
 #include "core/verdict_engine.h"
 #include "declaration/declaration.h"
 #include "firmware/collector.h"
+#include "network/assess.h"
+#include "traffic/assess.h"
 #include "unpack/engine.h"
 
 namespace iotcop {
@@ -52,8 +54,11 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
       for (auto& p : r->problems) a.problems.push_back(std::move(p));
       nlohmann::json regions = nlohmann::json::array();
       for (const auto& u : r->unknown) {
-        regions.push_back({{"container", u.container}, {"offset", u.offset}, {"size", u.size},
-                           {"entropy", u.entropy}, {"note", u.note}});
+        regions.push_back({{"container", u.container},
+                           {"offset", u.offset},
+                           {"size", u.size},
+                           {"entropy", u.entropy},
+                           {"note", u.note}});
       }
       a.extras["unpack"][input] = {{"roots", r->tree.roots().size()},
                                    {"entries", r->tree.entries().size()},
@@ -107,6 +112,8 @@ Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogu
 
   for (std::size_t i = 0; i < options.firmware.size(); ++i)
     AssessFirmware(options.firmware[i], i, options, a, progress);
+  if (!options.hosts.empty()) network::AssessHosts(options.hosts, options.network, a, progress);
+  if (!options.pcaps.empty()) traffic::AssessCaptures(options.pcaps, options.traffic, a, progress);
 
   if (!options.declaration.empty()) AssessDeclaration(options.declaration, a);
   if (options.product.empty() && a.extras.contains("declaration")) {

@@ -11,13 +11,17 @@
 #include "core/assessment.h"
 #include "core/catalogue.h"
 #include "core/progress.h"
+#include "network/options.h"
+#include "traffic/options.h"
 
 namespace iotcop {
 
 struct AssessOptions {
   std::vector<std::string> firmware;  // image files, or folders holding an extracted root fs
-  std::vector<std::string> hosts;
-  std::vector<std::string> pcaps;
+  std::vector<std::string> hosts;     // live devices (network/)
+  std::vector<std::string> pcaps;     // traffic captures (traffic/)
+  network::Options network;
+  traffic::Options traffic;
   std::string declaration;
   std::string standard = "en303645-v2";
   std::string product;
@@ -25,7 +29,8 @@ struct AssessOptions {
   CheckConfig check_config;
 };
 
-Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogue, Progress& progress);
+Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogue,
+                         Progress& progress);
 
 // Current UTC time, ISO 8601.
 std::string NowUtc();

@@ -12,6 +12,8 @@ namespace iotcop {
 #define IOTCOP_CHECK_FAMILY(factory) std::vector<std::unique_ptr<const Check>> factory();
 #include "declaration/checks/checks.def"
 #include "firmware/checks/checks.def"
+#include "network/checks/checks.def"
+#include "traffic/checks/checks.def"
 #undef IOTCOP_CHECK
 #undef IOTCOP_CHECK_FAMILY
 
@@ -23,6 +25,8 @@ const std::vector<std::unique_ptr<const Check>>& BuiltinChecks() {
   for (auto& c : factory()) v.push_back(std::move(c));
 #include "declaration/checks/checks.def"
 #include "firmware/checks/checks.def"
+#include "network/checks/checks.def"
+#include "traffic/checks/checks.def"
 #undef IOTCOP_CHECK
 #undef IOTCOP_CHECK_FAMILY
     return v;

@@ -64,4 +64,8 @@ inline constexpr const char* kClaim = "claim";
 // {name, version} — operating system / kernel identified in the image.
 inline constexpr const char* kOperatingSystem = "operating_system";
 
+// --- live devices (network/) ---
+
+// --- traffic captures (traffic/) ---
+
 }  // namespace iotcop::facts
