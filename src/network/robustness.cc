@@ -1,0 +1,7 @@
+#include "network/robustness.h"
+
+namespace iotcop::network {
+
+void RunRobustness(const std::vector<Endpoint>&, const Limits&, Assessment&) {}
+
+}  // namespace iotcop::network
