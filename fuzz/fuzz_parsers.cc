@@ -10,7 +10,10 @@
 #include "core/elf.h"
 #include "declaration/declaration.h"
 #include "declaration/securitytxt.h"
+#include "firmware/image_trailers.h"
 #include "firmware/keyparse.h"
+#include "store/cvss.h"
+#include "store/vulndb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -30,6 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (parser == "keys") {
     (void)iotcop::firmware::FindPrivateKeys(text);
     (void)iotcop::firmware::FindCertificates(text);
+  } else if (parser == "trailers") {
+    (void)iotcop::firmware::ParseImageTrailers(iotcop::ByteView(data, size), "fuzz.bin");
+  } else if (parser == "vulnfeed") {
+    (void)iotcop::store::ParseFeed(text, "fuzz.json", nullptr);
+    (void)iotcop::store::CvssV3BaseScore(text);
   }
   return 0;
 }

@@ -39,8 +39,13 @@ inline constexpr const char* kBinary = "binary";
 // {name, version, type: library|application|operating-system, cpe, purl, vendor, product,
 //  source: opkg|dpkg|signature|path, path, package, package_version} — a software component.
 inline constexpr const char* kComponent = "component";
-// {id, component, severity, summary} — a known vulnerability matched to a component.
+// {id, component, version, component_fact (id of the component fact), cvss, vector, severity (the
+//  feed's word), summary, why ("1.19.4 < 1.34.0 (versionEndExcluding)"), database} — a known
+//  vulnerability of the vulnerability database matched to a component's version.
 inline constexpr const char* kVulnerability = "vulnerability";
+// {database, known (vulnerabilities in it), components_checked, matches, error} — what the
+//  components of one image were matched against; error when the database could not be read.
+inline constexpr const char* kVulnerabilityScan = "vulnerability_scan";
 // {mechanism: sysupgrade|swupdate|rauc|mender|opkg|vendor, path, transport: http|https|ftp|tftp|
 //  local, url, urls: [...], flashes: bool, verifies_signature: bool|null, verification}
 inline constexpr const char* kUpdateMechanism = "update_mechanism";
@@ -56,8 +61,9 @@ inline constexpr const char* kFilePermission = "file_permission";
 // {kind: token|password|api-key, rule, description, entropy, value(redacted), path} — a secret
 //  string found in a file by rules/secrets/*.yar, above the rule's entropy floor.
 inline constexpr const char* kSecret = "secret";
-// {format: fit, signed: bool, signatures: [node lines], root} — whether the image itself carries
-// signatures (FIT signature nodes for U-Boot verified boot).
+// {format: fit|openwrt-fwtool|android-avb, signed: bool, signatures: [node lines or chunks], root
+//  (fit), trailers: [{kind, offset, size, detail}] (trailer formats)} — whether the image itself
+//  carries signatures (FIT signature nodes for U-Boot verified boot, signature trailers).
 inline constexpr const char* kImageSignature = "image_signature";
 // {field, topic, value, provisions} — one entry of the manufacturer's declaration (declaration/schema.h).
 inline constexpr const char* kClaim = "claim";

@@ -1,9 +1,11 @@
 // CycloneDX 1.5 JSON SBOM of the firmware: every `component` fact with its version, CPE, purl,
 // where it was found and how it was identified (package manifest, binary strings, path). The
 // product is the metadata component (type firmware) that depends on all of them. The serial
-// number derives from the inputs, so the same assessment gives the same document.
+// number derives from the inputs, so the same assessment gives the same document. Known
+// vulnerabilities matched to the components (vulnerability facts) fill `vulnerabilities`.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "core/bytes.h"
@@ -74,6 +76,7 @@ class CycloneDxRenderer : public Renderer {
     nlohmann::json components = nlohmann::json::array();
     nlohmann::json refs = nlohmann::json::array();
     std::map<std::string, int> used;
+    std::map<FactId, std::string> ref_of;  // component fact -> bom-ref, for `affects`
     for (const Fact* f : a.facts.OfKind(facts::kComponent)) {
       const auto& v = f->value;
       const std::string name = v.value("name", "");
@@ -101,15 +104,74 @@ class CycloneDxRenderer : public Renderer {
       c["properties"] = props;
       components.push_back(std::move(c));
       refs.push_back(ref);
+      ref_of[f->id] = ref;
     }
-    return {{"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
-            {"bomFormat", "CycloneDX"},
-            {"specVersion", "1.5"},
-            {"serialNumber", "urn:uuid:" + UuidFrom(material)},
-            {"version", 1},
-            {"metadata", metadata},
-            {"components", components},
-            {"dependencies", nlohmann::json::array({{{"ref", "product"}, {"dependsOn", refs}}})}};
+    nlohmann::json doc = {
+        {"$schema", "http://cyclonedx.org/schema/bom-1.5.schema.json"},
+        {"bomFormat", "CycloneDX"},
+        {"specVersion", "1.5"},
+        {"serialNumber", "urn:uuid:" + UuidFrom(material)},
+        {"version", 1},
+        {"metadata", metadata},
+        {"components", components},
+        {"dependencies", nlohmann::json::array({{{"ref", "product"}, {"dependsOn", refs}}})}};
+    nlohmann::json vulns = Vulnerabilities(a, ref_of);
+    if (!vulns.empty()) doc["vulnerabilities"] = std::move(vulns);
+    return doc;
+  }
+
+  // CycloneDX 1.5 `vulnerabilities`: one entry per vulnerability id, affecting every component
+  // the vulnerabilities collector matched it to, rated with the feed's CVSS score and vector.
+  static nlohmann::json Vulnerabilities(const Assessment& a,
+                                        const std::map<FactId, std::string>& ref_of) {
+    std::map<std::string, nlohmann::json> by_id;
+    for (const Fact* f : a.facts.OfKind(facts::kVulnerability)) {
+      const auto& v = f->value;
+      const std::string id = v.value("id", "");
+      auto ref = ref_of.find(v.value("component_fact", FactId{0}));
+      if (id.empty() || ref == ref_of.end()) continue;
+      auto [it, fresh] = by_id.try_emplace(id);
+      nlohmann::json& out = it->second;
+      if (fresh) {
+        out = {{"bom-ref", "vuln:" + id}, {"id", id}, {"affects", nlohmann::json::array()}};
+        if (id.starts_with("CVE-")) {
+          out["source"] = {{"name", "NVD"}, {"url", "https://nvd.nist.gov/vuln/detail/" + id}};
+        } else {
+          out["source"] = {{"name", "OSV"}, {"url", "https://osv.dev/vulnerability/" + id}};
+        }
+        if (const std::string d = v.value("summary", ""); !d.empty()) out["description"] = d;
+        nlohmann::json rating = nlohmann::json::object();
+        if (v.contains("cvss") && v["cvss"].is_number()) {
+          const double score = v["cvss"].get<double>();
+          rating["score"] = score;
+          rating["severity"] = score >= 9.0   ? "critical"
+                               : score >= 7.0 ? "high"
+                               : score >= 4.0 ? "medium"
+                               : score > 0    ? "low"
+                                              : "none";
+        } else if (std::string sev = v.value("severity", ""); !sev.empty()) {
+          for (auto& ch : sev) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          if (sev == "moderate") sev = "medium";
+          if (sev == "critical" || sev == "high" || sev == "medium" || sev == "low")
+            rating["severity"] = sev;
+        }
+        const std::string vector = v.value("vector", "");
+        if (!vector.empty()) {
+          rating["vector"] = vector;
+          rating["method"] = vector.starts_with("CVSS:3.1/")   ? "CVSSv31"
+                             : vector.starts_with("CVSS:3.0/") ? "CVSSv3"
+                             : vector.starts_with("CVSS:4")    ? "CVSSv4"
+                                                               : "other";
+        }
+        if (!rating.empty()) out["ratings"] = nlohmann::json::array({rating});
+      }
+      const nlohmann::json affect = {{"ref", ref->second}};
+      if (std::find(out["affects"].begin(), out["affects"].end(), affect) == out["affects"].end())
+        out["affects"].push_back(affect);
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& [id, v] : by_id) list.push_back(std::move(v));
+    return list;
   }
 
  private:

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/cvss.h"
 #include "store/version.h"
 
 namespace iotcop::store {
@@ -113,12 +114,23 @@ Vulnerability FromOsv(const json& rec) {
   v.summary = Str(rec, "summary");
   if (v.summary.empty()) v.summary = Str(rec, "details").substr(0, 300);
   for (const auto& s : rec.value("severity", json::array())) {
-    if (Str(s, "type").starts_with("CVSS")) v.cvss_vector = Str(s, "score");
+    // Keep a v3 vector when the record has v3 and v4: only v3 is scored here.
+    const std::string type = Str(s, "type");
+    if (type == "CVSS_V3" || (type.starts_with("CVSS") && v.cvss_vector.empty()))
+      v.cvss_vector = Str(s, "score");
   }
   const json& db = rec.value("database_specific", json::object());
   v.severity = Str(db, "severity");
   if (db.contains("cvss_score") && db["cvss_score"].is_number())
     v.cvss = db["cvss_score"].get<double>();
+  // OSV gives CVSS as a vector only: score v3 vectors ourselves (v4 needs the FIRST lookup tables
+  // and keeps the feed's severity word).
+  if (!v.cvss && v.cvss_vector.starts_with("CVSS:3")) {
+    if (auto score = CvssV3BaseScore(v.cvss_vector)) {
+      v.cvss = *score;
+      if (v.severity.empty()) v.severity = CvssRating(*score);
+    }
+  }
   for (const auto& a : rec.value("affected", json::array())) {
     const std::string pkg = Lower(Str(a.value("package", json::object()), "name"));
     if (pkg.empty()) continue;

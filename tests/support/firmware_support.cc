@@ -8,8 +8,8 @@
 namespace iotcop::test {
 
 FactStore Collect(const unpack::Tree& tree, const std::vector<std::string>& names,
-                  std::vector<Problem>* problems) {
-  firmware::FirmwareInput in{tree, "fixture"};
+                  std::vector<Problem>* problems, const CheckConfig* config) {
+  firmware::FirmwareInput in{tree, "fixture", config};
   FactStore facts;
   std::vector<Problem> local;
   for (const auto& name : names) {

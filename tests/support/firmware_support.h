@@ -14,9 +14,10 @@
 
 namespace iotcop::test {
 
-// Runs the built-in collectors named in `names` (CollectorDoc::name) over `tree`.
+// Runs the built-in collectors named in `names` (CollectorDoc::name) over `tree`, with the user's
+// options `config` (--vulndb, --credentials) when given.
 FactStore Collect(const unpack::Tree& tree, const std::vector<std::string>& names,
-                  std::vector<Problem>* problems = nullptr);
+                  std::vector<Problem>* problems = nullptr, const CheckConfig* config = nullptr);
 
 struct CheckResult {
   std::vector<Finding> findings;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/fact_kinds.h"
@@ -229,6 +230,11 @@ constexpr const char* kOsvFeed = R"([
    "database_specific": {"severity": "HIGH"},
    "affected": [{"package": {"ecosystem": "OpenWrt", "name": "dropbear"},
      "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2011.50"}, {"fixed": "2016.74"}]}]}]},
+  {"id": "OSV-2020-0003", "summary": "openssh score from its vector only",
+   "severity": [{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"},
+                {"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
+   "affected": [{"package": {"ecosystem": "Debian", "name": "openssh"},
+     "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "9.0p1"}]}]}]},
   {"id": "OSV-2020-0002", "summary": "lighttpd listed versions",
    "affected": [{"package": {"ecosystem": "OpenWrt", "name": "lighttpd"},
      "versions": ["1.4.34", "1.4.36"],
@@ -251,10 +257,10 @@ class VulnDbTest : public ComponentsTest {
     auto b = d->ImportFile(tmp_.path() / "osv.json");
     EXPECT_TRUE(b.ok()) << b.error().Describe();
     EXPECT_EQ(b->format, "osv");
-    EXPECT_EQ(b->ranges, 4u) << "dropbear range, lighttpd range and two listed versions";
+    EXPECT_EQ(b->ranges, 5u) << "dropbear, openssh and lighttpd ranges and two listed versions";
     // Importing again replaces, never duplicates.
     EXPECT_TRUE(d->ImportFile(tmp_.path() / "osv.json").ok());
-    EXPECT_EQ(d->Count(), 4u);
+    EXPECT_EQ(d->Count(), 5u);
     return db;
   }
 };
@@ -262,7 +268,7 @@ class VulnDbTest : public ComponentsTest {
 TEST_F(VulnDbTest, MatchesNvdAndOsvRangesAndReportsOneFindingPerComponent) {
   CheckConfig cfg;
   cfg.vulndb = Db().string();
-  auto facts = test::Collect(test::TreeOf(root_), {"components"});
+  auto facts = test::Collect(test::TreeOf(root_), {"components", "vulnerabilities"}, nullptr, &cfg);
   auto r = test::RunCheck("fw.components.known-vulnerabilities", facts, cfg);
   ASSERT_TRUE(r.ok) << r.error;
   std::map<std::string, const Finding*> by_title;
@@ -280,7 +286,20 @@ TEST_F(VulnDbTest, MatchesNvdAndOsvRangesAndReportsOneFindingPerComponent) {
   EXPECT_EQ(by_title["dropbear 2011.54 has 1 known vulnerability"]->severity, Severity::kHigh);
   EXPECT_FALSE(by_title.count("lighttpd 1.4.35 has 1 known vulnerability"))
       << "1.4.35 is neither listed nor in the range";
-  EXPECT_EQ(r.findings.size(), 3u);
+  // OSV gives the vector only (v4 and v3): the v3 vector is scored, 9.8 is critical.
+  const Finding* ssh = nullptr;
+  for (const auto& f : r.findings)
+    if (f.title.starts_with("openssh ")) ssh = &f;
+  ASSERT_TRUE(ssh) << "openssh (package openssh-server) from the dpkg status";
+  EXPECT_EQ(ssh->severity, Severity::kCritical);
+  EXPECT_NE(ssh->message.find("OSV-2020-0003 (CVSS 9.8)"), std::string::npos) << ssh->message;
+  EXPECT_EQ(r.findings.size(), 4u);
+  // Every finding is backed by vulnerability facts naming the component they affect.
+  const auto vulns = facts.OfKind(facts::kVulnerability);
+  EXPECT_EQ(vulns.size(), 4u);
+  for (const Fact* v : vulns) {
+    EXPECT_EQ(facts.at(v->value["component_fact"].get<FactId>()).kind, facts::kComponent);
+  }
   // Fingerprints are stable: the component name, not the version or position.
   auto again = test::RunCheck("fw.components.known-vulnerabilities", facts, cfg);
   EXPECT_EQ(again.findings[0].fingerprint, r.findings[0].fingerprint);
@@ -296,13 +315,16 @@ TEST_F(VulnDbTest, FixedVersionsAndAbsentDatabaseAreNotFlagged) {
   fs::remove(root_ / "usr/sbin/dropbear");
   fs::remove(root_ / "usr/sbin/lighttpd");
   fs::remove_all(root_ / "lib/modules");
-  auto facts = test::Collect(test::TreeOf(root_), {"components"});
+  auto facts = test::Collect(test::TreeOf(root_), {"components", "vulnerabilities"}, nullptr, &cfg);
+  EXPECT_TRUE(facts.OfKind(facts::kVulnerability).empty());
   auto r = test::RunCheck("fw.components.known-vulnerabilities", facts, cfg);
   EXPECT_TRUE(r.findings.empty());
   ASSERT_EQ(r.outcomes.size(), 1u);
   EXPECT_EQ(r.outcomes[0].verdict, Verdict::kPass);
   cfg.vulndb = (tmp_.path() / "absent.sqlite").string();
-  auto none = test::RunCheck("fw.components.known-vulnerabilities", facts, cfg);
+  auto unmatched =
+      test::Collect(test::TreeOf(root_), {"components", "vulnerabilities"}, nullptr, &cfg);
+  auto none = test::RunCheck("fw.components.known-vulnerabilities", unmatched, cfg);
   EXPECT_TRUE(none.findings.empty());
   ASSERT_EQ(none.outcomes.size(), 1u);
   EXPECT_EQ(none.outcomes[0].verdict, Verdict::kInconclusive);
@@ -364,6 +386,46 @@ TEST_F(ComponentsTest, CycloneDxSbomIsValidAndListsEveryComponent) {
   j["components"][0]["type"] = "gadget";
   test::WriteFile(tmp_.path() / "bad.cdx.json", j.dump());
   EXPECT_NE(ValidateCycloneDx(tmp_.path() / "bad.cdx.json", skipped), "");
+}
+
+TEST_F(VulnDbTest, CycloneDxSbomListsTheVulnerabilitiesOfItsComponents) {
+  CheckConfig cfg;
+  cfg.vulndb = Db().string();
+  Assessment a;
+  a.tool_version = "0.0-test";
+  a.product = "fixture camera";
+  a.inputs.push_back({InputKind::kFirmware, "fixture", std::string(64, 'a'), 10, "ok"});
+  a.facts = test::Collect(test::TreeOf(root_), {"components", "vulnerabilities"}, nullptr, &cfg);
+  const report::Renderer* r = report::FindRenderer("cyclonedx");
+  ASSERT_TRUE(r);
+  std::ostringstream out;
+  ASSERT_TRUE(r->Render(a, Catalogue{}, out).ok());
+  auto j = nlohmann::json::parse(out.str());
+  ASSERT_TRUE(j.contains("vulnerabilities")) << out.str();
+  std::set<std::string> refs;
+  for (const auto& c : j["components"]) refs.insert(c["bom-ref"].get<std::string>());
+  std::map<std::string, nlohmann::json> by_id;
+  for (const auto& v : j["vulnerabilities"]) by_id[v["id"].get<std::string>()] = v;
+  ASSERT_EQ(by_id.size(), 4u) << j["vulnerabilities"].dump();
+  const auto& bb = by_id["CVE-2021-42374"];
+  EXPECT_EQ(bb["source"]["name"], "NVD");
+  EXPECT_EQ(bb["ratings"][0]["score"], 5.3);
+  EXPECT_EQ(bb["ratings"][0]["severity"], "medium");
+  EXPECT_EQ(bb["ratings"][0]["method"], "CVSSv31");
+  const auto& ssh = by_id["OSV-2020-0003"];
+  EXPECT_EQ(ssh["ratings"][0]["score"], 9.8);
+  EXPECT_EQ(ssh["ratings"][0]["severity"], "critical");
+  EXPECT_EQ(by_id["OSV-2020-0001"]["ratings"][0]["severity"], "high") << "the feed's word";
+  for (const auto& [id, v] : by_id) {
+    ASSERT_FALSE(v["affects"].empty()) << id;
+    for (const auto& aff : v["affects"])
+      EXPECT_TRUE(refs.count(aff["ref"].get<std::string>())) << id;
+  }
+  test::WriteFile(tmp_.path() / "vulns.cdx.json", out.str());
+  bool skipped = false;
+  const std::string errors = ValidateCycloneDx(tmp_.path() / "vulns.cdx.json", skipped);
+  if (skipped) GTEST_SKIP() << "CycloneDX validator not installed (scripts/install-test-tools.sh)";
+  EXPECT_EQ(errors, "");
 }
 
 TEST_F(VulnDbTest, CliImportsFeedsAndAssessWritesTheSbom) {

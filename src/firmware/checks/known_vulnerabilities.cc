@@ -1,27 +1,29 @@
 // fw.components.known-vulnerabilities: components whose version a vulnerability feed the user
-// imported (`iotcop vulndb import`: NVD CVE JSON 2.0 or OSV) lists as affected. One finding per
-// component, listing its vulnerabilities, with the severity of the worst CVSS score.
+// imported (`iotcop vulndb import`: NVD CVE JSON 2.0 or OSV) lists as affected, as the
+// vulnerabilities collector matched them. One finding per component, listing its
+// vulnerabilities, with the severity of the worst CVSS score.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "core/assessment.h"
 #include "core/check.h"
 #include "core/fact_kinds.h"
 #include "firmware/listing.h"
-#include "store/vulndb.h"
 
 namespace iotcop {
 namespace {
 
-Severity FromMatch(const store::Match& m) {
-  if (m.cvss) {
-    if (*m.cvss >= 9.0) return Severity::kCritical;
-    if (*m.cvss >= 7.0) return Severity::kHigh;
-    if (*m.cvss >= 4.0) return Severity::kMedium;
-    return *m.cvss > 0 ? Severity::kLow : Severity::kInfo;
+Severity FromVulnerability(const nlohmann::json& v) {
+  if (v.contains("cvss") && v["cvss"].is_number()) {
+    const double cvss = v["cvss"].get<double>();
+    if (cvss >= 9.0) return Severity::kCritical;
+    if (cvss >= 7.0) return Severity::kHigh;
+    if (cvss >= 4.0) return Severity::kMedium;
+    return cvss > 0 ? Severity::kLow : Severity::kInfo;
   }
-  std::string s = m.severity;
+  std::string s = v.value("severity", "");
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (s == "CRITICAL") return Severity::kCritical;
   if (s == "HIGH") return Severity::kHigh;
@@ -34,44 +36,49 @@ class KnownVulnerabilitiesCheck : public Check {
   const CheckDoc& doc() const override { return doc_; }
 
   Status Run(CheckContext& ctx) const override {
-    const auto components = ctx.facts().OfKind(facts::kComponent);
-    if (components.empty()) return Ok();
-    const std::filesystem::path path = ctx.config().vulndb.empty()
-                                           ? store::DefaultVulnDbPath()
-                                           : std::filesystem::path(ctx.config().vulndb);
-    auto db = store::VulnDb::Open(path, false);
-    if (!db) {
-      ctx.Inconclusive("5.3-8",
-                       "components were identified but not matched: " + db.error().Describe());
-      return Ok();
+    const auto scans = ctx.facts().OfKind(facts::kVulnerabilityScan);
+    if (scans.empty()) return Ok();
+    std::size_t checked = 0, known = 0;
+    std::string database;
+    for (const Fact* s : scans) {
+      if (s->value.contains("error")) {
+        ctx.Inconclusive(
+            "5.3-8", "components were identified but not matched: " + s->value.value("error", ""));
+        return Ok();
+      }
+      checked += s->value.value("components_checked", std::size_t{0});
+      known = std::max(known, s->value.value("known", std::size_t{0}));
+      database = s->value.value("database", "");
     }
-    std::size_t checked = 0;
-    for (const Fact* f : components) {
-      const std::string version = f->value.value("version", "");
-      if (version.empty()) continue;
-      ++checked;
-      const std::string name = f->value.value("name", "");
-      auto matches =
-          db->Find(f->value.value("vendor", ""), f->value.value("product", ""), name, version);
-      if (!matches) return matches.error();
-      if (matches->empty()) continue;
+    // One finding per component, listing its vulnerabilities.
+    std::map<FactId, std::vector<const Fact*>> by_component;
+    for (const Fact* v : ctx.facts().OfKind(facts::kVulnerability))
+      by_component[v->value.value("component_fact", FactId{0})].push_back(v);
+    for (const auto& [component_id, vulns] : by_component) {
+      const Fact& component = ctx.facts().at(component_id);
+      const std::string name = component.value.value("name", "");
+      const std::string version = component.value.value("version", "");
       Severity worst = Severity::kInfo;
       std::vector<std::string> listed;
-      for (const auto& m : *matches) {
-        worst = std::max(worst, FromMatch(m));
-        listed.push_back(m.id + (m.cvss ? fmt::format(" (CVSS {:.1f})", *m.cvss) : "") + ": " +
-                         m.why);
+      for (const Fact* v : vulns) {
+        worst = std::max(worst, FromVulnerability(v->value));
+        const auto& j = v->value;
+        listed.push_back(
+            j.value("id", "") +
+            (j.contains("cvss") ? fmt::format(" (CVSS {:.1f})", j["cvss"].get<double>()) : "") +
+            ": " + j.value("why", ""));
       }
       Finding fd;
-      fd.title = fmt::format("{} {} has {} known vulnerabilit{}", name, version, matches->size(),
-                             matches->size() == 1 ? "y" : "ies");
-      fd.message = fmt::format("{} {} ({}) is affected by {}. First: {}", name, version,
-                               f->value.value("cpe", f->value.value("purl", "")),
-                               firmware::JoinBounded(listed, 20),
-                               BoundExcerpt(matches->front().summary, 300));
+      fd.title = fmt::format("{} {} has {} known vulnerabilit{}", name, version, vulns.size(),
+                             vulns.size() == 1 ? "y" : "ies");
+      fd.message =
+          fmt::format("{} {} ({}) is affected by {}. First: {}", name, version,
+                      component.value.value("cpe", component.value.value("purl", "")),
+                      firmware::JoinBounded(listed, 20), vulns.front()->value.value("summary", ""));
       fd.severity = worst;
-      fd.evidence.push_back(f->evidence);
-      fd.facts.push_back(f->id);
+      fd.evidence.push_back(component.evidence);
+      fd.facts.push_back(component.id);
+      for (const Fact* v : vulns) fd.facts.push_back(v->id);
       ctx.Report(std::move(fd), "component:" + name);
     }
     if (checked == 0) {
@@ -79,7 +86,7 @@ class KnownVulnerabilitiesCheck : public Check {
     } else if (ctx.findings().empty()) {
       ctx.Pass("5.3-8", fmt::format("none of {} components with versions is affected by the {} "
                                     "vulnerabilities of {}",
-                                    checked, db->Count(), path.string()));
+                                    checked, known, database));
     }
     return Ok();
   }
@@ -90,7 +97,7 @@ class KnownVulnerabilitiesCheck : public Check {
       "Components with known vulnerabilities",
       {"5.3-8"},
       {InputKind::kFirmware},
-      {facts::kComponent},
+      {facts::kVulnerabilityScan},
       "A component version with published vulnerabilities that the firmware still ships shows "
       "security updates were not provided in a timely manner; attackers scan for exactly these "
       "versions.",

@@ -2,6 +2,7 @@
 // installs it without verifying a signature. One finding per mechanism and problem.
 #include <fmt/format.h>
 
+#include <map>
 #include <set>
 
 #include "core/check.h"
@@ -10,28 +11,31 @@
 namespace iotcop {
 namespace {
 
-// What the image says about secure boot: signed FIT images can be verified by the boot loader,
-// unsigned ones cannot; whether verification is enforced is never visible in the image alone.
+// What the image says about secure boot: signed images (FIT signature nodes, fwtool or AVB
+// trailers) can be verified by the boot loader or the updater, unsigned ones cannot; whether
+// verification is enforced is never visible in the image alone.
 std::string SecureBootReason(const CheckContext& ctx) {
-  std::size_t signed_images = 0, unsigned_images = 0;
+  std::map<std::string, std::size_t> signed_images, unsigned_images;
   for (const Fact* f : ctx.facts().OfKind(facts::kImageSignature)) {
-    (f->value.value("signed", false) ? signed_images : unsigned_images) += 1;
+    const std::string format = f->value.value("format", "fit");
+    (f->value.value("signed", false) ? signed_images : unsigned_images)[format] += 1;
   }
   std::string reason;
-  if (signed_images) {
-    reason =
-        fmt::format("{} FIT image(s) carry signature nodes, so the boot loader can verify them; ",
-                    signed_images);
-  }
-  if (unsigned_images) {
+  for (const auto& [format, n] : signed_images) {
     reason += fmt::format(
-        "{} FIT image(s) carry no signature node, so verified boot cannot be checking them; ",
-        unsigned_images);
+        "{} {} image(s) or trailer(s) carry a signature that the boot loader or "
+        "updater can verify; ",
+        n, format);
+  }
+  for (const auto& [format, n] : unsigned_images) {
+    reason += fmt::format(
+        "{} {} image(s) or trailer(s) carry no signature, so nothing can verify "
+        "them; ",
+        n, format);
   }
   return reason +
          "whether secure boot is enforced depends on the boot loader and hardware, which the image "
-         "alone does "
-         "not show";
+         "alone does not show";
 }
 
 class UpdateIntegrityCheck : public Check {
