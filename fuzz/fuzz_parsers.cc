@@ -11,6 +11,8 @@
 #include "declaration/declaration.h"
 #include "declaration/securitytxt.h"
 #include "firmware/keyparse.h"
+#include "report/json_read.h"
+#include "store/batch.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -30,6 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (parser == "keys") {
     (void)iotcop::firmware::FindPrivateKeys(text);
     (void)iotcop::firmware::FindCertificates(text);
+  } else if (parser == "batchlist") {
+    (void)iotcop::store::ParseBatchList(text, "fuzz.list", "/fuzz");
+  } else if (parser == "storedreport") {
+    // A stored run's report, read back by show and diff (the database may have been edited).
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    (void)iotcop::report::AssessmentFromJson(doc, "fuzz.json");
   }
   return 0;
 }
