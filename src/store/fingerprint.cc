@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <vector>
 
 #include "core/hash.h"
@@ -37,8 +38,26 @@ std::string StripPositions(const std::string& path) {
 }  // namespace
 
 std::string NormalisedLocator(const Evidence& e) {
+  // A folder input names its root after itself ("rootfs-1.2!/etc/shadow"), an image its extraction
+  // folder: the input's name is dropped wherever it appears.
+  std::string path = e.path;
+  const std::string base = std::filesystem::path(e.input).filename().string();
+  if (!base.empty()) {
+    // Only as a whole name: at the start or after '/' or '!', before '!', '/', '.' or the end.
+    for (auto at = path.find(base); at != std::string::npos; at = path.find(base, at + 1)) {
+      const auto end = at + base.size();
+      const bool starts = at == 0 || path[at - 1] == '/' || path[at - 1] == '!';
+      const bool ends =
+          end == path.size() || path[end] == '!' || path[end] == '/' || path[end] == '.';
+      if (starts && ends) {
+        path.erase(at, base.size());
+        at = at == 0 ? 0 : at - 1;
+        if (path.empty()) break;
+      }
+    }
+  }
   std::string out = InputKindName(e.source);
-  out += "|" + StripPositions(e.path);
+  out += "|" + StripPositions(path);
   if (!e.endpoint.empty()) out += "|" + e.endpoint;
   return out;
 }
