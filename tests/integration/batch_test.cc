@@ -27,10 +27,9 @@ namespace iotcop {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::Q;
 using test::RunIotcop;
 using test::TempDir;
-
-std::string Q(const std::string& s) { return "'" + s + "'"; }
 
 // `count` distinct images (alternating product versions) in dir/images.
 fs::path MakeImages(const TempDir& t, int count) {

@@ -22,10 +22,9 @@ namespace iotcop {
 namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
+using test::Q;
 using test::RunIotcop;
 using test::TempDir;
-
-std::string Q(const std::string& s) { return "'" + s + "'"; }
 
 json Parse(const test::CommandResult& r) {
   EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -11,6 +11,9 @@
 
 namespace iotcop::test {
 
+// A path or URL in single quotes, for the shell command lines of RunIotcop/RunShell.
+inline std::string Q(const std::string& s) { return "'" + s + "'"; }
+
 // v1: root with an empty password, telnetd at boot, dropbear 2019.78 and libfoo 1.0.
 // v2: root locked, a second uid-0 account 'backdoor', dropbear instead of telnetd at boot,
 //     dropbear 2022.83 and libbar 2.0. `variant` adds a file so that images differ in content.
