@@ -151,6 +151,7 @@ int Run(BatchArgs& args) {
   int done = 0, findings = 0, failed = 0;
   const auto total = items.size();
   auto line = [&](std::size_t i, const std::string& what) {
+    progress.Done();  // on a terminal: clear the progress line first; it is drawn again after
     std::cout << fmt::format("[{}/{}] {} {}", done, total, items[i].name, what) << std::endl;
   };
   std::string store_error;
