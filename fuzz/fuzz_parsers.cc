@@ -12,6 +12,8 @@
 #include "declaration/securitytxt.h"
 #include "firmware/image_trailers.h"
 #include "firmware/keyparse.h"
+#include "report/json_read.h"
+#include "store/batch.h"
 #include "store/cvss.h"
 #include "store/vulndb.h"
 
@@ -38,6 +40,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (parser == "vulnfeed") {
     (void)iotcop::store::ParseFeed(text, "fuzz.json", nullptr);
     (void)iotcop::store::CvssV3BaseScore(text);
+  } else if (parser == "batchlist") {
+    (void)iotcop::store::ParseBatchList(text, "fuzz.list", "/fuzz");
+  } else if (parser == "storedreport") {
+    // A stored run's report, read back by show and diff (the database may have been edited).
+    auto doc = nlohmann::json::parse(text, nullptr, false);
+    (void)iotcop::report::AssessmentFromJson(doc, "fuzz.json");
   }
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "assess/pipeline.h"
+#include "cli/assess_store.h"
 #include "cli/command.h"
 #include "cli/common.h"
 #include "core/severity.h"
@@ -24,6 +25,7 @@ struct AssessArgs {
   std::vector<std::string> formats = {"text", "json", "html"};
   std::string fail_on = "none";
   bool quiet = false;
+  AssessStoreArgs store;
 };
 
 std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
@@ -112,6 +114,7 @@ int Run(AssessArgs& args) {
       std::cout << "HTML report: " << (fs::path(args.out_dir) / "report.html").string() << "\n";
     }
   }
+  if (!SaveAssessment(args.store, a, *catalogue, args.quiet)) rc = kExitInput;
   for (const auto& in : a.inputs) {
     if (in.status == "failed") rc = kExitInput;
   }
@@ -145,6 +148,7 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
                   "vulnerability database made by `iotcop vulndb import` (default "
                   "$XDG_DATA_HOME/iotcop/vulndb.sqlite)");
   cmd->add_flag("-q,--quiet", args.quiet, "no summary on stdout");
+  AddAssessStoreOptions(cmd, args.store);
   cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });
 }
 

@@ -29,7 +29,9 @@ CommandResult RunShell(const std::string& command) {
 }
 
 CommandResult RunIotcop(const std::string& args) {
-  return RunShell(std::string("env -u CI NO_COLOR=1 '") + IOTCOP_BINARY + "' " + args);
+  // Assessments are saved in a results store under the build tree, never in the user's home.
+  return RunShell(std::string("env -u CI NO_COLOR=1 XDG_DATA_HOME='") + IOTCOP_BUILD_DIR +
+                  "/test-tmp/xdg-data' '" + IOTCOP_BINARY + "' " + args);
 }
 
 TempDir::TempDir() {

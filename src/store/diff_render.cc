@@ -1,0 +1,124 @@
+// File: store/diff_render.cc
+// A RunDiff as JSON (the schema docs/store.md describes), as terminal text and as one
+// self-contained HTML page (inline style, no external resources; all text escaped).
+#include <fmt/format.h>
+
+#include "report/util.h"
+#include "store/diff.h"
+
+namespace iotcop::store {
+namespace {
+using nlohmann::json;
+
+json RunJson(const RunSummary& r) {
+  return {{"id", r.id},           {"product", r.product},   {"version", r.version},
+          {"started", r.started}, {"finished", r.finished}, {"status", r.status}};
+}
+json FindingJson(const DiffFinding& f) {
+  return {{"fingerprint", f.fingerprint}, {"check", f.check_id},
+          {"severity", f.severity},       {"title", f.title},
+          {"locator", f.locator},         {"provisions", f.provisions}};
+}
+std::string RunLabel(const RunSummary& r) {
+  return fmt::format("run {} {}{}{} ({})", r.id, r.product, r.version.empty() ? "" : " ", r.version,
+                     r.started);
+}
+
+}  // namespace
+
+json DiffJson(const RunDiff& d) {
+  json j;
+  j["schema"] = "iotcop-diff/1";
+  j["a"] = RunJson(d.a);
+  j["b"] = RunJson(d.b);
+  j["findings"] = {
+      {"new", json::array()}, {"fixed", json::array()}, {"unchanged", d.unchanged_findings}};
+  for (const auto& f : d.new_findings) j["findings"]["new"].push_back(FindingJson(f));
+  for (const auto& f : d.fixed_findings) j["findings"]["fixed"].push_back(FindingJson(f));
+  j["verdicts"] = json::array();
+  for (const auto& v : d.verdicts)
+    j["verdicts"].push_back({{"standard", v.standard},
+                             {"item", v.item},
+                             {"title", v.title},
+                             {"before", v.before},
+                             {"after", v.after}});
+  j["components"] = json::array();
+  for (const auto& c : d.components)
+    j["components"].push_back(
+        {{"name", c.name}, {"before", c.before}, {"after", c.after}, {"change", c.change}});
+  j["services"] = json::array();
+  for (const auto& s : d.services)
+    j["services"].push_back({{"name", s.name}, {"detail", s.detail}, {"change", s.change}});
+  return j;
+}
+
+void DiffText(const RunDiff& d, std::ostream& out) {
+  out << "From " << RunLabel(d.a) << "\n  to " << RunLabel(d.b) << "\n\n";
+  out << fmt::format("Findings: {} new, {} fixed, {} unchanged\n", d.new_findings.size(),
+                     d.fixed_findings.size(), d.unchanged_findings);
+  for (const auto& f : d.new_findings)
+    out << fmt::format("  + [{}] {}: {}  ({})\n", f.severity, f.check_id, f.title, f.locator);
+  for (const auto& f : d.fixed_findings)
+    out << fmt::format("  - [{}] {}: {}  ({})\n", f.severity, f.check_id, f.title, f.locator);
+  out << fmt::format("\nVerdict changes: {}\n", d.verdicts.size());
+  for (const auto& v : d.verdicts)
+    out << fmt::format("  {} {}: {} -> {}  {}\n", v.standard, v.item, v.before, v.after, v.title);
+  out << fmt::format("\nComponents: {} changed\n", d.components.size());
+  for (const auto& c : d.components)
+    out << fmt::format("  {:<10} {} {}{}{}\n", c.change, c.name, c.before,
+                       c.before.empty() || c.after.empty() ? "" : " -> ", c.after);
+  out << fmt::format("\nServices: {} changed\n", d.services.size());
+  for (const auto& s : d.services)
+    out << fmt::format("  {:<10} {} {}\n", s.change, s.name, s.detail);
+}
+
+void DiffHtml(const RunDiff& d, std::ostream& out) {
+  using report::XmlEscape;
+  const auto E = [](const std::string& s) { return XmlEscape(s); };
+  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      << "<title>iotcop diff: " << E(d.a.product) << " " << E(d.a.version) << " → "
+      << E(d.b.product) << " " << E(d.b.version) << "</title>\n<style>"
+      << "body{font-family:system-ui,sans-serif;color:#101828;max-width:72rem;margin:2rem "
+         "auto;padding:0 1rem}"
+         "table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}"
+         "th,td{border-bottom:1px solid #d0d5dd;text-align:left;padding:.3rem "
+         ".5rem;vertical-align:top}"
+         "th{background:#f9fafb}.new{color:#912018}.fixed{color:#05603a}code{font-size:.9em}"
+      << "</style></head><body>\n";
+  out << "<h1>What changed</h1>\n<p>From <strong>" << E(RunLabel(d.a)) << "</strong><br>to <strong>"
+      << E(RunLabel(d.b)) << "</strong></p>\n";
+  out << fmt::format("<h2>Findings: {} new, {} fixed, {} unchanged</h2>\n", d.new_findings.size(),
+                     d.fixed_findings.size(), d.unchanged_findings);
+  out << "<table><tr><th></th><th>Severity</th><th>Check</th><th>Finding</th><th>Where</"
+         "th><th>Provisions</th></tr>\n";
+  auto row = [&](const DiffFinding& f, const char* cls, const char* word) {
+    std::string provs;
+    for (const auto& p : f.provisions) provs += (provs.empty() ? "" : ", ") + p;
+    out << "<tr class=\"" << cls << "\"><td>" << word << "</td><td>" << E(f.severity)
+        << "</td><td><code>" << E(f.check_id) << "</code></td><td>" << E(f.title)
+        << "</td><td><code>" << E(f.locator) << "</code></td><td>" << E(provs) << "</td></tr>\n";
+  };
+  for (const auto& f : d.new_findings) row(f, "new", "new");
+  for (const auto& f : d.fixed_findings) row(f, "fixed", "fixed");
+  out << "</table>\n<h2>Verdict "
+         "changes</h2>\n<table><tr><th>Standard</th><th>Item</th><th>Title</th>"
+         "<th>Before</th><th>After</th></tr>\n";
+  for (const auto& v : d.verdicts)
+    out << "<tr><td>" << E(v.standard) << "</td><td>" << E(v.item) << "</td><td>" << E(v.title)
+        << "</td><td>" << E(v.before) << "</td><td>" << E(v.after) << "</td></tr>\n";
+  out << "</table>\n<h2>Components</h2>\n<table><tr><th>Change</th><th>Component</th><th>Before</"
+         "th>"
+         "<th>After</th></tr>\n";
+  for (const auto& c : d.components)
+    out << "<tr><td>" << E(c.change) << "</td><td>" << E(c.name) << "</td><td>" << E(c.before)
+        << "</td><td>" << E(c.after) << "</td></tr>\n";
+  out << "</table>\n<h2>Services</h2>\n<table><tr><th>Change</th><th>Service</th><th>How it "
+         "starts</th></tr>\n";
+  for (const auto& s : d.services)
+    out << "<tr><td>" << E(s.change) << "</td><td>" << E(s.name) << "</td><td>" << E(s.detail)
+        << "</td></tr>\n";
+  out << "</table>\n</body></html>\n";
+}
+
+}  // namespace iotcop::store

@@ -1,0 +1,261 @@
+// iotcop batch end to end: folders and list files (with host: lines), deterministic shards, resume
+// (already stored content skipped), a failing item recorded alone with its error, the fleet summary
+// (text, CSV, HTML with an inline SVG chart), a batch killed midway and rerun (every image stored
+// exactly once), two shards running concurrently into one PostgreSQL database, and a lost
+// database or full disk stopping the batch with one clear line.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "store/batch.h"
+#include "store/store.h"
+#include "support/netns.h"
+#include "support/store_fixture.h"
+#include "support/test_support.h"
+
+namespace iotcop {
+namespace {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using test::Q;
+using test::RunIotcop;
+using test::TempDir;
+
+// `count` distinct images (alternating product versions) in dir/images.
+fs::path MakeImages(const TempDir& t, int count) {
+  const fs::path images = t / "images";
+  fs::create_directories(images);
+  for (int i = 0; i < count; ++i) {
+    const fs::path tree = t / ("tree" + std::to_string(i));
+    test::WriteProductTree(tree, 1 + i % 2, i);
+    test::MakeTarImage(tree, images / ("cam-" + std::to_string(i) + ".tar.gz"));
+    fs::remove_all(tree);
+  }
+  return images;
+}
+
+// input hash -> number of completed runs in the store.
+std::map<std::string, int> StoredByHash(const std::string& db) {
+  std::map<std::string, int> out;
+  auto s = store::OpenStore(db);
+  EXPECT_TRUE(s) << s.error().Describe();
+  if (!s) return out;
+  auto runs = (*s)->History("");
+  EXPECT_TRUE(runs);
+  if (!runs) return out;
+  for (const auto& r : *runs)
+    if (r.status != "error") ++out[r.input_hash];
+  return out;
+}
+
+TEST(BatchList, ParsesImagesHostsAndCommentsAndBoundsLines) {
+  auto items = store::ParseBatchList("# fleet\nfw/a.bin\n\n  /abs/b.img  \nhost: 127.0.0.9\n",
+                                     "list.txt", "/base");
+  ASSERT_TRUE(items) << items.error().Describe();
+  ASSERT_EQ(items->size(), 3u);
+  EXPECT_EQ((*items)[0].target, "/base/fw/a.bin");
+  EXPECT_EQ((*items)[0].name, "a.bin");
+  EXPECT_EQ((*items)[1].target, "/abs/b.img");
+  EXPECT_TRUE((*items)[2].host);
+  EXPECT_EQ((*items)[2].target, "127.0.0.9");
+  auto bad = store::ParseBatchList("a.bin\nhost:\n", "list.txt", "/");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().offset, 2u);
+  EXPECT_NE(bad.error().Describe().find("list.txt"), std::string::npos);
+  auto long_line = store::ParseBatchList(std::string(store::kMaxBatchLine + 1, 'a'), "l", "/");
+  ASSERT_FALSE(long_line);
+  EXPECT_EQ(long_line.error().code, Errc::kLimitExceeded);
+}
+
+TEST(BatchShard, SplitIsDeterministicDisjointAndComplete) {
+  std::vector<store::BatchItem> items;
+  for (int i = 0; i < 23; ++i)
+    items.push_back({false, "/x/" + std::to_string(i), "", "k" + std::to_string(i)});
+  std::vector<store::BatchItem> shuffled(items.rbegin(), items.rend());
+  std::multiset<std::string> seen;
+  for (std::size_t s = 0; s < 4; ++s) {
+    const auto a = store::SelectShard(items, {s, 4});
+    const auto b = store::SelectShard(shuffled, {s, 4});
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t k = 0; k < a.size(); ++k) EXPECT_EQ(a[k].key, b[k].key);
+    for (const auto& i : a) seen.insert(i.key);
+  }
+  EXPECT_EQ(seen.size(), items.size());
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), items.size());
+  EXPECT_TRUE(store::ParseShard("3/4"));
+  EXPECT_FALSE(store::ParseShard("4/4"));
+  EXPECT_FALSE(store::ParseShard("1/0"));
+  EXPECT_FALSE(store::ParseShard("a/2"));
+  const auto r = RunIotcop("batch /nonexistent --shard 2/2");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--shard 2/2"), std::string::npos) << r.err;
+}
+
+TEST(BatchSqlite, ResumeSkipsStoredItemsAndAFailingItemFailsAlone) {
+  // The list names a live device on 127.0.0.9: only ever inside a network namespace of our own.
+  if (const std::string why = test::EnterPrivateNetwork(); !why.empty()) GTEST_SKIP() << why;
+  TempDir t;
+  const fs::path images = MakeImages(t, 3);
+  // A corrupt image (a gzip stream cut short) and a live device this version cannot assess.
+  const std::string good = test::ReadFile(images / "cam-0.tar.gz");
+  test::WriteFile(t / "extra/broken.tar.gz", good.substr(0, good.size() / 2));
+  test::WriteFile(t / "fleet.txt",
+                  "# the fleet\nimages/cam-0.tar.gz\nimages/cam-1.tar.gz\nimages/cam-2.tar.gz\n"
+                  "extra/broken.tar.gz\nextra/missing.bin\nhost:127.0.0.9\n");
+  const std::string db = (t / "results.db").string();
+  const auto first =
+      RunIotcop("batch " + Q((t / "fleet.txt").string()) + " --jobs 2 --summary csv --db " + Q(db) +
+                " --work " + Q((t / "work").string()));
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;  // some items failed
+  // Every item has a row; the good ones are assessed with findings.
+  EXPECT_NE(first.out.find("input,product,outcome,status,run,findings"), std::string::npos)
+      << first.out;
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(first.out.find("cam-" + std::to_string(i) + ".tar.gz,assessed,ok,"),
+              std::string::npos)
+        << first.out;
+  EXPECT_NE(first.out.find("missing.bin,error,error"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("127.0.0.9,"), std::string::npos) << first.out;
+  auto s = store::OpenStore(db);
+  ASSERT_TRUE(s);
+  auto runs = (*s)->History("");
+  ASSERT_TRUE(runs);
+  std::map<std::string, store::RunSummary> by_product;
+  for (const auto& r : *runs) by_product[r.product] = r;
+  EXPECT_GT(by_product["cam-0.tar.gz"].findings, 0);
+  EXPECT_GT(by_product["cam-0.tar.gz"].fail, 0);
+  EXPECT_EQ(by_product["missing.bin"].status, "error");
+  EXPECT_NE(by_product["missing.bin"].error.find("missing.bin"), std::string::npos);
+  ASSERT_TRUE(by_product.count("broken.tar.gz"));
+  EXPECT_NE(by_product["broken.tar.gz"].status, "error");  // assessed: what was readable counts
+  const auto completed = StoredByHash(db);
+
+  // Rerun: nothing stored is assessed again (the error items are retried).
+  const auto again =
+      RunIotcop("batch " + Q((t / "fleet.txt").string()) + " --jobs 2 --db " + Q(db));
+  EXPECT_EQ(again.exit_code, 3);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_NE(again.out.find("cam-" + std::to_string(i) + ".tar.gz already stored"),
+              std::string::npos)
+        << again.out;
+  EXPECT_EQ(StoredByHash(db), completed);
+
+  // Summaries: HTML is one self-contained page with the chart.
+  const auto html = RunIotcop("batch " + Q(images.string()) + " --summary html --summary-out " +
+                              Q((t / "fleet.html").string()) + " --db " + Q(db));
+  EXPECT_EQ(html.exit_code, 0) << html.err;
+  const std::string page = test::ReadFile(t / "fleet.html");
+  EXPECT_NE(page.find("<svg"), std::string::npos);
+  EXPECT_NE(page.find("<rect"), std::string::npos);
+  EXPECT_EQ(page.find("src="), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+  EXPECT_EQ(page.find("<script"), std::string::npos);
+  const auto text = RunIotcop("batch " + Q(images.string()) + " --db " + Q(db));
+  EXPECT_NE(text.out.find("3 items: 0 assessed, 3 already stored, 0 failed"), std::string::npos)
+      << text.out;
+}
+
+TEST(BatchSqlite, KilledMidwayThenRerunStoresEveryImageExactlyOnce) {
+  TempDir t;
+  const fs::path images = MakeImages(t, 8);
+  const std::string db = (t / "results.db").string();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const std::string out = (t / "first.log").string();
+    const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(IOTCOP_BINARY, IOTCOP_BINARY, "batch", images.c_str(), "--jobs", "1", "--db",
+            db.c_str(), "--work", (t / "work").c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Wait until two runs are stored, then kill the batch without warning.
+  std::size_t stored = 0;
+  for (int i = 0; i < 600 && stored < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (fs::exists(db)) {
+      auto s = store::OpenStore(db);
+      if (s) {
+        auto runs = (*s)->History("");
+        if (runs) stored = runs->size();
+      }
+    }
+  }
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_GE(stored, 2u) << test::ReadFile(t / "first.log");
+  const auto before = StoredByHash(db);
+  ASSERT_LT(before.size(), 8u) << "the batch finished before it was killed; nothing to resume";
+  for (const auto& [hash, n] : before) EXPECT_EQ(n, 1) << hash;
+
+  const auto rerun = RunIotcop("batch " + Q(images.string()) + " --jobs 2 --db " + Q(db));
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  EXPECT_NE(rerun.out.find(std::to_string(before.size()) + " already stored"), std::string::npos)
+      << rerun.out;
+  const auto after = StoredByHash(db);
+  EXPECT_EQ(after.size(), 8u);
+  for (const auto& [hash, n] : after) EXPECT_EQ(n, 1) << hash;
+}
+
+TEST(BatchSqlite, FullDiskStopsTheBatchWithOneClearLine) {
+  if (::geteuid() != 0)
+    GTEST_SKIP() << "needs root to mount a small tmpfs in a private mount namespace";
+  if (!test::HaveTool("unshare")) GTEST_SKIP() << "unshare (util-linux) is not installed";
+  TempDir t;
+  const fs::path images = MakeImages(t, 6);
+  fs::create_directories(t / "small");
+  // A 320 KiB filesystem holds the schema and a run or two, not six.
+  const auto r = test::RunShell("unshare -m sh -c \"mount -t tmpfs -o size=320k tmpfs " +
+                                Q((t / "small").string()) + " && env -u CI " + Q(IOTCOP_BINARY) +
+                                " batch " + Q(images.string()) + " --jobs 1 --db " +
+                                Q((t / "small/results.db").string()) + "\"");
+  if (r.err.find("mount") != std::string::npos && r.exit_code != 3)
+    GTEST_SKIP() << "cannot mount a tmpfs here: " << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("results store"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("full"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stopped after"), std::string::npos) << r.err;
+}
+
+TEST(BatchPostgres, TwoShardsConcurrentlyIntoOneDatabase) {
+  TempDir t;
+  test::Postgres pg;
+  if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
+  const fs::path images = MakeImages(t, 6);
+  const std::string cmd = "env -u CI " + Q(IOTCOP_BINARY) + " batch " + Q(images.string()) +
+                          " --jobs 1 --db " + Q(pg.uri());
+  const auto r =
+      test::RunShell("(" + cmd + " --shard 0/2 > " + Q((t / "s0.log").string()) + " 2>&1 & " + cmd +
+                     " --shard 1/2 > " + Q((t / "s1.log").string()) + " 2>&1 & wait)");
+  EXPECT_EQ(r.exit_code, 0);
+  const std::string s0 = test::ReadFile(t / "s0.log"), s1 = test::ReadFile(t / "s1.log");
+  EXPECT_NE(s0.find("3 items"), std::string::npos) << s0;
+  EXPECT_NE(s1.find("3 items"), std::string::npos) << s1;
+  const auto stored = StoredByHash(pg.uri());
+  EXPECT_EQ(stored.size(), 6u);
+  for (const auto& [hash, n] : stored) EXPECT_EQ(n, 1) << hash;
+  // The whole folder again, unsharded: everything is there already.
+  const auto all = RunIotcop("batch " + Q(images.string()) + " --db " + Q(pg.uri()));
+  EXPECT_NE(all.out.find("6 items: 0 assessed, 6 already stored"), std::string::npos) << all.out;
+  // The database goes away: the batch says so and stops.
+  pg.Stop();
+  const auto lost = RunIotcop("batch " + Q(images.string()) + " --db " + Q(pg.uri()));
+  EXPECT_EQ(lost.exit_code, 3);
+  EXPECT_NE(lost.err.find("results store"), std::string::npos) << lost.err;
+  EXPECT_NE(lost.err.find("cannot connect"), std::string::npos) << lost.err;
+}
+
+}  // namespace
+}  // namespace iotcop
