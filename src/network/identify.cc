@@ -135,7 +135,9 @@ PortReport ProbePort(const std::string& input, const std::string& address, std::
   }
   if (speaks_tls) r.service["tls"] = true;
   r.raw = answer.substr(0, kMatchWindow);
-  r.service["banner"] = Printable(answer);
+  // SSH: the identification line only (the binary KEXINIT follows it at once).
+  const bool ssh = id && id->service == "ssh";
+  r.service["banner"] = Printable(ssh ? answer.substr(0, answer.find('\n') + 1) : answer);
   if (!id && speaks_tls) {
     id = Identification{"tls", "tls", "", "", nlohmann::json::object(), false};
   }
