@@ -31,7 +31,8 @@ std::string Tlv(std::uint8_t tag, std::string_view v) {
   return out;
 }
 
-constexpr std::string_view kSysDescrOid = "\x2b\x06\x01\x02\x01\x01\x01\x00";
+constexpr std::string_view kSysDescrOid("\x2b\x06\x01\x02\x01\x01\x01\x00",
+                                        8);  // 1.3.6.1.2.1.1.1.0
 
 // Reads one BER TLV header at r; the value's length (bounded by what is left).
 Result<std::uint64_t> BerHeader(ByteReader& r, std::uint8_t& tag) {

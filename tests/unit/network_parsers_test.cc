@@ -224,6 +224,9 @@ TEST(NetworkParsers, SnmpRequestAndResponse) {
   EXPECT_EQ(static_cast<unsigned char>(req[0]), 0x30u);
   EXPECT_EQ(static_cast<std::size_t>(req[1]) + 2, req.size());
   EXPECT_NE(req.find("public"), std::string::npos);
+  // sysDescr.0 = 1.3.6.1.2.1.1.1.0, all eight bytes (the last is 0), then NULL.
+  EXPECT_NE(req.find(std::string("\x06\x08\x2b\x06\x01\x02\x01\x01\x01\x00\x05\x00", 12)),
+            std::string::npos);
   // A GetResponse made from the request: same shape, PDU tag a2, value OCTET STRING.
   std::string resp = req;
   const auto pdu = resp.find('\xa0');
