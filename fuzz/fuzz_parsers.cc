@@ -16,6 +16,10 @@
 #include "store/batch.h"
 #include "store/cvss.h"
 #include "store/vulndb.h"
+#include "network/http.h"
+#include "network/probes.h"
+#include "network/ssh.h"
+#include "network/udp.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -46,6 +50,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A stored run's report, read back by show and diff (the database may have been edited).
     auto doc = nlohmann::json::parse(text, nullptr, false);
     (void)iotcop::report::AssessmentFromJson(doc, "fuzz.json");
+  } else if (parser == "probes") {
+    // A device's answer read against every probe of rules/probes.yaml.
+    if (const auto& probes = iotcop::network::BuiltinProbes(); probes) {
+      for (const auto& p : *probes) (void)iotcop::network::MatchProbe(p, text);
+    }
+  } else if (parser == "ssh") {
+    if (auto id = iotcop::network::ParseSshIdent(text, "fuzz")) {
+      if (auto k = iotcop::network::ParseKexinitPacket(text.substr(id->second), "fuzz"))
+        (void)iotcop::network::JudgeSshAlgorithms(*k);
+    }
+    (void)iotcop::network::ParseKexinitPacket(text, "fuzz");
+  } else if (parser == "http") {
+    (void)iotcop::network::ParseHttpResponse(text, "fuzz");
+  } else if (parser == "snmp") {
+    (void)iotcop::network::SnmpSysDescr(text);
   }
   return 0;
 }

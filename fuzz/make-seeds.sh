@@ -55,4 +55,27 @@ printf '[v]\nmode=ubi\nimage=%s\nvol_id=0\nvol_type=dynamic\nvol_name=v\n' "$out
 ubinize -o "$out/ubi/a.ubi" -p 128KiB -m 2048 "$t/u.ini"
 printf '/dts-v1/;\n/ { description = "s"; #address-cells = <1>; images { a { description = "r"; data = /incbin/("%s"); type = "ramdisk"; arch = "arm"; os = "linux"; compression = "gzip"; hash-1 { algo = "crc32"; }; }; }; configurations { default = "c"; c { ramdisk = "a"; }; }; };\n' "$out/gzip/a.gz" >"$t/f.its"
 command -v dtc >/dev/null && mkimage -f "$t/f.its" "$out/fit/a.itb" >/dev/null
+# Answers of live devices (network/): HTTP, a banner, an MQTT CONNACK, an SSH KEXINIT, SNMP.
+mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp"
+printf 'HTTP/1.1 200 OK\r\nServer: lighttpd/1.4.69\r\nContent-Length: 2\r\n\r\nok' >"$out/http/plain.http"
+printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n' >"$out/http/chunked.http"
+cp "$out/http/plain.http" "$out/probes/http"
+printf '220 (vsFTPd 3.0.3)\r\n' >"$out/probes/ftp"; printf '\x20\x02\x00\x00' >"$out/probes/mqtt"
+printf '\xff\xfd\x01\xff\xfd\x1f' >"$out/probes/telnet"
+python3 - "$out/ssh/kexinit" "$out/snmp/response" <<'PY'
+import struct, sys
+def s(x): return struct.pack('>I', len(x)) + x
+lists = [b'curve25519-sha256,diffie-hellman-group14-sha1', b'ssh-ed25519', b'aes128-ctr', b'aes128-ctr',
+         b'hmac-sha2-256,hmac-sha1', b'hmac-sha2-256', b'none', b'none', b'', b'']
+payload = b'\x14' + b'\0' * 16 + b''.join(s(l) for l in lists) + b'\0' + b'\0' * 4
+pad = 8 - (len(payload) + 5) % 8 + 4
+pkt = struct.pack('>IB', len(payload) + pad + 1, pad) + payload + b'\0' * pad
+open(sys.argv[1], 'wb').write(b'SSH-2.0-dropbear_2022.83\r\n' + pkt)
+def tlv(t, v): return bytes([t, len(v)]) + v
+oid = b'\x2b\x06\x01\x02\x01\x01\x01\x00'
+vb = tlv(0x30, tlv(0x30, tlv(0x06, oid) + tlv(0x04, b'Linux router 5.4')))
+pdu = tlv(0xa2, tlv(2, b'\1') + tlv(2, b'\0') + tlv(2, b'\0') + vb)
+open(sys.argv[2], 'wb').write(tlv(0x30, tlv(2, b'\1') + tlv(4, b'public') + pdu))
+PY
+cp "$out/ssh/kexinit" "$out/probes/ssh"
 echo "seeds in $out"

@@ -26,7 +26,7 @@ test_pkgs=(
   # crafted hostile archives in the unpacker tests
   time python3
   # real daemons for the live-device tests, real tools to compare the probes with
-  lighttpd mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
+  lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
   # captures made by the traffic tests, and tshark to compare with
   tcpdump tshark
   # the PostgreSQL store tests start their own server

@@ -2,6 +2,7 @@
 // the reports into the output folder (and a summary to stdout).
 #include <fmt/format.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -47,11 +48,6 @@ int Run(AssessArgs& args) {
     return kExitUsage;
   }
   // Input kinds whose capability is not in this build are refused, never silently ignored.
-  if (!o.hosts.empty()) {
-    std::cerr << "iotcop assess: --host " << o.hosts.front()
-              << ": live device assessment is not available in this version\n";
-    return kExitUsage;
-  }
   if (!o.pcaps.empty()) {
     std::cerr << "iotcop assess: --pcap " << o.pcaps.front()
               << ": traffic capture analysis is not available in this version\n";
@@ -129,7 +125,36 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand("assess", "Assess a product: firmware images, live devices, captures, declaration");
   cmd->add_option("--firmware,-f", args.options.firmware,
                   "firmware image, or a folder holding an extracted root filesystem (repeatable)");
-  cmd->add_option("--host", args.options.hosts, "live device address (repeatable)");
+  cmd->add_option("--host", args.options.hosts,
+                  "live device: IPv4 address, host name or CIDR block up to /24 (repeatable)");
+  auto& net = args.options.network;
+  cmd->add_option("--ports", net.ports,
+                  "with --host: TCP ports: top, all, or a list 22,80,8000-8100")
+      ->capture_default_str();
+  cmd->add_option("--rate", net.limits.rate,
+                  "with --host: new connections per second (0: unlimited)")
+      ->capture_default_str();
+  cmd->add_option_function<int>(
+         "--timeout", [&net](int ms) { net.limits.io_timeout = std::chrono::milliseconds(ms); },
+         "with --host: milliseconds for one probe's exchange (default 3000)")
+      ->check(CLI::Range(50, 600000));
+  cmd->add_option_function<int>(
+         "--connect-timeout",
+         [&net](int ms) { net.limits.connect_timeout = std::chrono::milliseconds(ms); },
+         "with --host: milliseconds for one TCP connect (default 1500)")
+      ->check(CLI::Range(20, 600000));
+  cmd->add_option("--max-bytes", net.limits.max_bytes,
+                  "with --host: bytes read at most per connection")
+      ->capture_default_str()
+      ->check(CLI::Range(256, 64 << 20));
+  cmd->add_flag("--allow-wide", net.allow_wide,
+                "with --host: allow CIDR blocks wider than /24 (up to /16)");
+  cmd->add_flag_function(
+      "--no-udp", [&net](std::int64_t) { net.udp = false; },
+      "with --host: skip the UDP probes (SNMP, SSDP, mDNS, CoAP, TFTP)");
+  cmd->add_flag(
+      "--robustness", net.robustness,
+      "with --host: also send a bounded campaign of malformed input (may upset the device)");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
   cmd->add_option("--declaration", args.options.declaration, "manufacturer's declaration (IXIT YAML)");
   cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")->capture_default_str();

@@ -71,6 +71,28 @@ inline constexpr const char* kClaim = "claim";
 inline constexpr const char* kOperatingSystem = "operating_system";
 
 // --- live devices (network/) ---
+// {address, port, transport: tcp|udp, input} — a port that accepted a connection (tcp) or
+//  answered a probe (udp), from the connect scan of network/scanner.cc.
+inline constexpr const char* kOpenPort = "open_port";
+// {address, port, transport, input, service: telnet|ssh|http|https|ftp|mqtt|mqtts|rtsp|tls|adb|
+//  gdbserver|snmp|ssdp|mdns|coap|tftp|unknown, product, version, tls: bool, banner (bounded,
+//  printable), probe (rules/probes.yaml entry that matched), cleartext: bool (credentials or data
+//  would cross the network unencrypted), anonymous: bool|null (MQTT CONNECT without credentials
+//  accepted, SNMP community answered, FTP anonymous), community, redirect_https: bool (HTTP that
+//  redirects to https:), server (HTTP Server header), disclosure: [what it reveals unauthenticated]}
+inline constexpr const char* kNetworkService = "network_service";
+// {address, port, service, versions: {SSLv3|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3: bool}, accepted: [...],
+//  weak_ciphers: [{version, name, why}], certificate: {subject, issuer, self_signed, expired,
+//  not_before, not_after, key_type, key_bits, sig_alg, name_match, names: [...],
+//  fingerprint}} — one TLS listener, every protocol version tried separately.
+inline constexpr const char* kTlsEndpoint = "tls_endpoint";
+// {address, port, banner, software, kex: [...], host_keys: [...], ciphers: [...], macs: [...],
+//  compression: [...], weak: [{kind: kex|host_key|cipher|mac, name, why}], auth_methods: [...],
+//  password_auth: bool|null} — an SSH server's identification and KEXINIT (RFC 4253 7.1) and the
+//  authentication methods it lists after "none".
+inline constexpr const char* kSshEndpoint = "ssh_endpoint";
+// (the live probe also adds `disclosure` facts: security.txt fetched from the device, with url,
+//  transport: https|http, status)
 
 // --- traffic captures (traffic/) ---
 

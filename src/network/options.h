@@ -3,8 +3,23 @@
 // network/assess.cc.
 #pragma once
 
+#include <string>
+
+#include "network/endpoint.h"
+#include "network/login.h"
+
 namespace iotcop::network {
 
-struct Options {};
+struct Options {
+  // TCP ports to scan: "all" (1-65535), "top" (the IoT services of rules/probes.yaml and the
+  // usual suspects), or a list with ranges "22,80,8000-8100".
+  std::string ports = "top";
+  bool udp = true;                  // UDP probes: SNMP, SSDP, mDNS, CoAP, TFTP
+  bool allow_wide = false;          // CIDR wider than /24
+  bool robustness = false;          // --robustness campaign (network/robustness.h)
+  std::size_t max_in_flight = 512;  // connect scan: connections pending at once
+  Limits limits;
+  LoginOptions login;
+};
 
 }  // namespace iotcop::network

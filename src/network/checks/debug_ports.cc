@@ -1,0 +1,52 @@
+// File: network/checks/debug_ports.cc
+// net.debug.ports: debug interfaces answering on the network — Android Debug Bridge (5555),
+// gdbserver — factory and developer access left enabled in a shipped device.
+#include <fmt/format.h>
+
+#include "core/fact_kinds.h"
+#include "firmware/checks/check_util.h"
+
+namespace iotcop {
+namespace {
+
+using fwcheck::Str;
+
+Status Run(CheckContext& ctx) {
+  for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
+    const std::string svc = Str(*s, "service");
+    if (svc != "adb" && svc != "gdbserver") continue;
+    const std::string where = fmt::format("{}:{}", Str(*s, "address"), s->value.value("port", 0));
+    const bool open_adb = svc == "adb" && !s->value.value("authenticated", true);
+    std::string title = svc == "adb" ? fmt::format("Android Debug Bridge answers on {}{}", where,
+                                                   open_adb ? " without authentication" : "")
+                                     : fmt::format("gdbserver answers on {}", where);
+    ctx.Report(
+        fwcheck::FindingOn({s}, title,
+                           svc == "adb" ? "adb over TCP gives a shell and file access to whoever "
+                                          "connects (or whoever holds an accepted key)."
+                                        : "A remote debugger attached to a process lets anyone who "
+                                          "connects read and change its memory and run code.",
+                           open_adb || svc == "gdbserver" ? Severity::kCritical : Severity::kHigh),
+        svc + ":" + where);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::unique_ptr<const Check> MakeNetDebugPortsCheck() {
+  return fwcheck::MakeFunctionCheck(
+      {"net.debug.ports",
+       "Debug interfaces answering on the network",
+       {"5.6-4", "5.6-1"},
+       {InputKind::kNetwork},
+       {facts::kNetworkService},
+       "Debug interfaces (adb over TCP, gdbserver) are developer access the product does not need "
+       "in use and must be disabled in software (5.6-4, 5.6-1).",
+       "Disable adbd's TCP listener (service.adb.tcp.port) and remove gdbserver from production "
+       "builds.",
+       Severity::kCritical},
+      Run);
+}
+
+}  // namespace iotcop

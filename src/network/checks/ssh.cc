@@ -1,0 +1,91 @@
+// File: network/checks/ssh.cc
+// net.ssh.algorithms: the SSH server offers broken algorithms (1024-bit or SHA-1 group exchange,
+// DSA host keys, 3DES/RC4/Blowfish/CBC-alias ciphers, MD5 or truncated MACs). Discouraged ones
+// (group14-sha1, ssh-rsa, hmac-sha1, NIST curves) are recorded in the fact, not reported.
+// net.ssh.auth: the server lets a client in with the "none" method.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/fact_kinds.h"
+#include "firmware/checks/check_util.h"
+
+namespace iotcop {
+namespace {
+
+using fwcheck::Str;
+
+std::string Where(const Fact& t) {
+  return fmt::format("{}:{}", Str(t, "address"), t.value.value("port", 0));
+}
+
+Status RunAlgorithms(CheckContext& ctx) {
+  for (const Fact* s : ctx.facts().OfKind(facts::kSshEndpoint)) {
+    std::vector<std::string> broken;
+    std::string why;
+    for (const auto& w : s->value.value("weak", nlohmann::json::array())) {
+      if (w.value("level", "") != "fail") continue;
+      broken.push_back(w.value("kind", "") + " " + w.value("name", ""));
+      if (why.empty()) why = w.value("name", "") + ": " + w.value("why", "");
+    }
+    if (broken.empty()) continue;
+    ctx.Report(fwcheck::FindingOn({s},
+                                  fmt::format("SSH on {} offers broken algorithms: {}", Where(*s),
+                                              fmt::join(broken, ", ")),
+                                  fmt::format("The server's KEXINIT offers algorithms that are not "
+                                              "best-practice cryptography ({}); a client or "
+                                              "attacker may negotiate them.",
+                                              why),
+                                  Severity::kMedium),
+               "ssh-alg:" + Where(*s));
+  }
+  return Ok();
+}
+
+Status RunAuth(CheckContext& ctx) {
+  for (const Fact* s : ctx.facts().OfKind(facts::kSshEndpoint)) {
+    const auto& m = s->value.value("auth_methods", nlohmann::json());
+    if (!m.is_array() || std::find(m.begin(), m.end(), "none") == m.end()) continue;
+    ctx.Report(fwcheck::FindingOn(
+                   {s}, fmt::format("SSH on {} accepts logins without any credential", Where(*s)),
+                   "The server accepted the \"none\" authentication method: anyone "
+                   "who connects is logged in.",
+                   Severity::kCritical),
+               "ssh-none:" + Where(*s));
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::unique_ptr<const Check> MakeNetSshAlgorithmsCheck() {
+  return fwcheck::MakeFunctionCheck(
+      {"net.ssh.algorithms",
+       "Broken SSH algorithms offered",
+       {"5.5-1"},
+       {InputKind::kNetwork},
+       {facts::kSshEndpoint},
+       "Key exchange, host-key, cipher and MAC algorithms the SSH server offers are read from its "
+       "KEXINIT; broken ones (RFC 9142, ssh-audit's failures) are not best-practice cryptography "
+       "(5.5-1).",
+       "Offer curve25519-sha256, ssh-ed25519 / rsa-sha2-256, chacha20-poly1305 or AES-GCM/CTR, "
+       "and hmac-sha2-256-etm; remove DSA, 3DES, RC4, CBC aliases and MD5 MACs.",
+       Severity::kMedium},
+      RunAlgorithms);
+}
+
+std::unique_ptr<const Check> MakeNetSshAuthCheck() {
+  return fwcheck::MakeFunctionCheck(
+      {"net.ssh.auth",
+       "SSH without authentication",
+       {"5.1-1"},
+       {InputKind::kNetwork},
+       {facts::kSshEndpoint},
+       "An SSH server that accepts the \"none\" method has no password at all (5.1-1). Which "
+       "methods are listed (password, publickey) is recorded in the ssh_endpoint fact.",
+       "Require public-key or per-device password authentication.",
+       Severity::kCritical},
+      RunAuth);
+}
+
+}  // namespace iotcop

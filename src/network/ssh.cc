@@ -1,0 +1,264 @@
+// File: network/ssh.cc
+// SSH identification, KEXINIT and authentication methods (see ssh.h).
+#include "network/ssh.h"
+
+#include <libssh/libssh.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/bytes.h"
+
+namespace iotcop::network {
+
+namespace {
+
+constexpr std::size_t kMaxPacket = 35000;  // RFC 4253 6.1: at least this must be accepted
+constexpr std::size_t kMaxIdentArea = 8192;
+
+std::vector<std::string> SplitNameList(std::string_view s) {
+  std::vector<std::string> out;
+  while (!s.empty()) {
+    const auto c = s.find(',');
+    out.emplace_back(s.substr(0, c));
+    if (c == std::string_view::npos) break;
+    s.remove_prefix(c + 1);
+  }
+  return out;
+}
+
+struct Rule {
+  const char* kind;
+  const char* prefix;  // name starts with this
+  const char* level;
+  const char* why;
+};
+
+// After ssh-audit's and RFC 9142's judgements: "fail" = broken, a finding; "warn" = discouraged,
+// recorded only.
+const Rule kRules[] = {
+    {"kex", "diffie-hellman-group1-sha1", "fail", "1024-bit group with SHA-1 (Logjam)"},
+    {"kex", "diffie-hellman-group-exchange-sha1", "fail", "SHA-1, server-chosen group"},
+    {"kex", "gss-group1-sha1", "fail", "1024-bit group with SHA-1"},
+    {"kex", "gss-gex-sha1", "fail", "SHA-1"},
+    {"kex", "rsa1024-sha1", "fail", "1024-bit RSA with SHA-1"},
+    {"kex", "diffie-hellman-group14-sha1", "warn", "SHA-1 (RFC 9142: SHOULD NOT)"},
+    {"kex", "gss-group14-sha1", "warn", "SHA-1"},
+    {"kex", "ecdh-sha2-nistp", "warn", "NIST P-curves"},
+    {"host_key", "ssh-dss", "fail", "DSA, 1024-bit keys"},
+    {"host_key", "ssh-dss-cert", "fail", "DSA, 1024-bit keys"},
+    {"host_key", "x509v3-sign-dss", "fail", "DSA"},
+    {"host_key", "ssh-rsa", "warn", "RSA signatures with SHA-1"},
+    {"host_key", "ecdsa-sha2-nistp", "warn", "NIST P-curves"},
+    {"cipher", "none", "fail", "no encryption"},
+    {"cipher", "des", "fail", "DES, 56-bit key"},
+    {"cipher", "3des-cbc", "fail", "3DES, 64-bit block (Sweet32)"},
+    {"cipher", "arcfour", "fail", "RC4"},
+    {"cipher", "blowfish", "fail", "64-bit block"},
+    {"cipher", "cast128", "fail", "64-bit block"},
+    {"cipher", "idea", "fail", "64-bit block"},
+    {"cipher", "rijndael-cbc@lysator.liu.se", "fail", "CBC, non-standard alias"},
+    {"cipher", "aes128-cbc", "warn", "CBC mode"},
+    {"cipher", "aes192-cbc", "warn", "CBC mode"},
+    {"cipher", "aes256-cbc", "warn", "CBC mode"},
+    {"mac", "none", "fail", "no integrity protection"},
+    {"mac", "hmac-md5", "fail", "MD5"},
+    {"mac", "hmac-sha1-96", "fail", "SHA-1 truncated to 96 bits"},
+    {"mac", "hmac-ripemd160", "warn", "RIPEMD-160"},
+    {"mac", "umac-64", "warn", "64-bit tag"},
+    {"mac", "hmac-sha1", "warn", "SHA-1"},
+};
+
+void Judge(const char* kind, const std::vector<std::string>& names, nlohmann::json& out) {
+  for (const auto& n : names) {
+    for (const auto& r : kRules) {
+      if (std::string_view(r.kind) != kind || !n.starts_with(r.prefix)) continue;
+      // "none" and names of ciphers must match whole or up to a separator
+      const std::string_view rest = std::string_view(n).substr(std::strlen(r.prefix));
+      if (!rest.empty() && std::string_view(r.prefix) == "none") continue;
+      out.push_back({{"kind", kind}, {"name", n}, {"level", r.level}, {"why", r.why}});
+      break;
+    }
+  }
+}
+
+std::vector<std::string> Union(const std::vector<std::string>& a,
+                               const std::vector<std::string>& b) {
+  std::vector<std::string> out = a;
+  for (const auto& x : b)
+    if (std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+  return out;
+}
+
+// libssh: connect, try "none", list the methods. nullopt-like null when it cannot tell.
+nlohmann::json AuthMethods(const std::string& address, std::uint16_t port, const Limits& limits,
+                           RateLimiter& rate, std::string& error) {
+  rate.Acquire();
+  ssh_session s = ssh_new();
+  if (!s) return nullptr;
+  unsigned int p = port;
+  long usec = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::microseconds>(limits.io_timeout).count());
+  long sec = usec / 1000000;
+  usec %= 1000000;
+  int no = 0;
+  ssh_options_set(s, SSH_OPTIONS_PROCESS_CONFIG, &no);
+  ssh_options_set(s, SSH_OPTIONS_HOST, address.c_str());
+  ssh_options_set(s, SSH_OPTIONS_PORT, &p);
+  ssh_options_set(s, SSH_OPTIONS_USER, "iotcop-probe");
+  ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &sec);
+  ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
+  ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+  nlohmann::json methods = nullptr;
+  if (ssh_connect(s) == SSH_OK) {
+    const int rc = ssh_userauth_none(s, nullptr);
+    methods = nlohmann::json::array();
+    if (rc == SSH_AUTH_SUCCESS) {
+      methods.push_back("none");
+    } else {
+      const int m = ssh_userauth_list(s, nullptr);
+      if (m & SSH_AUTH_METHOD_PASSWORD) methods.push_back("password");
+      if (m & SSH_AUTH_METHOD_INTERACTIVE) methods.push_back("keyboard-interactive");
+      if (m & SSH_AUTH_METHOD_PUBLICKEY) methods.push_back("publickey");
+      if (m & SSH_AUTH_METHOD_HOSTBASED) methods.push_back("hostbased");
+      if (m & SSH_AUTH_METHOD_GSSAPI_MIC) methods.push_back("gssapi-with-mic");
+    }
+    ssh_disconnect(s);
+  } else {
+    error = ssh_get_error(s);
+  }
+  ssh_free(s);
+  return methods;
+}
+
+}  // namespace
+
+Result<std::pair<std::string, std::size_t>> ParseSshIdent(std::string_view data,
+                                                          const std::string& input) {
+  std::size_t pos = 0;
+  while (pos < data.size() && pos < kMaxIdentArea) {
+    const auto nl = data.find('\n', pos);
+    if (nl == std::string_view::npos)
+      return MakeError(Errc::kTruncated, "no complete SSH identification line", input, pos);
+    std::string_view line = data.substr(pos, nl - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.starts_with("SSH-")) {
+      if (line.size() > 255)
+        return MakeError(Errc::kCorrupt, "SSH identification longer than 255 bytes", input, pos);
+      return std::pair<std::string, std::size_t>{std::string(line), nl + 1};
+    }
+    pos = nl + 1;
+  }
+  return MakeError(Errc::kCorrupt, "no SSH identification line in the first 8 KiB", input, 0);
+}
+
+Result<Kexinit> ParseKexinitPacket(std::string_view data, const std::string& input) {
+  ByteReader r(AsBytes(data), input);
+  auto len = r.Read<std::uint32_t>(Endian::kBig);
+  if (!len) return len.error();
+  if (*len < 2 || *len > kMaxPacket)
+    return MakeError(Errc::kCorrupt, fmt::format("packet length {} out of range", *len), input, 0);
+  auto pad = r.Read<std::uint8_t>();
+  if (!pad) return pad.error();
+  if (*pad + 1u > *len)
+    return MakeError(Errc::kCorrupt, "padding longer than the packet", input, 4);
+  auto payload = r.Bytes(*len - *pad - 1u);
+  if (!payload) return payload.error();
+  ByteReader p(*payload, input, 5);
+  auto msg = p.Read<std::uint8_t>();
+  if (!msg) return msg.error();
+  if (*msg != 20)
+    return MakeError(Errc::kCorrupt, fmt::format("message {} where KEXINIT (20) belongs", *msg),
+                     input, 5);
+  if (auto st = p.Skip(16); !st) return st.error();  // cookie
+  Kexinit k;
+  std::vector<std::string>* lists[] = {
+      &k.kex,      &k.host_keys, &k.ciphers_c2s,     &k.ciphers_s2c,
+      &k.macs_c2s, &k.macs_s2c,  &k.compression_c2s, &k.compression_s2c};
+  for (auto* l : lists) {
+    auto n = p.Read<std::uint32_t>(Endian::kBig);
+    if (!n) return n.error();
+    auto s = p.Bytes(*n);
+    if (!s) return s.error();
+    *l = SplitNameList(AsString(*s));
+  }
+  for (int i = 0; i < 2; ++i) {  // languages, ignored
+    auto n = p.Read<std::uint32_t>(Endian::kBig);
+    if (!n) return n.error();
+    if (auto st = p.Skip(*n); !st) return st.error();
+  }
+  auto follows = p.Read<std::uint8_t>();
+  if (!follows) return follows.error();
+  k.first_kex_follows = *follows != 0;
+  return k;
+}
+
+nlohmann::json JudgeSshAlgorithms(const Kexinit& k) {
+  nlohmann::json out = nlohmann::json::array();
+  Judge("kex", k.kex, out);
+  Judge("host_key", k.host_keys, out);
+  Judge("cipher", Union(k.ciphers_s2c, k.ciphers_c2s), out);
+  Judge("mac", Union(k.macs_s2c, k.macs_c2s), out);
+  return out;
+}
+
+Result<nlohmann::json> AssessSsh(const std::string& address, std::uint16_t port,
+                                 const Limits& limits, RateLimiter& rate) {
+  const std::string where = fmt::format("{}:{}/tcp", address, port);
+  auto ch = ConnectTcp(address, port, limits, rate);
+  if (!ch) return ch.error();
+  const Deadline deadline = Clock::now() + limits.io_timeout;
+  if (auto st = ch->Send("SSH-2.0-iotcop_probe\r\n", deadline); !st) return st.error();
+  // Read until the identification line and one whole packet after it have arrived.
+  const std::string data = ReadResponse(
+      *ch, deadline, std::min<std::size_t>(limits.max_bytes, kMaxIdentArea + kMaxPacket + 8),
+      [&](std::string_view s) {
+        auto id = ParseSshIdent(s, where);
+        if (!id) return !id.ok() && id.error().code == Errc::kCorrupt;
+        const std::string_view rest = s.substr(id->second);
+        if (rest.size() < 4) return false;
+        const std::uint32_t len = (std::uint32_t(std::uint8_t(rest[0])) << 24) |
+                                  (std::uint32_t(std::uint8_t(rest[1])) << 16) |
+                                  (std::uint32_t(std::uint8_t(rest[2])) << 8) |
+                                  std::uint8_t(rest[3]);
+        return len > kMaxPacket || rest.size() >= 4 + std::size_t{len};
+      },
+      limits.io_timeout);
+  auto id = ParseSshIdent(data, where);
+  if (!id) return id.error();
+  const std::string ident = id->first;
+  const std::size_t after_ident = id->second;
+  auto k = ParseKexinitPacket(std::string_view(data).substr(after_ident), where);
+  if (!k) {
+    Error e = k.error();
+    if (e.offset) *e.offset += after_ident;
+    return e;
+  }
+  nlohmann::json v = {{"address", address},
+                      {"port", port},
+                      {"banner", Printable(ident, 255)},
+                      {"kex", k->kex},
+                      {"host_keys", k->host_keys},
+                      {"ciphers", Union(k->ciphers_s2c, k->ciphers_c2s)},
+                      {"macs", Union(k->macs_s2c, k->macs_c2s)},
+                      {"compression", Union(k->compression_s2c, k->compression_c2s)},
+                      {"weak", JudgeSshAlgorithms(*k)}};
+  const auto dash = ident.find('-', 4);
+  v["software"] = dash == std::string::npos ? "" : ident.substr(dash + 1);
+  std::string err;
+  v["auth_methods"] = AuthMethods(address, port, limits, rate, err);
+  if (v["auth_methods"].is_array()) {
+    bool pw = false;
+    for (const auto& m : v["auth_methods"])
+      pw = pw || m == "password" || m == "keyboard-interactive";
+    v["password_auth"] = pw;
+  } else {
+    v["password_auth"] = nullptr;
+    v["auth_error"] = err;
+  }
+  return v;
+}
+
+}  // namespace iotcop::network

@@ -1,0 +1,157 @@
+// File: tests/support/net_devices.cc
+// Real daemons as test devices (see net_devices.h).
+#include "support/net_devices.h"
+
+#include <fmt/format.h>
+
+#include "support/test_support.h"
+
+namespace iotcop::test {
+
+namespace fs = std::filesystem;
+
+std::string MakeSelfSigned(const fs::path& pem, const std::string& cn, int days, int rsa_bits) {
+  const fs::path dir = pem.parent_path();
+  const std::string key = (dir / (pem.stem().string() + ".key")).string();
+  const std::string crt = (dir / (pem.stem().string() + ".crt")).string();
+  const bool ip = cn.find_first_not_of("0123456789.") == std::string::npos;
+  // An expired certificate: valid from 3 days ago to yesterday (openssl x509 -days would not go
+  // backwards; -not_before/-not_after exist from OpenSSL 3.4 only, so use faketime-free ca-less
+  // signing with explicit dates through `openssl req -x509` and a tiny config).
+  std::string dates;
+  if (days < 0) {
+    const fs::path cfg = dir / (pem.stem().string() + ".cnf");
+    WriteFile(cfg, "[ca]\ndefault_ca=c\n[c]\ndatabase=" + (dir / "index.txt").string() +
+                       "\nnew_certs_dir=" + dir.string() +
+                       "\ndefault_md=sha256\npolicy=p\nserial=" + (dir / "serial").string() +
+                       "\n[p]\ncommonName=supplied\n");
+    WriteFile(dir / "index.txt", "");
+    WriteFile(dir / "serial", "01\n");
+    const auto r = RunShell(fmt::format(
+        "openssl req -new -newkey rsa:{0} -nodes -keyout {1} -out {1}.csr -subj /CN={2} && "
+        "openssl ca -batch -config {3} -selfsign -keyfile {1} -in {1}.csr -out {4} "
+        "-startdate 20200101000000Z -enddate 20200201000000Z -notext",
+        rsa_bits, key, cn, cfg.string(), crt));
+    if (r.exit_code != 0) return "openssl ca: " + r.err;
+  } else {
+    const auto r = RunShell(fmt::format(
+        "openssl req -x509 -newkey rsa:{} -nodes -keyout {} -out {} -days {} -subj /CN={} {}",
+        rsa_bits, key, crt, days, cn, ip ? "-addext subjectAltName=IP:" + cn : ""));
+    if (r.exit_code != 0) return "openssl req: " + r.err;
+  }
+  WriteFile(pem, ReadFile(crt) + ReadFile(key));
+  return {};
+}
+
+std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& c) {
+  if (!HaveTool("lighttpd")) return "lighttpd is not installed";
+  fs::create_directories(dir / "www/.well-known");
+  WriteFile(dir / "www/index.html", "<html><body>device</body></html>\n");
+  if (!c.security_txt.empty()) WriteFile(dir / "www/.well-known/security.txt", c.security_txt);
+  std::string conf = fmt::format(
+      "server.document-root = \"{0}/www\"\nserver.errorlog = \"{0}/lighttpd.err\"\n"
+      "server.modules += (\"mod_openssl\", \"mod_redirect\")\nindex-file.names = (\"index.html\")\n"
+      "server.tag = \"{1}\"\n",
+      dir.string(), c.server_tag ? "lighttpd/1.4.69" : "");
+  std::uint16_t main_port = c.http_port ? c.http_port : c.https_port;
+  conf += fmt::format("server.bind = \"{}\"\nserver.port = {}\n", c.address, main_port);
+  const std::string tls = fmt::format(
+      "  ssl.engine = \"enable\"\n  ssl.pemfile = \"{}/server.pem\"\n"
+      "  ssl.openssl.ssl-conf-cmd = (\"MinProtocol\" => \"{}\", \"CipherString\" => \"{}\")\n",
+      dir.string(), c.min_tls, c.cipher_string);
+  if (c.https_port) {
+    if (std::string err = MakeSelfSigned(dir / "server.pem", c.address); !err.empty()) return err;
+    if (c.http_port)
+      conf +=
+          fmt::format("$SERVER[\"socket\"] == \"{}:{}\" {{\n{}}}\n", c.address, c.https_port, tls);
+    else
+      conf += tls;
+  }
+  if (c.redirect_http_to_https && c.http_port)
+    conf += fmt::format(
+        "$SERVER[\"socket\"] == \"{}:{}\" {{\n  url.redirect = (\"\" => "
+        "\"https://{}${{url.path}}\")\n}}\n",
+        c.address, c.http_port, c.address);
+  WriteFile(dir / "lighttpd.conf", conf);
+  if (auto e = d.Start({"lighttpd", "-D", "-f", (dir / "lighttpd.conf").string()},
+                       (dir / "lighttpd.log").string());
+      !e.empty())
+    return e;
+  if (!WaitForTcp(c.address, main_port, std::chrono::seconds(5)))
+    return "lighttpd did not start: " + d.Log() + ReadFile(dir / "lighttpd.err");
+  if (c.https_port && c.http_port && !WaitForTcp(c.address, c.https_port, std::chrono::seconds(5)))
+    return "lighttpd TLS listener did not start: " + ReadFile(dir / "lighttpd.err");
+  return {};
+}
+
+std::string StartMosquitto(Daemon& d, const fs::path& dir, const std::string& address,
+                           std::uint16_t port) {
+  if (!HaveTool("mosquitto")) return "mosquitto is not installed";
+  WriteFile(dir / "mosquitto.conf", fmt::format("listener {} {}\nallow_anonymous true\n"
+                                                "persistence false\nlog_dest stderr\nuser root\n",
+                                                port, address));
+  if (auto e = d.Start({"mosquitto", "-c", (dir / "mosquitto.conf").string()},
+                       (dir / "mosquitto.log").string());
+      !e.empty())
+    return e;
+  if (!WaitForTcp(address, port, std::chrono::seconds(5)))
+    return "mosquitto did not start: " + d.Log();
+  return {};
+}
+
+std::string StartVsftpd(Daemon& d, const fs::path& dir, const std::string& address) {
+  if (!HaveTool("vsftpd")) return "vsftpd is not installed";
+  fs::create_directories(dir / "ftp-empty");
+  fs::create_directories(dir / "ftp-root");
+  WriteFile(dir / "vsftpd.conf",
+            fmt::format("listen=YES\nlisten_ipv6=NO\nlisten_address={0}\nbackground=NO\n"
+                        "anonymous_enable=YES\nlocal_enable=NO\nwrite_enable=NO\n"
+                        "anon_root={1}/ftp-root\nsecure_chroot_dir={1}/ftp-empty\n"
+                        "run_as_launching_user=YES\nseccomp_sandbox=NO\nxferlog_enable=NO\n",
+                        address, dir.string()));
+  if (auto e = d.Start({"vsftpd", (dir / "vsftpd.conf").string()}, (dir / "vsftpd.log").string());
+      !e.empty())
+    return e;
+  if (!WaitForTcp(address, 21, std::chrono::seconds(5))) return "vsftpd did not start: " + d.Log();
+  return {};
+}
+
+std::string StartTelnetd(Daemon& d, const fs::path& dir, const std::string& address) {
+  if (!HaveTool("busybox")) return "busybox is not installed";
+  // The test's own login program: asks for a password and never grants anything.
+  WriteFile(dir / "login.sh",
+            "#!/bin/sh\nprintf 'device login: '\nread u\nprintf 'Password: '\nread p\n"
+            "echo 'Login incorrect'\n");
+  fs::permissions(dir / "login.sh", fs::perms::owner_all);
+  if (auto e = d.Start(
+          {"busybox", "telnetd", "-F", "-b", address + ":23", "-l", (dir / "login.sh").string()},
+          (dir / "telnetd.log").string());
+      !e.empty())
+    return e;
+  if (!WaitForTcp(address, 23, std::chrono::seconds(5))) return "telnetd did not start: " + d.Log();
+  return {};
+}
+
+std::string StartDropbear(Daemon& d, const fs::path& dir, const std::string& address,
+                          bool key_only) {
+  if (!HaveTool("dropbear") || !HaveTool("dropbearkey")) return "dropbear is not installed";
+  const std::string key = (dir / "dropbear_ed25519").string();
+  if (!fs::exists(key) && RunShell("dropbearkey -t ed25519 -f " + key).exit_code != 0)
+    return "dropbearkey failed";
+  std::vector<std::string> argv = {"dropbear",
+                                   "-F",
+                                   "-E",
+                                   "-p",
+                                   address + ":22",
+                                   "-r",
+                                   key,
+                                   "-P",
+                                   (dir / "dropbear.pid").string()};
+  if (key_only) argv.push_back("-s");
+  if (auto e = d.Start(argv, (dir / "dropbear.log").string()); !e.empty()) return e;
+  if (!WaitForTcp(address, 22, std::chrono::seconds(5)))
+    return "dropbear did not start: " + d.Log();
+  return {};
+}
+
+}  // namespace iotcop::test

@@ -1,0 +1,297 @@
+// Unit tests of the parsers that read a live device's bytes (network/): probe matching against
+// rules/probes.yaml, the SSH identification and KEXINIT reader, HTTP responses, SNMP, and the
+// scope parsing of --host and --ports. Each is tested with real-shaped input and hostile input.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+#include "network/http.h"
+#include "network/probes.h"
+#include "network/ssh.h"
+#include "network/targets.h"
+#include "network/tls.h"
+#include "network/udp.h"
+
+namespace iotcop::network {
+namespace {
+
+std::optional<Identification> Identify(std::string_view answer) {
+  const auto& probes = BuiltinProbes();
+  EXPECT_TRUE(probes) << probes.error().Describe();
+  for (const auto& p : *probes)
+    if (auto id = MatchProbe(p, answer)) return id;
+  return std::nullopt;
+}
+
+TEST(NetworkParsers, ProbesIdentifyRealAnswers) {
+  auto ssh = Identify("SSH-2.0-dropbear_2022.83\r\n");
+  ASSERT_TRUE(ssh);
+  EXPECT_EQ(ssh->service, "ssh");
+  EXPECT_EQ(ssh->product, "dropbear");
+  EXPECT_EQ(ssh->version, "2022.83");
+  auto openssh = Identify("SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n");
+  ASSERT_TRUE(openssh);
+  EXPECT_EQ(openssh->product, "OpenSSH");
+  EXPECT_EQ(openssh->version, "9.2p1");
+
+  auto ftp = Identify("220 (vsFTPd 3.0.3)\r\n");
+  ASSERT_TRUE(ftp);
+  EXPECT_EQ(ftp->service, "ftp");
+  EXPECT_EQ(ftp->version, "3.0.3");
+  EXPECT_TRUE(ftp->cleartext);
+
+  auto telnet = Identify(std::string("\xff\xfd\x01\xff\xfd\x1f\xff\xfb\x01", 9));
+  ASSERT_TRUE(telnet);
+  EXPECT_EQ(telnet->service, "telnet");
+
+  auto http = Identify(
+      "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html\r\nServer: lighttpd/1.4.69\r\n\r\n");
+  ASSERT_TRUE(http);
+  EXPECT_EQ(http->service, "http");
+  EXPECT_EQ(http->product, "lighttpd");
+  EXPECT_EQ(http->version, "1.4.69");
+
+  auto anon = Identify(std::string("\x20\x02\x00\x00", 4));
+  ASSERT_TRUE(anon);
+  EXPECT_EQ(anon->service, "mqtt");
+  EXPECT_EQ(anon->attrs["anonymous"], true);
+  auto refused = Identify(std::string("\x20\x02\x00\x05", 4));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->attrs["anonymous"], false);
+
+  auto adb =
+      Identify(std::string("CNXN\x00\x00\x00\x01\x00\x10\x00\x00\x30\x00\x00\x00\x00\x00\x00\x00"
+                           "\xbc\xb1\xa7\xb1"
+                           "device::ro.product.name=x;",
+                           50));
+  ASSERT_TRUE(adb);
+  EXPECT_EQ(adb->service, "adb");
+  EXPECT_EQ(adb->attrs["authenticated"], false);
+
+  auto gdb = Identify("+$T0505:00000000;04:00000000;#bd");
+  ASSERT_TRUE(gdb);
+  EXPECT_EQ(gdb->service, "gdbserver");
+}
+
+TEST(NetworkParsers, ProbesIgnoreGarbageAndHugeInput) {
+  EXPECT_FALSE(Identify("hello there"));
+  EXPECT_FALSE(Identify(std::string(1 << 20, 'A')));  // matched within the 4 KiB window, bounded
+  EXPECT_FALSE(Identify(std::string("\x16\x03\x01\x00\x05garbage", 12)));
+  // A status line followed by a megabyte without a Server header: still http, found quickly.
+  auto big = Identify("HTTP/1.0 200 OK\r\n" + std::string(1 << 20, 'x'));
+  ASSERT_TRUE(big);
+  EXPECT_EQ(big->service, "http");
+  EXPECT_EQ(big->product, "");
+}
+
+TEST(NetworkParsers, ProbesRejectBadRegex) {
+  const auto dir = std::filesystem::temp_directory_path() / "iotcop-probes-test.yaml";
+  {
+    std::ofstream(dir) << "probes:\n  - name: x\n    send: \"\"\n    matches:\n"
+                          "      - {service: x, pattern: '([a-'}\n";
+  }
+  auto r = LoadProbes(dir);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().what.find("bad regex"), std::string::npos);
+  std::filesystem::remove(dir);
+}
+
+std::string NameList(const std::string& s) {
+  std::string out(4, '\0');
+  out[0] = static_cast<char>(s.size() >> 24);
+  out[1] = static_cast<char>(s.size() >> 16);
+  out[2] = static_cast<char>(s.size() >> 8);
+  out[3] = static_cast<char>(s.size());
+  return out + s;
+}
+
+std::string KexinitPacket(const std::vector<std::string>& lists) {
+  std::string payload = "\x14" + std::string(16, '\x42');
+  for (const auto& l : lists) payload += NameList(l);
+  payload += std::string(5, '\0');  // first_kex_packet_follows, reserved
+  const std::size_t pad = 8 - (payload.size() + 5) % 8 + 4;
+  const std::uint32_t len = static_cast<std::uint32_t>(payload.size() + pad + 1);
+  std::string pkt = {static_cast<char>(len >> 24), static_cast<char>(len >> 16),
+                     static_cast<char>(len >> 8), static_cast<char>(len), static_cast<char>(pad)};
+  return pkt + payload + std::string(pad, '\0');
+}
+
+TEST(NetworkParsers, KexinitParsedAndJudged) {
+  const std::string data =
+      "banner line before\r\nSSH-2.0-Weak_1.0\r\n" +
+      KexinitPacket({"curve25519-sha256,diffie-hellman-group1-sha1,diffie-hellman-group14-sha1",
+                     "ssh-ed25519,ssh-dss", "aes128-ctr,3des-cbc", "aes128-ctr,arcfour",
+                     "hmac-sha2-256,hmac-md5", "hmac-sha2-256", "none", "none,zlib", "", ""});
+  auto id = ParseSshIdent(data, "t");
+  ASSERT_TRUE(id) << id.error().Describe();
+  EXPECT_EQ(id->first, "SSH-2.0-Weak_1.0");
+  auto k = ParseKexinitPacket(std::string_view(data).substr(id->second), "t");
+  ASSERT_TRUE(k) << k.error().Describe();
+  EXPECT_EQ(k->kex.size(), 3u);
+  EXPECT_EQ(k->host_keys, (std::vector<std::string>{"ssh-ed25519", "ssh-dss"}));
+  EXPECT_EQ(k->ciphers_s2c, (std::vector<std::string>{"aes128-ctr", "arcfour"}));
+  EXPECT_EQ(k->compression_s2c, (std::vector<std::string>{"none", "zlib"}));
+  const auto weak = JudgeSshAlgorithms(*k);
+  std::set<std::string> fail, warn;
+  for (const auto& w : weak)
+    (w["level"] == "fail" ? fail : warn).insert(w["name"].get<std::string>());
+  EXPECT_EQ(fail, (std::set<std::string>{"diffie-hellman-group1-sha1", "ssh-dss", "3des-cbc",
+                                         "arcfour", "hmac-md5"}));
+  EXPECT_EQ(warn, (std::set<std::string>{"diffie-hellman-group14-sha1"}));
+
+  // A modern server: nothing broken.
+  auto good = ParseKexinitPacket(
+      KexinitPacket({"curve25519-sha256", "ssh-ed25519", "chacha20-poly1305@openssh.com",
+                     "chacha20-poly1305@openssh.com", "hmac-sha2-256-etm@openssh.com",
+                     "hmac-sha2-256-etm@openssh.com", "none", "none", "", ""}),
+      "t");
+  ASSERT_TRUE(good);
+  for (const auto& w : JudgeSshAlgorithms(*good)) EXPECT_NE(w["level"], "fail") << w.dump();
+}
+
+TEST(NetworkParsers, KexinitHostileInputFailsCleanly) {
+  const std::string pkt = KexinitPacket({"a", "b", "c", "d", "e", "f", "g", "h", "", ""});
+  // Cut anywhere before the end of the payload (the padding after it is not needed).
+  const std::size_t payload_end = pkt.size() - static_cast<unsigned char>(pkt[4]);
+  for (std::size_t cut = 0; cut < payload_end; cut += 3) {
+    auto k = ParseKexinitPacket(pkt.substr(0, cut), "t");
+    EXPECT_FALSE(k) << cut;
+  }
+  // A length far beyond the RFC's 35000 bytes.
+  auto big = ParseKexinitPacket(std::string("\x7f\xff\xff\xff\x04", 5), "t");
+  ASSERT_FALSE(big);
+  EXPECT_NE(big.error().what.find("out of range"), std::string::npos);
+  // A name-list that claims more than the packet holds.
+  std::string lie = pkt;
+  lie[5 + 17] = '\x7f';
+  EXPECT_FALSE(ParseKexinitPacket(lie, "t"));
+  // Another message where KEXINIT belongs.
+  std::string other = pkt;
+  other[5] = '\x15';
+  auto o = ParseKexinitPacket(other, "t");
+  ASSERT_FALSE(o);
+  EXPECT_EQ(o.error().offset, 5u);
+  EXPECT_FALSE(ParseSshIdent(std::string(10000, 'x') + "\n", "t"));
+  EXPECT_FALSE(ParseSshIdent("SSH-2.0-" + std::string(300, 'a') + "\r\n", "t"));
+}
+
+TEST(NetworkParsers, HttpResponses) {
+  auto r = ParseHttpResponse(
+      "HTTP/1.1 301 Moved Permanently\r\nLocation: https://device/\r\nContent-Length: 5\r\n"
+      "Server: x\r\n\r\nhello+extra",
+      "t");
+  ASSERT_TRUE(r) << r.error().Describe();
+  EXPECT_EQ(r->status, 301);
+  EXPECT_EQ(r->Header("location"), "https://device/");
+  EXPECT_EQ(r->body, "hello");
+  EXPECT_FALSE(r->truncated);
+
+  auto c = ParseHttpResponse(
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7\r\nContact\r\n3;x=y\r\n: "
+      "m\r\n0\r\n\r\n",
+      "t");
+  ASSERT_TRUE(c) << c.error().Describe();
+  EXPECT_EQ(c->body, "Contact: m");
+
+  auto t = ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", "t");
+  ASSERT_TRUE(t);
+  EXPECT_TRUE(t->truncated);
+  EXPECT_EQ(t->body, "short");
+
+  auto chunk_lie =
+      ParseHttpResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffff\r\nab", "t");
+  ASSERT_TRUE(chunk_lie);
+  EXPECT_TRUE(chunk_lie->truncated);
+
+  EXPECT_FALSE(ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Length: 5", "t"));  // no end
+  EXPECT_FALSE(ParseHttpResponse("SSH-2.0-x\r\n\r\n", "t"));
+  EXPECT_FALSE(ParseHttpResponse("HTTP/1.1 2x0 OK\r\n\r\n", "t"));
+  EXPECT_FALSE(ParseHttpResponse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "t"));
+  EXPECT_FALSE(
+      ParseHttpResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "t"));
+  std::string many = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 200; ++i) many += "X-A: b\r\n";
+  auto m = ParseHttpResponse(many + "\r\n", "t");
+  ASSERT_FALSE(m);
+  EXPECT_EQ(m.error().code, Errc::kLimitExceeded);
+}
+
+TEST(NetworkParsers, SnmpRequestAndResponse) {
+  const std::string req = SnmpGetSysDescr(1, "public");
+  EXPECT_EQ(static_cast<unsigned char>(req[0]), 0x30u);
+  EXPECT_EQ(static_cast<std::size_t>(req[1]) + 2, req.size());
+  EXPECT_NE(req.find("public"), std::string::npos);
+  // sysDescr.0 = 1.3.6.1.2.1.1.1.0, all eight bytes (the last is 0), then NULL.
+  EXPECT_NE(req.find(std::string("\x06\x08\x2b\x06\x01\x02\x01\x01\x01\x00\x05\x00", 12)),
+            std::string::npos);
+  // A GetResponse made from the request: same shape, PDU tag a2, value OCTET STRING.
+  std::string resp = req;
+  const auto pdu = resp.find('\xa0');
+  ASSERT_NE(pdu, std::string::npos);
+  resp[pdu] = '\xa2';
+  const std::string value = "Linux cam 4.9";
+  const auto null_at = resp.rfind(std::string("\x05\x00", 2));
+  resp = resp.substr(0, null_at) + "\x04" + static_cast<char>(value.size()) + value;
+  // fix the lengths: outer, pdu, varbind list, varbind
+  const int grow = static_cast<int>(value.size());
+  resp[1] = static_cast<char>(resp[1] + grow);
+  resp[pdu + 1] = static_cast<char>(resp[pdu + 1] + grow);
+  const auto vbl = resp.find('\x30', pdu + 2 + 9);
+  resp[vbl + 1] = static_cast<char>(resp[vbl + 1] + grow);
+  resp[vbl + 3] = static_cast<char>(resp[vbl + 3] + grow);
+  EXPECT_EQ(SnmpSysDescr(resp), value);
+  EXPECT_EQ(SnmpSysDescr(req), "");  // a request is not a response
+  for (std::size_t cut = 0; cut < resp.size(); ++cut)
+    EXPECT_EQ(SnmpSysDescr(resp.substr(0, cut)), "");
+}
+
+TEST(NetworkParsers, PortsAndTargets) {
+  auto p = ParsePorts("22,80,8000-8002,top", {23, 80});
+  ASSERT_TRUE(p);
+  EXPECT_EQ(*p, (std::vector<std::uint16_t>{22, 23, 80, 8000, 8001, 8002}));
+  EXPECT_EQ(ParsePorts("all", {})->size(), 65535u);
+  EXPECT_FALSE(ParsePorts("0", {}));
+  EXPECT_FALSE(ParsePorts("65536", {}));
+  EXPECT_FALSE(ParsePorts("90-80", {}));
+  EXPECT_FALSE(ParsePorts("http", {}));
+
+  auto one = ResolveTarget("127.0.0.5", false);
+  ASSERT_TRUE(one);
+  EXPECT_EQ(*one, std::vector<std::string>{"127.0.0.5"});
+  auto c24 = ResolveTarget("127.0.1.77/24", false);
+  ASSERT_TRUE(c24);
+  EXPECT_EQ(c24->size(), 254u);
+  EXPECT_EQ(c24->front(), "127.0.1.1");
+  EXPECT_EQ(c24->back(), "127.0.1.254");
+  auto c30 = ResolveTarget("127.0.0.4/30", false);
+  ASSERT_TRUE(c30);
+  EXPECT_EQ(*c30, (std::vector<std::string>{"127.0.0.5", "127.0.0.6"}));
+  auto wide = ResolveTarget("10.0.0.0/23", false);
+  ASSERT_FALSE(wide);
+  EXPECT_NE(wide.error().what.find("--allow-wide"), std::string::npos);
+  auto allowed = ResolveTarget("10.0.0.0/23", true);
+  ASSERT_TRUE(allowed);
+  EXPECT_EQ(allowed->size(), 510u);
+  EXPECT_FALSE(ResolveTarget("10.0.0.0/8", true));  // never wider than /16
+  EXPECT_FALSE(ResolveTarget("10.0.0.0/33", false));
+  EXPECT_FALSE(ResolveTarget("", false));
+  auto local = ResolveTarget("localhost", false);
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->front().rfind("127.", 0), 0u);
+}
+
+TEST(NetworkParsers, WeakCipherNames) {
+  EXPECT_NE(WeakCipherReason("DES-CBC3-SHA"), "");
+  EXPECT_NE(WeakCipherReason("ECDHE-RSA-DES-CBC3-SHA"), "");
+  EXPECT_NE(WeakCipherReason("RC4-MD5"), "");
+  EXPECT_NE(WeakCipherReason("ADH-AES128-SHA"), "");
+  EXPECT_NE(WeakCipherReason("NULL-SHA256"), "");
+  EXPECT_EQ(WeakCipherReason("ECDHE-RSA-AES128-GCM-SHA256"), "");
+  EXPECT_EQ(WeakCipherReason("TLS_AES_256_GCM_SHA384"), "");
+}
+
+}  // namespace
+}  // namespace iotcop::network
