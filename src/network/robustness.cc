@@ -156,12 +156,12 @@ struct Campaign {
       const bool back = Probe(e, family, l, nullptr) == Alive::kYes;
       const std::string which = fmt::format("{} ({})", b.name, fmt::join(ids, ", "));
       if (alive == Alive::kRefused)
-        Fact("crash", b.name, fmt::join(ids, ","),
+        Fact("crash", b.name, fmt::format("{}", fmt::join(ids, ",")),
              fmt::format("after batch {} the service refuses connections{}", which,
                          back ? " (it came back half a second later: restarted)" : ""),
              fmt::format("liveness probe after batch {}: connection refused or closed", b.name));
       else
-        Fact("hang", b.name, fmt::join(ids, ","),
+        Fact("hang", b.name, fmt::format("{}", fmt::join(ids, ",")),
              fmt::format("after batch {} the service accepts connections but does not answer "
                          "within {} ms{}",
                          which, l.io_timeout.count(), back ? " (it recovered later)" : ""),

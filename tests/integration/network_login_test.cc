@@ -327,19 +327,36 @@ TEST_F(NetworkLoginTest, MqttWithStrongPasswordIsQuiet) {
   EXPECT_EQ(login[0]->value["outcome"], "rejected");
 }
 
-std::vector<std::string> Vsftpd(const fs::path& dir, bool anonymous) {
+// vsftpd; with `local_password`, local logins for a test user "admin" whose passwd and shadow
+// entries are test files bind-mounted in a mount namespace of vsftpd's own (PAM reads them there).
+// vsftpd waits `fail_delay` seconds before answering a failed login (its default is 1).
+std::vector<std::string> Vsftpd(const fs::path& dir, bool anonymous,
+                                const std::string& local_password = "", int fail_delay = 1) {
   fs::create_directories(dir / "ftp");
   fs::create_directories(dir / "empty");
-  fs::permissions(dir / "ftp", fs::perms::owner_all | fs::perms::group_read |
-                                   fs::perms::group_exec | fs::perms::others_read |
-                                   fs::perms::others_exec);
-  WriteFile(
-      dir / "vsftpd.conf",
-      fmt::format("listen=YES\nlisten_address=127.0.0.15\nlisten_port=21\nanonymous_enable={}\n"
-                  "anon_root={}/ftp\nlocal_enable=NO\nsecure_chroot_dir={}/empty\n"
-                  "background=NO\nseccomp_sandbox=NO\nxferlog_enable=NO\n",
-                  anonymous ? "YES" : "NO", dir.string(), dir.string()));
-  return {"vsftpd", (dir / "vsftpd.conf").string()};
+  fs::create_directories(dir / "home");
+  WriteFile(dir / "vsftpd.conf",
+            fmt::format("listen=YES\nlisten_address=127.0.0.15\nlisten_port=21\n"
+                        "anonymous_enable={}\nanon_root={}/ftp\nlocal_enable={}\n"
+                        "secure_chroot_dir={}/empty\nbackground=NO\nseccomp_sandbox=NO\n"
+                        "xferlog_enable=NO\ndelay_failed_login={}\n",
+                        anonymous ? "YES" : "NO", dir.string(),
+                        local_password.empty() ? "NO" : "YES", dir.string(), fail_delay));
+  if (local_password.empty()) return {"vsftpd", (dir / "vsftpd.conf").string()};
+  WriteFile(dir / "passwd",
+            fmt::format("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:"
+                        "/usr/sbin/nologin\nftp:x:100:65534::/srv/ftp:/usr/sbin/nologin\n"
+                        "admin:x:1000:1000:admin:{}/home:/bin/sh\n",
+                        dir.string()));
+  const auto hash = RunShell("openssl passwd -6 '" + local_password + "'").out;
+  WriteFile(dir / "shadow",
+            "root:!:19000:0:99999:7:::\nnobody:*:19000:0:99999:7:::\n"
+            "ftp:*:19000:0:99999:7:::\nadmin:" +
+                hash.substr(0, hash.find('\n')) + ":19000:0:99999:7:::\n");
+  return {"unshare", "-m", "sh", "-c",
+          fmt::format("mount --bind {0}/passwd /etc/passwd && mount --bind {0}/shadow /etc/shadow "
+                      "&& exec vsftpd {0}/vsftpd.conf",
+                      dir.string())};
 }
 
 TEST_F(NetworkLoginTest, FtpAnonymousIsFound) {
@@ -353,14 +370,33 @@ TEST_F(NetworkLoginTest, FtpAnonymousIsFound) {
       << found[0]->evidence[0].excerpt;
 }
 
-TEST_F(NetworkLoginTest, FtpWithoutAnonymousIsQuiet) {
+TEST_F(NetworkLoginTest, FtpLocalUserWithDefaultPasswordIsFound) {
+  if (!HaveTool("vsftpd")) GTEST_SKIP() << "vsftpd is not installed";
   Daemon d;
-  START_OR_SKIP(d, Vsftpd(tmp_.path(), false), "127.0.0.15", 21);
+  // root's guesses come first for FTP (and root is in vsftpd's ftpusers deny list): no delay.
+  START_OR_SKIP(d, Vsftpd(tmp_.path(), false, "admin", 0), "127.0.0.15", 21);
+  Assessment a = Logins(LoopbackEndpoint("127.0.0.15", 21, "ftp"), FastOptions(100));
+  ASSERT_EQ(FindingsOf(a, "net.login.default").size(), 1u) << Dump(a) << d.Log();
+  auto login = FactsOf(a, facts::kLoginAttempt);
+  EXPECT_EQ(login[0]->value["user"], "admin");
+  EXPECT_FALSE(login[0]->value["anonymous"].get<bool>());
+}
+
+TEST_F(NetworkLoginTest, FtpLocalUserWithStrongPasswordIsQuiet) {
+  if (!HaveTool("vsftpd")) GTEST_SKIP() << "vsftpd is not installed";
+  Daemon d;
+  START_OR_SKIP(d, Vsftpd(tmp_.path(), false, StrongPassword()), "127.0.0.15", 21);
   Assessment a = Logins(LoopbackEndpoint("127.0.0.15", 21, "ftp"), FastOptions(5));
   EXPECT_TRUE(FindingsOf(a, "net.login.default").empty()) << Dump(a);
   auto login = FactsOf(a, facts::kLoginAttempt);
   ASSERT_EQ(login.size(), 1u) << Dump(a);
   EXPECT_FALSE(login[0]->value["success"].get<bool>());
+  EXPECT_EQ(login[0]->value["outcome"], "rejected");
+  // vsftpd's delay_failed_login makes every wrong guess take a second: that resists.
+  auto bf = FactsOf(a, facts::kBruteForceResistance);
+  ASSERT_EQ(bf.size(), 1u);
+  EXPECT_EQ(bf[0]->value["result"], "slowdown") << Dump(a);
+  EXPECT_TRUE(FindingsOf(a, "net.login.brute-force").empty()) << Dump(a);
 }
 
 TEST_F(NetworkLoginTest, UnreachableServiceIsAProblemNotAFinding) {

@@ -107,7 +107,7 @@ TEST(NetworkLoginUnit, TelnetNegotiationIsRefusedAndStripped) {
 TEST(NetworkRobustnessUnit, PayloadTemplates) {
   auto p = ExpandPayload("GET /{repeat 3 ab}<{marker}> {hex 00 ff}{host}{x}", "10.0.0.1", "M", "t");
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(*p, std::string("GET /ababab<M> \x00\xff", 16) + "10.0.0.1{x}");
+  EXPECT_EQ(*p, std::string("GET /ababab<M> \x00\xff", 17) + "10.0.0.1{x}");
   EXPECT_FALSE(ExpandPayload("{repeat 2000000 AA}", "h", "m", "big").ok());
   EXPECT_FALSE(ExpandPayload("{hex 0}", "h", "m", "odd").ok());
   auto unclosed = ExpandPayload("ab{host", "h", "m", "unclosed");

@@ -29,18 +29,15 @@ int ReplyCode(std::string_view d) {
   return 0;
 }
 
-class Ftp final : public Protocol {
+class Ftp final : public EndpointProtocol {
  public:
-  Ftp(Endpoint e, Limits l) : e_(std::move(e)), l_(l) {}
+  using EndpointProtocol::EndpointProtocol;
   std::string method() const override { return "ftp"; }
 
   Attempt Try(const Credential& c) override {
     Attempt a;
-    auto conn = Connection::Open(e_, l_);
-    if (!conn) {
-      a.excerpt = conn.error().Describe();
-      return a;
-    }
+    auto conn = Connect(e_, l_, a);
+    if (!conn) return a;
     auto reply = [&](std::string& text) {
       Received r =
           conn->ReadUntil([](std::string_view d) { return ReplyCode(d) != 0; }, l_.io_timeout);
@@ -76,10 +73,6 @@ class Ftp final : public Protocol {
     (void)conn->Send("QUIT\r\n");
     return a;
   }
-
- private:
-  Endpoint e_;
-  Limits l_;
 };
 
 }  // namespace

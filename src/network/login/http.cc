@@ -14,12 +14,11 @@ using Clock = std::chrono::steady_clock;
 
 bool Blocked(int status) { return status == 429 || status == 503; }
 
-class ChallengeLogin final : public Protocol {
+class ChallengeLogin final : public EndpointProtocol {
  public:
   ChallengeLogin(Endpoint e, Limits l, RequestBuilder build, std::string verb, std::string uri,
                  std::string scheme, std::string prefix)
-      : e_(std::move(e)),
-        l_(l),
+      : EndpointProtocol(std::move(e), l),
         build_(std::move(build)),
         verb_(std::move(verb)),
         uri_(std::move(uri)),
@@ -30,11 +29,8 @@ class ChallengeLogin final : public Protocol {
   Attempt Try(const Credential& c) override {
     Attempt a;
     a.method = method();
-    auto conn = Connection::Open(e_, l_);
-    if (!conn) {
-      a.excerpt = conn.error().Describe();
-      return a;
-    }
+    auto conn = Connect(e_, l_, a);
+    if (!conn) return a;
     std::string auth;
     if (scheme_ == "basic") {
       auth = BasicAuthorization(c.user, c.password);
@@ -97,8 +93,6 @@ class ChallengeLogin final : public Protocol {
   }
 
  private:
-  Endpoint e_;
-  Limits l_;
   RequestBuilder build_;
   std::string verb_, uri_, scheme_, prefix_;
 };
@@ -120,12 +114,11 @@ std::string Replace(std::string s, std::string_view from, std::string_view to) {
   return s;
 }
 
-class FormLogin final : public Protocol {
+class FormLogin final : public EndpointProtocol {
  public:
   FormLogin(Endpoint e, Limits l, std::string path, std::string body, std::string fail,
             std::string success)
-      : e_(std::move(e)),
-        l_(l),
+      : EndpointProtocol(std::move(e), l),
         path_(std::move(path)),
         body_(std::move(body)),
         fail_(std::move(fail)),
@@ -135,11 +128,8 @@ class FormLogin final : public Protocol {
   Attempt Try(const Credential& c) override {
     Attempt a;
     a.method = method();
-    auto conn = Connection::Open(e_, l_);
-    if (!conn) {
-      a.excerpt = conn.error().Describe();
-      return a;
-    }
+    auto conn = Connect(e_, l_, a);
+    if (!conn) return a;
     const std::string body =
         Replace(Replace(body_, "^USER^", UrlEncode(c.user)), "^PASS^", UrlEncode(c.password));
     const std::string req = fmt::format(
@@ -172,8 +162,6 @@ class FormLogin final : public Protocol {
   }
 
  private:
-  Endpoint e_;
-  Limits l_;
   std::string path_, body_, fail_, success_;
 };
 

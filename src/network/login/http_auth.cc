@@ -11,24 +11,16 @@
 
 #include <fmt/format.h>
 
+#include "firmware/text.h"
+#include "network/login/protocol.h"
+
 namespace iotcop::network::login {
 namespace {
 
 constexpr std::size_t kMaxHeaders = 200;
 constexpr std::size_t kMaxLine = 8192;
 
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
+using firmware::Trim;
 
 bool IsToken(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||

@@ -25,9 +25,9 @@ struct State {
 void OnConnect(mosquitto*, void* obj, int rc) { static_cast<State*>(obj)->rc = rc; }
 void OnDisconnect(mosquitto*, void* obj, int) { static_cast<State*>(obj)->disconnected = true; }
 
-class Mqtt final : public Protocol {
+class Mqtt final : public EndpointProtocol {
  public:
-  Mqtt(Endpoint e, Limits l) : e_(std::move(e)), l_(l) {
+  Mqtt(Endpoint e, Limits l) : EndpointProtocol(std::move(e), l) {
     static std::once_flag once;
     std::call_once(once, [] { mosquitto_lib_init(); });
   }
@@ -88,10 +88,6 @@ class Mqtt final : public Protocol {
     mosquitto_destroy(m);
     return a;
   }
-
- private:
-  Endpoint e_;
-  Limits l_;
 };
 
 }  // namespace

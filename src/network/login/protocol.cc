@@ -2,6 +2,8 @@
 // Names and excerpts shared by the login protocols.
 #include "network/login/protocol.h"
 
+#include <cctype>
+
 namespace iotcop::network::login {
 
 const char* OutcomeName(Outcome o) {
@@ -30,6 +32,21 @@ std::vector<Credential> Anonymous(const std::string& service) {
   if (service == "mqtt" || service == "mqtts" || service == "secure-mqtt")
     return {{"", "", "anonymous", true}};
   return {};
+}
+
+std::optional<Connection> Connect(const Endpoint& e, const Limits& l, Attempt& a) {
+  auto c = Connection::Open(e, l);
+  if (!c) {
+    a.excerpt = c.error().Describe();
+    return std::nullopt;
+  }
+  return std::move(*c);
+}
+
+std::string Lower(std::string_view s) {
+  std::string r(s);
+  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return r;
 }
 
 std::string Printable(std::string_view s, std::size_t max) {

@@ -6,10 +6,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
+#include "network/client.h"
 #include "network/endpoint.h"
 
 namespace iotcop::network::login {
@@ -68,6 +72,22 @@ using RequestBuilder = std::function<std::string(const std::string& authorizatio
 Result<std::unique_ptr<Protocol>> MakeChallengeLogin(const Endpoint& e, const Limits& l,
                                                      RequestBuilder build, std::string verb,
                                                      std::string uri, std::string prefix);
+
+// Opens a connection for an attempt; when it cannot, says why in a.excerpt (outcome stays kError).
+std::optional<Connection> Connect(const Endpoint& e, const Limits& l, Attempt& a);
+
+// ASCII lower case (protocol keywords, header names).
+std::string Lower(std::string_view s);
+
+// A protocol that keeps its endpoint and limits.
+class EndpointProtocol : public Protocol {
+ public:
+  EndpointProtocol(Endpoint e, Limits l) : e_(std::move(e)), l_(l) {}
+
+ protected:
+  Endpoint e_;
+  Limits l_;
+};
 
 // Printable, bounded excerpt of a service's answer (control bytes shown as '.').
 std::string Printable(std::string_view s, std::size_t max = 160);

@@ -14,9 +14,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-class Ssh final : public Protocol {
+class Ssh final : public EndpointProtocol {
  public:
-  Ssh(Endpoint e, Limits l) : e_(std::move(e)), l_(l) {}
+  using EndpointProtocol::EndpointProtocol;
   std::string method() const override { return "ssh-password"; }
 
   Attempt Try(const Credential& c) override {
@@ -96,10 +96,6 @@ class Ssh final : public Protocol {
     ssh_free(s);
     return a;
   }
-
- private:
-  Endpoint e_;
-  Limits l_;
 };
 
 }  // namespace

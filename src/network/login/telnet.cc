@@ -61,12 +61,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
-
 // The tail of the text, lower-case, trailing spaces removed.
 std::string Tail(const std::string& text) {
   std::string t = Lower(text.size() > 200 ? text.substr(text.size() - 200) : text);
@@ -97,18 +91,15 @@ bool ShellPrompt(const std::string& text) {
   return !t.empty() && (t.back() == '#' || t.back() == '$' || t.back() == '>' || t.back() == '%');
 }
 
-class Telnet final : public Protocol {
+class Telnet final : public EndpointProtocol {
  public:
-  Telnet(Endpoint e, Limits l) : e_(std::move(e)), l_(l) {}
+  using EndpointProtocol::EndpointProtocol;
   std::string method() const override { return "telnet"; }
 
   Attempt Try(const Credential& c) override {
     Attempt a;
-    auto conn = Connection::Open(e_, l_);
-    if (!conn) {
-      a.excerpt = conn.error().Describe();
-      return a;
-    }
+    auto conn = Connect(e_, l_, a);
+    if (!conn) return a;
     std::string text, pending;
     const auto deadline = Clock::now() + l_.io_timeout;
     // Reads until `stop(text)` or the end; answers negotiation on the way.
@@ -172,10 +163,6 @@ class Telnet final : public Protocol {
       a.outcome = Outcome::kError;
     return a;
   }
-
- private:
-  Endpoint e_;
-  Limits l_;
 };
 
 }  // namespace
