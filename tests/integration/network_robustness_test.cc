@@ -127,7 +127,9 @@ TEST_F(NetworkRobustnessTest, CrashOnOversizedHeaderIsFound) {
   // The campaign stopped at the crash: one batch, and the summary says so.
   EXPECT_EQ(Count(a, "summary"), 1u);
   for (const Fact* f : FactsOf(a, facts::kRobustnessResult))
-    if (f->value["kind"] == "summary") EXPECT_TRUE(f->value["stopped"].get<bool>());
+    if (f->value["kind"] == "summary") {
+      EXPECT_TRUE(f->value["stopped"].get<bool>());
+    }
 }
 
 TEST_F(NetworkRobustnessTest, HangOnOversizedHeaderIsFound) {
