@@ -20,6 +20,9 @@
 #include "network/probes.h"
 #include "network/ssh.h"
 #include "network/udp.h"
+#include "network/login/http_auth.h"
+#include "network/login/telnet.h"
+#include "network/robustness_payloads.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -65,6 +68,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)iotcop::network::ParseHttpResponse(text, "fuzz");
   } else if (parser == "snmp") {
     (void)iotcop::network::SnmpSysDescr(text);
+  } else if (parser == "http_auth") {
+    // An HTTP or RTSP answer: head, completeness, every challenge and a digest answer to each.
+    namespace login = iotcop::network::login;
+    (void)login::ResponseComplete(text);
+    auto head = login::ParseResponseHead(text, "fuzz");
+    if (head) {
+      for (const auto& v : head->All("www-authenticate"))
+        for (const auto& c : login::ParseChallenges(v))
+          (void)login::DigestAuthorization(c, "admin", "admin", "GET", "/");
+    }
+    for (const auto& c : login::ParseChallenges(text))
+      (void)login::DigestAuthorization(c, "root", "", "DESCRIBE", "rtsp://h/");
+  } else if (parser == "telnet") {
+    auto d = iotcop::network::login::DecodeTelnet(text);
+    if (d.used > size) __builtin_trap();
+  } else if (parser == "robustness_payload") {
+    (void)iotcop::network::ExpandPayload(text, "127.0.0.1", "iotcop00000000", "fuzz");
   }
   return 0;
 }

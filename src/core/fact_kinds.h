@@ -65,7 +65,8 @@ inline constexpr const char* kSecret = "secret";
 //  (fit), trailers: [{kind, offset, size, detail}] (trailer formats)} — whether the image itself
 //  carries signatures (FIT signature nodes for U-Boot verified boot, signature trailers).
 inline constexpr const char* kImageSignature = "image_signature";
-// {field, topic, value, provisions} — one entry of the manufacturer's declaration (declaration/schema.h).
+// {field, topic, value, provisions} — one entry of the manufacturer's declaration
+// (declaration/schema.h).
 inline constexpr const char* kClaim = "claim";
 // {name, version} — operating system / kernel identified in the image.
 inline constexpr const char* kOperatingSystem = "operating_system";
@@ -93,6 +94,20 @@ inline constexpr const char* kTlsEndpoint = "tls_endpoint";
 inline constexpr const char* kSshEndpoint = "ssh_endpoint";
 // (the live probe also adds `disclosure` facts: security.txt fetched from the device, with url,
 //  transport: https|http, status)
+
+// logins and robustness (network/login*, network/robustness.cc)
+// {service, endpoint, method: telnet|ssh-password|ssh-kbdint|http-basic|http-digest|http-form|ftp|
+//  mqtt|rtsp-basic|rtsp-digest, user, password(redacted), anonymous: bool, success: bool,
+//  attempts (tried on this service so far, this one included), latency_ms, source (dictionary
+//  entry's source)} — a login tried on a live service: the successful one, or the last failure.
+inline constexpr const char* kLoginAttempt = "login_attempt";
+// {service, endpoint, method, result: lockout|slowdown|disconnect|none|no-password-login|
+//  undetermined, failures, first_latency_ms, last_latency_ms, reason} — how a live service met a
+//  run of failed logins (5.1-5).
+inline constexpr const char* kBruteForceResistance = "brute_force_resistance";
+// {service, endpoint, kind: summary|crash|hang|reflected|executed|traversal, payload (id), batch,
+//  payloads (summary: how many sent), batches, detail} — the robustness campaign (--robustness).
+inline constexpr const char* kRobustnessResult = "robustness_result";
 
 // --- traffic captures (traffic/) ---
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/assessment.h"
@@ -25,5 +26,10 @@ struct LoginOptions {
 // log into; problems for what could not be tried.
 void TryDefaultLogins(const std::vector<Endpoint>& endpoints, const LoginOptions& options,
                       const Limits& limits, Assessment& a);
+
+// The user / password pairs TryDefaultLogins would try on `e`, in order (anonymous ones with an
+// empty user): for comparing with other tools (bench/network-logins) and for documentation.
+std::vector<std::pair<std::string, std::string>> LoginCandidates(const Endpoint& e,
+                                                                 const LoginOptions& options);
 
 }  // namespace iotcop::network

@@ -1,0 +1,28 @@
+// File: tests/support/network_login_fixture.h
+// What the login and robustness tests share: endpoints built by hand on 127.0.0.N, small limits,
+// running the checks over an assessment of network facts, and looking findings up.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/assessment.h"
+#include "network/endpoint.h"
+
+namespace iotcop::test {
+
+network::Endpoint LoopbackEndpoint(const std::string& address, std::uint16_t port,
+                                   const std::string& service,
+                                   const std::string& transport = "tcp");
+// Short timeouts and no rate limit: tests talk to their own daemons only.
+network::Limits TestLimits();
+// An assessment with one live-device input, ready for probes to fill.
+Assessment NetworkAssessment(const std::string& host);
+// Runs every built-in check over `a` (as the pipeline does after the probes).
+void RunAllChecks(Assessment& a);
+std::vector<const Finding*> FindingsOf(const Assessment& a, const std::string& check_id_prefix);
+std::vector<const Fact*> FactsOf(const Assessment& a, const std::string& kind);
+// Facts and problems of `a` as JSON, for failure messages.
+std::string Dump(const Assessment& a);
+
+}  // namespace iotcop::test
