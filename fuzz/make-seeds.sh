@@ -78,4 +78,23 @@ pdu = tlv(0xa2, tlv(2, b'\1') + tlv(2, b'\0') + tlv(2, b'\0') + vb)
 open(sys.argv[2], 'wb').write(tlv(0x30, tlv(2, b'\1') + tlv(4, b'public') + pdu))
 PY
 cp "$out/ssh/kexinit" "$out/probes/ssh"
+# Traffic: a pcap with an FTP login and an MQTT CONNECT, its pcapng copy, and the payloads alone.
+mkdir -p "$out/traffic_capture" "$out/traffic_protocols"
+python3 - "$out/traffic_capture/login.pcap" "$out/traffic_protocols" <<'PY'
+import struct, sys
+def frame(src, dst, sport, dport, payload, seq):
+    tcp = struct.pack('>HHIIBBHHH', sport, dport, seq, 0, 0x50, 0x18, 65535, 0, 0) + payload
+    ip = struct.pack('>BBHHHBBH4s4s', 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0, bytes(src), bytes(dst)) + tcp
+    return b'\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00' + ip
+ftp = b'USER admin\r\nPASS secret\r\n'
+mqtt = b'\x10\x18\x00\x04MQTT\x04\xc2\x00\x3c\x00\x01c\x00\x01u\x00\x06secret'
+pkts = [frame([10,0,0,2], [10,0,0,1], 40000, 21, ftp, 1), frame([10,0,0,2], [10,0,0,1], 40001, 1883, mqtt, 1)]
+with open(sys.argv[1], 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+    for p in pkts: f.write(struct.pack('<IIII', 1, 0, len(p), len(p)) + p)
+open(sys.argv[2] + '/ftp.txt', 'wb').write(ftp)
+open(sys.argv[2] + '/mqtt.bin', 'wb').write(mqtt)
+open(sys.argv[2] + '/http.txt', 'wb').write(b'POST /login HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nuser=a&pass=b')
+PY
+command -v editcap >/dev/null && editcap -F pcapng "$out/traffic_capture/login.pcap" "$out/traffic_capture/login.pcapng"
 echo "seeds in $out"

@@ -14,6 +14,7 @@
 #include "cli/common.h"
 #include "core/severity.h"
 #include "report/renderer.h"
+#include "traffic/cli_options.h"
 
 namespace iotcop::cli {
 namespace fs = std::filesystem;
@@ -43,6 +44,7 @@ std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
 
 int Run(AssessArgs& args) {
   auto& o = args.options;
+  if (int rc = traffic::PrepareCaptures(o.traffic, args.out_dir, o.pcaps); rc != 0) return rc;
   if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty()) {
     std::cerr << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
     return kExitUsage;
@@ -51,6 +53,9 @@ int Run(AssessArgs& args) {
   if (!o.pcaps.empty()) {
     std::cerr << "iotcop assess: --pcap " << o.pcaps.front()
               << ": traffic capture analysis is not available in this version\n";
+  if (!o.hosts.empty()) {
+    std::cerr << "iotcop assess: --host " << o.hosts.front()
+              << ": live device assessment is not available in this version\n";
     return kExitUsage;
   }
   const auto formats = SplitFormats(args.formats);
@@ -156,6 +161,7 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
       "--robustness", net.robustness,
       "with --host: also send a bounded campaign of malformed input (may upset the device)");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
+  traffic::AddCaptureOptions(*cmd, args.options.traffic);
   cmd->add_option("--declaration", args.options.declaration, "manufacturer's declaration (IXIT YAML)");
   cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")->capture_default_str();
   std::string format_names;  // from the renderers themselves, so the help stays true

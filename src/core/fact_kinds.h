@@ -110,5 +110,33 @@ inline constexpr const char* kBruteForceResistance = "brute_force_resistance";
 inline constexpr const char* kRobustnessResult = "robustness_result";
 
 // --- traffic captures (traffic/) ---
+// Every traffic fact carries `capture` (the file) and `device` (the address whose traffic it is:
+// --device, else the private side of the flow, else the side that opened it).
+// {capture, link_type, packets, ip_packets, bytes, malformed, flows, devices: [...], complete:
+//  bool, error, bytes_not_kept (beyond the per-stream cap)} — one per capture read.
+inline constexpr const char* kTrafficCapture = "traffic_capture";
+// {device, address, port, transport: tcp|udp, direction: outbound|inbound, name (DNS answer, TLS
+//  SNI or HTTP Host), names: [...], protocol (nDPI), protocols: [...], encrypted: bool (every flow
+//  was TLS/SSH/QUIC/DTLS), cleartext_flows, encrypted_flows, bytes_out, bytes_in (payload bytes
+//  from/to the device), packets, flows, first_packet} — a peer the device talks to.
+inline constexpr const char* kDestination = "destination";
+// {protocol: telnet|ftp|pop3|imap|smtp|http|mqtt, method: login|user-pass|apop|plain|basic|digest|
+//  form|connect, user, secret(redacted), device, server, port, packet} — a credential on the wire.
+inline constexpr const char* kCleartextCredential = "cleartext_credential";
+// {type: email|phone|gps|wifi-ssid|wifi-psk|mac, value(redacted), protocol, device, peer, port,
+//  direction: sent|received, packet} — personal data in a cleartext payload.
+inline constexpr const char* kPersonalData = "personal_data";
+// {device, server, port, sni, alpn: [...], client_version, offered_versions: [...], version (e.g.
+//  TLSv1.2), version_id, cipher (IANA name), cipher_id, weak_cipher: bool, certificates: [{subject,
+//  issuer, not_before, not_after, expired, self_signed, key_type, key_bits, sig_alg, fingerprint}],
+//  packet} — one TLS handshake (certificates only below TLS 1.3, which encrypts them).
+inline constexpr const char* kTlsSession = "tls_session";
+// {protocol: http|ftp, url, host, path, method, status, content_type, bytes, firmware_like: bool,
+//  why, device, server, port, packet} — a file fetched without TLS.
+inline constexpr const char* kPlainDownload = "plain_download";
+// {protocol: mqtt|coap|http, device, server, port, name, topics: [...] (MQTT topics, CoAP or
+//  HTTP paths), messages, bytes, sample(redacted personal data), packet} — telemetry sent in
+//  cleartext.
+inline constexpr const char* kCleartextTelemetry = "cleartext_telemetry";
 
 }  // namespace iotcop::facts

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -49,6 +50,25 @@ Result<std::string> Sha256File(const std::string& path) {
   unsigned n = 0;
   EVP_DigestFinal_ex(ctx.get(), md, &n);
   return Hex(md, n);
+}
+
+std::string Base64Decode(std::string_view text) {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=')
+      clean.push_back(c);
+  }
+  if (clean.empty() || clean.size() % 4 != 0) return {};
+  std::string out(clean.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(clean.data()),
+                                static_cast<int>(clean.size()));
+  if (n < 0) return {};
+  std::size_t pad = 0;
+  while (pad < 2 && clean[clean.size() - 1 - pad] == '=') ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
 }
 
 }  // namespace iotcop

@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/fact_kinds.h"
 #include "core/hash.h"
 #include "report/renderer.h"
 #include "report/util.h"
@@ -270,6 +271,7 @@ class HtmlWriter {
     SeverityChart();
     Provisions();
     Findings();
+    Destinations();
     Problems();
     Checks();
     Facts();
@@ -331,6 +333,7 @@ class HtmlWriter {
         "<li><a href=\"#severity\">Severity</a></li>"
         "<li><a href=\"#provisions\">Provisions</a></li>"
         "<li><a href=\"#findings\">Findings</a></li>"
+        "<li><a href=\"#destinations\">Destinations</a></li>"
         "<li><a href=\"#problems\">Problems</a></li>"
         "<li><a href=\"#checks\">Checks</a></li>"
         "<li><a href=\"#facts\">Facts</a></li></ul></nav>\n";
@@ -595,6 +598,66 @@ class HtmlWriter {
       out_ += "</dl>\n</article>\n";
     }
     out_ += "</section>\n";
+  }
+
+  // Traffic captures: every destination of the device (name, address, port, protocol, encrypted,
+  // bytes) and an inline-SVG bar chart of the bytes exchanged with the busiest ones.
+  void Destinations() {
+    const auto dests = a_.facts.OfKind(facts::kDestination);
+    if (dests.empty()) return;
+    auto total = [](const Fact* f) {
+      return f->value.value("bytes_out", 0ull) + f->value.value("bytes_in", 0ull);
+    };
+    std::vector<const Fact*> sorted(dests.begin(), dests.end());
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](const Fact* x, const Fact* y) { return total(x) > total(y); });
+    out_ += fmt::format(
+        "<section id=\"destinations\" aria-labelledby=\"h-destinations\">\n<h2 "
+        "id=\"h-destinations\">Destinations ({})</h2>\n",
+        dests.size());
+    constexpr std::size_t kBars = 12;
+    constexpr int kRow = 26, kLabel = 250, kBarMax = 380;
+    const std::size_t bars = std::min(kBars, sorted.size());
+    const std::uint64_t max = std::max<std::uint64_t>(1, total(sorted.front()));
+    out_ += fmt::format(
+        "<figure class=\"chart\" style=\"margin:0\"><svg role=\"img\" viewBox=\"0 0 760 {}\" "
+        "aria-labelledby=\"dest-title\"><title id=\"dest-title\">Bytes exchanged with the {} "
+        "busiest destinations</title>\n",
+        bars * kRow + 8, bars);
+    for (std::size_t i = 0; i < bars; ++i) {
+      const Fact& d = *sorted[i];
+      const std::string name = d.value.value("name", "");
+      const std::string label =
+          fmt::format("{}:{}", name.empty() ? d.value.value("address", "") : name,
+                      d.value.value("port", 0));
+      const int y = 4 + static_cast<int>(i) * kRow;
+      const int w = static_cast<int>(kBarMax * total(&d) / max);
+      out_ += fmt::format(
+          "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><rect x=\"{}\" y=\"{}\" "
+          "width=\"{}\" height=\"{}\" rx=\"3\" fill=\"{}\"/><text x=\"{}\" y=\"{}\">{} "
+          "B</text>\n",
+          kLabel - 8, y + 17, E(label.substr(0, 40)), kLabel, y + 4, std::max(w, 2), kRow - 8,
+          d.value.value("encrypted", false) ? "#12b76a" : "#d92d20", kLabel + std::max(w, 2) + 6,
+          y + 17, total(&d));
+    }
+    out_ +=
+        "</svg><figcaption class=\"sub\">Green: encrypted; red: at least one cleartext "
+        "flow.</figcaption></figure>\n";
+    out_ +=
+        "<table><thead><tr><th>Device</th><th>Name</th><th>Address</th><th>Port</th>"
+        "<th>Protocol</th><th>Encrypted</th><th>Bytes out</th><th>Bytes in</th></tr></thead>"
+        "<tbody>\n";
+    for (const Fact* d : sorted) {
+      const auto& v = d->value;
+      out_ += fmt::format(
+          "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}/{}</td>"
+          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+          E(v.value("device", "")), E(v.value("name", "")), E(v.value("address", "")),
+          v.value("port", 0), E(v.value("transport", "")), E(v.value("protocol", "")),
+          v.value("encrypted", false) ? "yes" : "<strong>no</strong>", v.value("bytes_out", 0ull),
+          v.value("bytes_in", 0ull));
+    }
+    out_ += "</tbody></table>\n</section>\n";
   }
 
   void Problems() {

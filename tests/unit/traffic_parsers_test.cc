@@ -1,0 +1,243 @@
+// Traffic protocol parsers, each both ways: credentials of every protocol found (and nothing in
+// a clean exchange), TLS hellos, DNS, CoAP, MQTT, personal data shapes (and their look-alikes),
+// TCP reassembly (out of order, retransmitted, capped) and frame decoding of every link type.
+#include <gtest/gtest.h>
+#include <pcap/dlt.h>
+
+#include "core/hash.h"
+#include "support/pcap_writer.h"
+#include "traffic/packet.h"
+#include "traffic/parsers.h"
+#include "traffic/stream.h"
+
+namespace iotcop::traffic {
+namespace {
+
+std::vector<Credential> Creds(std::string_view client, std::string_view server,
+                              std::uint16_t port) {
+  return FindCredentials(client, server, port);
+}
+
+TEST(TrafficCredentials, FtpUserPass) {
+  auto c = Creds("USER admin\r\nPASS s3cret\r\nRETR fw.bin\r\n", "220 FTP ready\r\n331 ok\r\n", 21);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].protocol, "ftp");
+  EXPECT_EQ(c[0].user, "admin");
+  EXPECT_EQ(c[0].secret, "s3cret");
+  EXPECT_EQ(c[0].offset, 0u);
+}
+
+TEST(TrafficCredentials, Pop3UserPassAndAuthPlain) {
+  auto c = Creds("USER bob\r\nPASS hunter2\r\n", "+OK POP3 ready\r\n", 110);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].protocol, "pop3");
+  EXPECT_EQ(c[0].secret, "hunter2");
+  // AUTH PLAIN with the initial response on the next line: \0bob\0hunter3
+  auto p = Creds("AUTH PLAIN\r\nAGJvYgBodW50ZXIz\r\n", "+OK\r\n", 110);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].user, "bob");
+  EXPECT_EQ(p[0].secret, "hunter3");
+}
+
+TEST(TrafficCredentials, ImapLoginQuoted) {
+  auto c = Creds("a1 CAPABILITY\r\na2 LOGIN \"carol\" \"pa ss\"\r\n", "* OK IMAP4rev1\r\n", 143);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].protocol, "imap");
+  EXPECT_EQ(c[0].user, "carol");
+  EXPECT_EQ(c[0].secret, "pa ss");
+}
+
+TEST(TrafficCredentials, SmtpAuthLoginAndPlain) {
+  // dave / p4ss in base64, one per line after AUTH LOGIN
+  auto c = Creds("EHLO cam\r\nAUTH LOGIN\r\nZGF2ZQ==\r\ncDRzcw==\r\n", "220 mail ESMTP\r\n", 25);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].protocol, "smtp");
+  EXPECT_EQ(c[0].user, "dave");
+  EXPECT_EQ(c[0].secret, "p4ss");
+  auto p = Creds("EHLO cam\r\nAUTH PLAIN AGRhdmUAcDRzcw==\r\n", "220 mail ESMTP\r\n", 587);
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].method, "plain");
+  EXPECT_EQ(p[0].secret, "p4ss");
+}
+
+TEST(TrafficCredentials, TelnetLoginThroughOptionNegotiation) {
+  const std::string server =
+      "\xff\xfd\x18\xff\xfb\x01"
+      "camera login: "
+      "Password: ";
+  const std::string client =
+      "\xff\xfc\x18"
+      "root\r\n"
+      "xmhdipc\r\n";
+  auto c = Creds(client, server, 23);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].protocol, "telnet");
+  EXPECT_EQ(c[0].user, "root");
+  EXPECT_EQ(c[0].secret, "xmhdipc");
+  // A telnet session without a password prompt gives nothing.
+  EXPECT_TRUE(Creds("ls\r\n", "BusyBox v1.30 built-in shell\r\n# ", 23).empty());
+}
+
+TEST(TrafficCredentials, HttpBasicDigestAndForm) {
+  auto b = Creds(
+      "GET /cgi-bin/status HTTP/1.1\r\nHost: cam\r\nAuthorization: Basic "
+      "YWRtaW46YWRtaW4xMjM=\r\n\r\n",
+      "", 80);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].method, "basic");
+  EXPECT_EQ(b[0].user, "admin");
+  EXPECT_EQ(b[0].secret, "admin123");
+  auto d = Creds(
+      "GET / HTTP/1.1\r\nAuthorization: Digest username=\"eve\", realm=\"cam\", "
+      "nonce=\"abc\", uri=\"/\", response=\"6629fae49393a05397450978507c4ef1\"\r\n\r\n",
+      "", 80);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].method, "digest");
+  EXPECT_EQ(d[0].user, "eve");
+  EXPECT_EQ(d[0].secret, "6629fae49393a05397450978507c4ef1");
+  const std::string body = "username=frank&password=p%40ss%21";
+  auto f = Creds(
+      "POST /login HTTP/1.1\r\nHost: cam\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body,
+      "", 80);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].method, "form");
+  EXPECT_EQ(f[0].user, "frank");
+  EXPECT_EQ(f[0].secret, "p@ss!");
+  // A plain GET has no credential.
+  EXPECT_TRUE(Creds("GET /index.html HTTP/1.1\r\nHost: cam\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n", 80)
+                  .empty());
+}
+
+TEST(TrafficCredentials, MqttConnect) {
+  auto c = Creds(test::MqttConnect("cam-1", "device", "t0ken!"), "", 1883);
+  ASSERT_EQ(c.size(), 1u);
+  EXPECT_EQ(c[0].protocol, "mqtt");
+  EXPECT_EQ(c[0].user, "device");
+  EXPECT_EQ(c[0].secret, "t0ken!");
+  EXPECT_TRUE(Creds(test::MqttConnect("cam-1", "", ""), "", 1883).empty());
+}
+
+TEST(TrafficParsers, MqttPublishAndTruncation) {
+  const std::string s =
+      test::MqttConnect("c", "u", "p") + test::MqttPublish("home/temp", "{\"t\":21.5}");
+  auto m = ParseMqtt(s);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[1].topic, "home/temp");
+  EXPECT_EQ(m[1].payload, "{\"t\":21.5}");
+  // Cut in the middle of the PUBLISH: only the CONNECT.
+  EXPECT_EQ(ParseMqtt(std::string_view(s).substr(0, s.size() - 3)).size(), 1u);
+}
+
+TEST(TrafficParsers, TlsHellos) {
+  TlsInfo info;
+  ParseTlsClient(test::TlsClientHello("api.vendor.example", {0x0304, 0x0303}, {0x1301, 0xc02f}),
+                 info);
+  ParseTlsServer(test::TlsServerHello(0x0304, 0x1301), info);
+  EXPECT_TRUE(info.client_hello);
+  EXPECT_EQ(info.sni, "api.vendor.example");
+  EXPECT_EQ(info.offered_versions, (std::vector<std::uint16_t>{0x0304, 0x0303}));
+  EXPECT_EQ(info.offered_ciphers, 2u);
+  EXPECT_TRUE(info.server_hello);
+  EXPECT_EQ(TlsVersionName(info.version), "TLSv1.3");
+  EXPECT_EQ(info.cipher, 0x1301);
+  EXPECT_FALSE(WeakTlsCipher(0x1301));
+  EXPECT_TRUE(WeakTlsCipher(0x0005));  // TLS_RSA_WITH_RC4_128_SHA
+  EXPECT_TRUE(WeakTlsCipher(0x0000));  // TLS_NULL_WITH_NULL_NULL
+  // A truncated ServerHello yields no negotiated version.
+  TlsInfo cut;
+  const std::string sh = test::TlsServerHello(0x0303, 0xc02f);
+  ParseTlsServer(std::string_view(sh).substr(0, 20), cut);
+  EXPECT_FALSE(cut.server_hello);
+}
+
+TEST(TrafficParsers, DnsAnswersWithCompression) {
+  const std::string r = test::DnsResponse("cloud.vendor.example", "198.51.100.7");
+  auto a = ParseDnsResponse(AsBytes(r));
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].name, "cloud.vendor.example");
+  EXPECT_EQ(ToString(a[0].address), "198.51.100.7");
+  // A pointer that loops onto itself is refused.
+  std::string loop = r;
+  loop[12] = '\xc0';
+  loop[13] = '\x0c';
+  EXPECT_TRUE(ParseDnsResponse(AsBytes(loop)).empty());
+  EXPECT_TRUE(ParseDnsResponse(AsBytes(std::string_view(r).substr(0, 30))).empty());
+}
+
+TEST(TrafficParsers, Coap) {
+  auto m = ParseCoap(AsBytes(test::CoapPost("/sensors/temp", "21.5")));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->code, 2);
+  EXPECT_EQ(m->uri, "/sensors/temp");
+  EXPECT_EQ(m->payload, "21.5");
+  EXPECT_FALSE(ParseCoap(AsBytes(std::string("\x80\x01\x00\x01", 4))));  // version 2
+}
+
+TEST(TrafficPersonalData, EveryShapeFound) {
+  const std::string text =
+      R"({"owner":"alice@example.com","phone":"+44 20 7946 0018","lat":51.5007,"lon":-0.1246,)"
+      R"("ssid":"HomeNet","psk":"correct horse","bssid":"a4:2b:b0:11:22:33"})";
+  std::set<std::string> types;
+  for (const auto& p : FindPersonalData(text)) types.insert(p.type);
+  EXPECT_EQ(types,
+            (std::set<std::string>{"email", "phone", "gps", "wifi-ssid", "wifi-psk", "mac"}));
+}
+
+TEST(TrafficPersonalData, LookAlikesIgnored) {
+  const std::string text =
+      "version 1.2.3456789 build +1 fe80::a4:2b:b0:11:22:33:44 user@localhost lat=1 lon=2 "
+      "img@2x.png 00:00:00:00:00:00 time 12:30:45";
+  EXPECT_TRUE(FindPersonalData(text).empty());
+}
+
+TEST(TrafficStream, OutOfOrderRetransmittedAndCapped) {
+  Stream s(10);
+  s.Syn(99);  // data starts at 100
+  s.Add(105, AsBytes("FGH"), 3);
+  s.Add(100, AsBytes("ABCDE"), 2);
+  s.Add(100, AsBytes("ABC"), 4);  // retransmission
+  s.Add(108, AsBytes("IJKLMN"), 5);
+  EXPECT_EQ(s.data(), "ABCDEFGHIJ");
+  EXPECT_EQ(s.beyond_cap(), 4u);
+  EXPECT_EQ(s.PacketAt(0), 2u);
+  EXPECT_EQ(s.PacketAt(6), 3u);
+  EXPECT_EQ(s.PacketAt(9), 5u);
+}
+
+TEST(TrafficDecode, LinkTypesAndBadLengths) {
+  const std::string ip =
+      std::string(
+          "\x45\x00\x00\x1c\x00\x01\x00\x00\x40\x11\x00\x00\x0a\x00\x00\x02\xc6\x33\x64\x07", 20) +
+      std::string("\x30\x39\x00\x35\x00\x08\x00\x00", 8);
+  for (int dlt : {DLT_RAW, DLT_IPV4}) {
+    auto p = DecodeFrame(dlt, AsBytes(ip));
+    ASSERT_TRUE(p) << dlt;
+    EXPECT_EQ(ToString(p->src), "10.0.0.2");
+    EXPECT_EQ(p->dport, 53);
+  }
+  auto null = DecodeFrame(DLT_NULL, AsBytes(std::string("\x02\x00\x00\x00", 4) + ip));
+  ASSERT_TRUE(null);
+  EXPECT_EQ(null->protocol, 17);
+  std::string sll(14, '\0');
+  sll += "\x08\x00";
+  ASSERT_TRUE(DecodeFrame(DLT_LINUX_SLL, AsBytes(sll + ip)));
+  std::string sll2("\x08\x00", 2);
+  sll2 += std::string(18, '\0');
+  ASSERT_TRUE(DecodeFrame(DLT_LINUX_SLL2, AsBytes(sll2 + ip)));
+  // A UDP length beyond the datagram and an IPv4 header length beyond the packet are errors.
+  std::string bad = ip;
+  bad[25] = '\x40';
+  auto e = DecodeFrame(DLT_RAW, AsBytes(bad));
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().what.find("UDP length"), std::string::npos);
+  bad = ip;
+  bad[0] = '\x4f';
+  EXPECT_FALSE(DecodeFrame(DLT_RAW, AsBytes(bad.substr(0, 40))));
+  EXPECT_FALSE(DecodeFrame(DLT_EN10MB, AsBytes(std::string(10, '\0'))));
+  EXPECT_FALSE(SupportedLinkType(DLT_USER0));
+}
+
+}  // namespace
+}  // namespace iotcop::traffic
