@@ -49,15 +49,6 @@ int Run(AssessArgs& args) {
     std::cerr << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
     return kExitUsage;
   }
-  // Input kinds whose capability is not in this build are refused, never silently ignored.
-  if (!o.pcaps.empty()) {
-    std::cerr << "iotcop assess: --pcap " << o.pcaps.front()
-              << ": traffic capture analysis is not available in this version\n";
-  if (!o.hosts.empty()) {
-    std::cerr << "iotcop assess: --host " << o.hosts.front()
-              << ": live device assessment is not available in this version\n";
-    return kExitUsage;
-  }
   const auto formats = SplitFormats(args.formats);
   for (const auto& f : formats) {
     if (!report::FindRenderer(f)) {
