@@ -82,6 +82,11 @@ TEST(NetworkChecks, DebugPorts) {
   EXPECT_EQ(adb_auth.findings[0].severity, Severity::kHigh);
   EXPECT_EQ(Count("net.debug.ports", Service({{"port", 1234}, {"service", "gdbserver"}})), 1u);
   EXPECT_EQ(Count("net.debug.ports", Service({{"port", 5555}, {"service", "unknown"}})), 0u);
+  // Nothing on the network does not show the physical debug interfaces are off.
+  auto quiet = test::RunCheck("net.debug.ports", Service({{"port", 80}, {"service", "http"}}));
+  ASSERT_EQ(quiet.outcomes.size(), 1u);
+  EXPECT_EQ(quiet.outcomes[0].provision, "5.6-4");
+  EXPECT_EQ(quiet.outcomes[0].verdict, Verdict::kInconclusive);
 }
 
 FactStore Tls(nlohmann::json v) {

@@ -85,6 +85,11 @@ Status RunSnmp(CheckContext& ctx) {
                            Severity::kHigh, {"5.5-1", "5.1-1"}),
         "snmp:" + Where(*s) + ":" + Str(*s, "community"));
   }
+  // No default community answering says nothing about the other logins (net.login.* decide).
+  if (ctx.findings().empty())
+    ctx.Inconclusive("5.1-1",
+                     "no SNMP agent answered a default community; the device's other logins "
+                     "are for the default-credential checks");
   return Ok();
 }
 
