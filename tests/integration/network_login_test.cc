@@ -6,6 +6,15 @@
 // strong one must stay quiet.
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
 #include <filesystem>
 #include <random>
 
@@ -13,6 +22,7 @@
 
 #include "core/fact_kinds.h"
 #include "network/login.h"
+#include "network/login/http_auth.h"
 #include "support/netns.h"
 #include "support/network_login_fixture.h"
 #include "support/test_support.h"
@@ -21,6 +31,7 @@ namespace iotcop::test {
 namespace {
 
 namespace fs = std::filesystem;
+namespace login = network::login;
 
 std::string StrongPassword() {
   std::random_device rd;
@@ -390,6 +401,88 @@ TEST_F(NetworkLoginTest, FtpLocalUserWithStrongPasswordIsQuiet) {
   ASSERT_EQ(bf.size(), 1u);
   EXPECT_EQ(bf[0]->value["result"], "slowdown") << Dump(a);
   EXPECT_TRUE(FindingsOf(a, "net.login.brute-force").empty()) << Dump(a);
+}
+
+// A camera-like RTSP server in a thread (no RTSP daemon in Debian that fits a test): DESCRIBE
+// without the right Basic credential gets 401 with a challenge, with it the SDP.
+class RtspCamera {
+ public:
+  RtspCamera(const std::string& addr, const std::string& user, const std::string& password)
+      : expect_("Authorization: Basic " + login::Base64(user + ":" + password)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(554);
+    inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
+    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && ::listen(fd_, 16) == 0;
+    if (ok_) thread_ = std::thread([this] { Serve(); });
+  }
+  ~RtspCamera() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    ::close(fd_);
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      timeval tv{0, 300000};
+      ::setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      std::string req;
+      char buf[4096];
+      for (;;) {  // several requests per connection, as RTSP clients do
+        const auto end = req.find("\r\n\r\n");
+        if (end == std::string::npos) {
+          const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+          if (n <= 0) break;
+          req.append(buf, static_cast<std::size_t>(n));
+          continue;
+        }
+        const std::string one = req.substr(0, end + 4);
+        req.erase(0, end + 4);
+        const auto cs = one.find("CSeq: ");
+        const std::string cseq =
+            cs == std::string::npos ? "0" : one.substr(cs + 6, one.find('\r', cs) - cs - 6);
+        const std::string sdp = "v=0\r\ns=camera\r\n";
+        const std::string resp =
+            one.find(expect_) != std::string::npos
+                ? fmt::format(
+                      "RTSP/1.0 200 OK\r\nCSeq: {}\r\nContent-Type: application/sdp\r\n"
+                      "Content-Length: {}\r\n\r\n{}",
+                      cseq, sdp.size(), sdp)
+                : fmt::format(
+                      "RTSP/1.0 401 Unauthorized\r\nCSeq: {}\r\nWWW-Authenticate: Basic "
+                      "realm=\"camera\"\r\n\r\n",
+                      cseq);
+        (void)::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      }
+      ::close(c);
+    }
+  }
+  std::string expect_;
+  int fd_ = -1;
+  bool ok_ = false;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(NetworkLoginTest, RtspBothWays) {
+  for (const std::string& pw : {std::string("1111"), StrongPassword()}) {
+    RtspCamera cam("127.0.0.17", "admin", pw);
+    ASSERT_TRUE(cam.ok());
+    Assessment a = Logins(LoopbackEndpoint("127.0.0.17", 554, "rtsp"), FastOptions(10));
+    EXPECT_EQ(FindingsOf(a, "net.login.default").size(), pw == "1111" ? 1u : 0u) << Dump(a);
+    auto login = FactsOf(a, facts::kLoginAttempt);
+    ASSERT_EQ(login.size(), 1u) << Dump(a);
+    EXPECT_EQ(login[0]->value["method"], "rtsp-basic");
+  }
 }
 
 TEST_F(NetworkLoginTest, UnreachableServiceIsAProblemNotAFinding) {
