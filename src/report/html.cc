@@ -333,10 +333,12 @@ class HtmlWriter {
         "<li><a href=\"#severity\">Severity</a></li>"
         "<li><a href=\"#provisions\">Provisions</a></li>"
         "<li><a href=\"#findings\">Findings</a></li>"
-        "<li><a href=\"#destinations\">Destinations</a></li>"
         "<li><a href=\"#problems\">Problems</a></li>"
         "<li><a href=\"#checks\">Checks</a></li>"
-        "<li><a href=\"#facts\">Facts</a></li></ul></nav>\n";
+        "<li><a href=\"#facts\">Facts</a></li>";
+    if (a_.facts.Has(facts::kDestination))
+      out_ += "<li><a href=\"#destinations\">Destinations</a></li>";
+    out_ += "</ul></nav>\n";
   }
 
   void Summary() {

@@ -17,7 +17,6 @@ namespace {
 constexpr int kDpiPackets = 32;
 constexpr std::size_t kMaxDnsNames = 100000;
 constexpr std::size_t kMaxMalformedReported = 10;
-constexpr std::size_t kContext = 40;
 
 std::string Endpoint(const Address& a, std::uint16_t port) {
   return a.version == 6 ? fmt::format("[{}]:{}", ToString(a), port)
@@ -60,23 +59,25 @@ std::string FirmwareLike(std::string_view path, std::string_view content_type,
   return {};
 }
 
-// `text` around [off, off+len) with every copy of `secret` replaced by its redaction.
-std::string ExcerptAround(std::string_view text, std::uint64_t off, std::size_t len,
-                          std::string_view secret) {
-  const std::size_t b = off > kContext ? static_cast<std::size_t>(off) - kContext : 0;
-  const std::size_t e = std::min(text.size(), static_cast<std::size_t>(off) + len + kContext);
-  std::string out(text.substr(std::min(b, text.size()), e > b ? e - b : 0));
-  if (!secret.empty()) {
-    const std::string r = Redact(secret);
-    for (std::size_t p = out.find(secret); p != std::string::npos;
-         p = out.find(secret, p + r.size())) {
-      out.replace(p, secret.size(), r);
-    }
+// The field name before a value at `off` (back to the previous separator, at most 24 bytes) and the
+// value redacted: `"psk":"co…(21 chars, redacted)`. Nothing else of the payload, so no other
+// secret or personal data near it can leak into the excerpt.
+std::string RedactedExcerpt(std::string_view text, std::uint64_t off, std::string_view value) {
+  const std::size_t at = static_cast<std::size_t>(std::min<std::uint64_t>(off, text.size()));
+  std::size_t b = at;
+  while (b > 0 && at - b < 24) {
+    const char c = text[b - 1];
+    if (c == '&' || c == ',' || c == '{' || c == '\n' || c == '?' || c == ';') break;
+    --b;
   }
+  // A field's hit is at its key: show the key and what separates it from the value.
+  std::size_t v = value.empty() ? std::string_view::npos : text.find(value, at);
+  if (v == std::string_view::npos || v - at > 80) v = at;
+  std::string out(text.substr(b, v - b));
   for (auto& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\n') c = ' ';
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
-  return BoundExcerpt(out);
+  return BoundExcerpt(out + Redact(value));
 }
 
 }  // namespace
@@ -267,8 +268,7 @@ void Analyzer::PersonalDataIn(const Flow& f, std::string_view text, const Stream
              {"peer", ToString(f.device_is_client ? f.server : f.client)},
              {"port", f.sport},
              {"direction", sent ? "sent" : "received"}},
-            At(f, pkt, ExcerptAround(text, hit.offset, hit.value.size(), hit.value),
-               f.device_is_client));
+            At(f, pkt, RedactedExcerpt(text, hit.offset, hit.value), f.device_is_client));
   }
 }
 

@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <pcap/pcap.h>
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <memory>
 
@@ -74,6 +77,7 @@ Status CaptureLive(const std::string& iface, int seconds, const std::string& out
   pcap_set_snaplen(pc.get(), 262144);
   pcap_set_promisc(pc.get(), 0);
   pcap_set_timeout(pc.get(), 200);
+  pcap_set_immediate_mode(pc.get(), 1);
   const int rc = pcap_activate(pc.get());
   if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED) {
     return MakeError(Errc::kIo,
@@ -87,11 +91,18 @@ Status CaptureLive(const std::string& iface, int seconds, const std::string& out
   if (rc < 0) return MakeError(Errc::kIo, pcap_geterr(pc.get()), iface);
   std::unique_ptr<pcap_dumper_t, DumperCloser> dump(pcap_dump_open(pc.get(), out_path.c_str()));
   if (!dump) return MakeError(Errc::kIo, pcap_geterr(pc.get()), out_path);
+  // Non-blocking reads after poll(): a quiet interface must not hold the capture past its time.
+  pcap_setnonblock(pc.get(), 1, err);
+  const int fd = pcap_get_selectable_fd(pc.get());
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (std::chrono::steady_clock::now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    if (fd >= 0 && poll(&p, 1, 100) <= 0) continue;
     const int n = pcap_dispatch(pc.get(), -1, pcap_dump, reinterpret_cast<u_char*>(dump.get()));
     if (n < 0) return MakeError(Errc::kIo, pcap_geterr(pc.get()), iface);
+    if (fd < 0 && n == 0) usleep(50000);
   }
+  pcap_dump_flush(dump.get());
   return Ok();
 }
 

@@ -68,7 +68,8 @@ TEST(TrafficLive, TcpdumpOfCurlAndMosquitto) {
       !e.empty() || !test::WaitForTcp("127.0.0.3", 1883))
     GTEST_SKIP() << "mosquitto did not start: " << e << broker.Log();
   const fs::path pcap = dir / "live.pcap";
-  if (auto e = dump.Start({"tcpdump", "-i", "lo", "-U", "-s", "0", "-w", pcap.string()},
+  if (auto e = dump.Start({"tcpdump", "-i", "lo", "--immediate-mode", "-U", "-Z", "root", "-s", "0",
+                           "-w", pcap.string()},
                           (dir / "tcpdump.log").string());
       !e.empty())
     GTEST_SKIP() << "tcpdump: " << e;
@@ -83,7 +84,11 @@ TEST(TrafficLive, TcpdumpOfCurlAndMosquitto) {
       "mosquitto_pub -h 127.0.0.3 -p 1883 -i cam-7 -u camuser -P MqttPass456 -t cam/state -m "
       "'{\"owner\":\"bob@example.org\",\"t\":21.5}'");
   ASSERT_EQ(m.exit_code, 0) << m.err;
-  std::this_thread::sleep_for(300ms);
+  // Until tcpdump has written the last packet (the MQTT DISCONNECT and close), at most 3 s.
+  for (std::uintmax_t last = 0, now = 1; now != last; std::this_thread::sleep_for(500ms)) {
+    last = now;
+    now = fs::exists(pcap) ? fs::file_size(pcap) : 0;
+  }
   dump.Stop();
   ASSERT_TRUE(fs::exists(pcap));
 
@@ -91,7 +96,8 @@ TEST(TrafficLive, TcpdumpOfCurlAndMosquitto) {
                            " --format json,html,text -q");
   ASSERT_TRUE(fs::exists(dir / "out" / "report.json")) << r.err;
   auto j = Report(dir / "out");
-  EXPECT_EQ(CredentialProtocols(j), (std::set<std::string>{"http", "mqtt"}));
+  EXPECT_EQ(CredentialProtocols(j), (std::set<std::string>{"http", "mqtt"}))
+      << dump.Log() << test::RunShell("tshark -r " + Q(pcap) + " 2>&1 | head -30").out;
   bool telemetry = false, email = false, http_named = false;
   for (const auto& f : j["facts"]) {
     const auto& v = f["value"];

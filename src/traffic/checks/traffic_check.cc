@@ -11,7 +11,12 @@ namespace iotcop::trafficcheck {
 std::vector<const Fact*> CleartextDestinations(const FactStore& facts) {
   std::vector<const Fact*> out;
   for (const Fact* d : facts.OfKind(facts::kDestination)) {
-    if (!d->value.value("encrypted", true)) out.push_back(d);
+    // Name resolution and time (DNS, NTP, DHCP, mDNS) are cleartext by design: not judged here.
+    const int port = d->value.value("port", 0);
+    const bool infrastructure =
+        fwcheck::Str(*d, "transport") == "udp" &&
+        (port == 53 || port == 123 || port == 67 || port == 68 || port == 5353);
+    if (!infrastructure && !d->value.value("encrypted", true)) out.push_back(d);
   }
   return out;
 }

@@ -11,7 +11,7 @@
 
 namespace iotcop::trafficcheck {
 
-// Destinations with at least one cleartext flow.
+// Destinations with at least one cleartext flow (DNS, NTP, DHCP and mDNS left out).
 std::vector<const Fact*> CleartextDestinations(const FactStore& facts);
 // "name (address:port/tcp)" of a destination fact.
 std::string DestinationLabel(const Fact& d);
