@@ -9,14 +9,10 @@
 #include <sstream>
 
 #include "core/fact_kinds.h"
+#include "core/strings.h"
 
 namespace iotcop::declaration {
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool Contains(const std::string& hay, std::initializer_list<const char*> needles) {
   return std::any_of(needles.begin(), needles.end(),

@@ -1,4 +1,5 @@
 #include "declaration/securitytxt.h"
+#include "core/strings.h"
 
 #include <fmt/format.h>
 
@@ -11,19 +12,6 @@ namespace iotcop::securitytxt {
 namespace {
 
 constexpr std::time_t kYear = 366 * 24 * 3600;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 bool ValidUtf8(std::string_view s, std::size_t& bad_at) {
   std::size_t i = 0;

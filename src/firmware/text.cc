@@ -1,4 +1,5 @@
 #include "firmware/text.h"
+#include "core/strings.h"
 
 #include <algorithm>
 
@@ -17,13 +18,6 @@ std::vector<TextLine> SplitLines(std::string_view text, std::size_t max_lines) {
     pos = end + 1;
   }
   return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  const auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-  return s;
 }
 
 std::string_view Basename(std::string_view path) {

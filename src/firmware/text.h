@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strings.h"
 #include "unpack/tree.h"
 
 namespace iotcop::firmware {
@@ -23,7 +24,6 @@ struct TextLine {
 // Splits text into lines ("\n" or "\r\n"); at most `max_lines`.
 std::vector<TextLine> SplitLines(std::string_view text, std::size_t max_lines = 200000);
 
-std::string_view Trim(std::string_view s);
 std::string_view Basename(std::string_view path);
 std::string_view Dirname(std::string_view path);
 

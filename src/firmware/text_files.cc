@@ -1,4 +1,5 @@
 #include "firmware/text_files.h"
+#include "core/strings.h"
 
 #include <algorithm>
 #include <array>
@@ -14,12 +15,6 @@ constexpr std::array<std::string_view, 14> kFolders = {
 bool InFolders(std::string_view path) {
   return std::any_of(kFolders.begin(), kFolders.end(),
                      [&](std::string_view f) { return path.starts_with(f); });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.h"
 #include "network/tls.h"
 
 namespace iotcop::network {
@@ -16,20 +17,6 @@ namespace iotcop::network {
 namespace {
 
 constexpr std::size_t kMaxHeaders = 100;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
 
 }  // namespace
 

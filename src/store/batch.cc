@@ -1,5 +1,6 @@
 // File: store/batch.cc
 #include "store/batch.h"
+#include "core/strings.h"
 
 #include <algorithm>
 #include <charconv>
@@ -9,17 +10,7 @@
 namespace iotcop::store {
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::vector<BatchItem>> ParseBatchList(std::string_view text, const std::string& origin,
                                               const fs::path& base) {

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/strings.h"
 #include "store/cvss.h"
 #include "store/version.h"
 
@@ -18,11 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Splits a CPE 2.3 formatted string at unescaped colons and unescapes "\x".
 std::vector<std::string> SplitCpe(std::string_view cpe) {

@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "core/hash.h"
+#include "core/strings.h"
 #include "traffic/parsers.h"
 
 namespace iotcop::traffic {
@@ -31,12 +32,6 @@ std::vector<Line> Lines(std::string_view s) {
     out.push_back({l.substr(0, kMaxField * 4), pos});
     pos = nl + 1;
   }
-  return out;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

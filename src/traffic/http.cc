@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "core/strings.h"
 #include "traffic/parsers.h"
 
 namespace iotcop::traffic {
@@ -22,13 +23,6 @@ bool IEquals(std::string_view a, std::string_view b) {
       return false;
   }
   return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
 }
 
 struct Message {

@@ -10,14 +10,10 @@
 
 #include "core/check.h"
 #include "core/fact_kinds.h"
+#include "core/strings.h"
 
 namespace iotcop {
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string ValueText(const nlohmann::json& v) {
   if (v.is_string()) return Lower(v.get<std::string>());

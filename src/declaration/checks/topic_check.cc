@@ -11,6 +11,7 @@
 
 #include "core/check.h"
 #include "core/fact_kinds.h"
+#include "core/strings.h"
 #include "declaration/schema.h"
 
 namespace iotcop {
@@ -23,11 +24,6 @@ struct Judgement {
   Verdict verdict = Verdict::kInconclusive;
   std::string reason;
 };
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Text(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();

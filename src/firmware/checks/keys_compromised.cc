@@ -25,7 +25,7 @@ Result<std::map<std::string, std::string>> LoadList() {
   std::uint32_t number = 0;
   while (std::getline(in, line) && number < 1000000) {
     ++number;
-    const std::string_view t = firmware::Trim(line);
+    const std::string_view t = Trim(line);
     if (t.empty() || t.front() == '#') continue;
     const auto space = t.find_first_of(" \t");
     const std::string_view fp = t.substr(0, space);
@@ -33,9 +33,8 @@ Result<std::map<std::string, std::string>> LoadList() {
       return MakeError(Errc::kCorrupt,
                        fmt::format("line {}: expected a SHA-256 hex fingerprint", number),
                        path.string());
-    out.emplace(std::string(fp), space == std::string_view::npos
-                                     ? ""
-                                     : std::string(firmware::Trim(t.substr(space))));
+    out.emplace(std::string(fp),
+                space == std::string_view::npos ? "" : std::string(Trim(t.substr(space))));
   }
   return out;
 }

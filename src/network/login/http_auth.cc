@@ -20,8 +20,6 @@ namespace {
 constexpr std::size_t kMaxHeaders = 200;
 constexpr std::size_t kMaxLine = 8192;
 
-using firmware::Trim;
-
 bool IsToken(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;

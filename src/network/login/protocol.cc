@@ -1,6 +1,7 @@
 // File: network/login/protocol.cc
 // Names and excerpts shared by the login protocols.
 #include "network/login/protocol.h"
+#include "core/strings.h"
 
 #include <cctype>
 
@@ -41,12 +42,6 @@ std::optional<Connection> Connect(const Endpoint& e, const Limits& l, Attempt& a
     return std::nullopt;
   }
   return std::move(*c);
-}
-
-std::string Lower(std::string_view s) {
-  std::string r(s);
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
 }
 
 std::string Printable(std::string_view s, std::size_t max) {

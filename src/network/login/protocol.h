@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/strings.h"
 #include "network/client.h"
 #include "network/endpoint.h"
 
@@ -75,9 +76,6 @@ Result<std::unique_ptr<Protocol>> MakeChallengeLogin(const Endpoint& e, const Li
 
 // Opens a connection for an attempt; when it cannot, says why in a.excerpt (outcome stays kError).
 std::optional<Connection> Connect(const Endpoint& e, const Limits& l, Attempt& a);
-
-// ASCII lower case (protocol keywords, header names).
-std::string Lower(std::string_view s);
 
 // A protocol that keeps its endpoint and limits.
 class EndpointProtocol : public Protocol {
