@@ -124,10 +124,12 @@ TEST(TrafficLive, IfaceCapturesWhileCurlRuns) {
   test::Daemon http;
   if (auto e = StartHttp(http, dir); !e.empty()) GTEST_SKIP() << e;
   auto r = test::RunShell(
-      "(sleep 1; curl -s -o /dev/null -u cam:IfacePass789 "
-      "http://127.0.0.2:8080/) & " IOTCOP_BINARY
+      // curl logs in several times during the capture window: a slow start of the capture
+      // (sanitizer builds) must not miss every one of them.
+      "(for i in 1 2 3 4 5 6; do sleep 0.7; curl -s -o /dev/null -u cam:IfacePass789 "
+      "http://127.0.0.2:8080/; done) & " IOTCOP_BINARY
       " assess --iface lo "
-      "--capture-seconds 3 -o " +
+      "--capture-seconds 6 -o " +
       Q(dir / "out") + " --format json -q; rc=$?; wait; exit $rc");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(dir / "out" / "capture-lo.pcap"));
