@@ -449,4 +449,11 @@ std::string PublicKeyFingerprintFromPem(std::string_view pem) {
   return k ? SpkiFingerprint(k.get()) : std::string();
 }
 
+nlohmann::json CertificateFields(const ParsedCertificate& c) {
+  return {{"subject", c.subject},        {"issuer", c.issuer},     {"not_before", c.not_before},
+          {"not_after", c.not_after},    {"expired", c.expired},   {"self_signed", c.self_signed},
+          {"key_type", c.key_type},      {"key_bits", c.key_bits}, {"sig_alg", c.sig_alg},
+          {"fingerprint", c.fingerprint}};
+}
+
 }  // namespace iotcop::firmware

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace iotcop::firmware {
 
 struct ParsedKey {
@@ -44,6 +46,11 @@ struct ParsedCertificate {
 std::vector<ParsedKey> FindPrivateKeys(std::string_view data);
 // Every certificate in `data` (PEM blocks anywhere, or a whole-file DER certificate); at most 512.
 std::vector<ParsedCertificate> FindCertificates(std::string_view data);
+
+// The fields of a certificate as every fact that carries one spells them (subject, issuer,
+// not_before, not_after, expired, self_signed, key_type, key_bits, sig_alg, fingerprint): firmware
+// `certificate` facts, live TLS endpoints and TLS sessions seen in captures.
+nlohmann::json CertificateFields(const ParsedCertificate& c);
 
 // SHA-256 (hex) of the SubjectPublicKeyInfo DER of a public key given as PEM (tests, rules).
 std::string PublicKeyFingerprintFromPem(std::string_view pem);

@@ -144,11 +144,7 @@ nlohmann::json CertificateFacts(SSL* ssl, const std::string& address) {
     const auto parsed =
         firmware::FindCertificates(std::string_view(reinterpret_cast<const char*>(der), len));
     if (!parsed.empty()) {
-      const auto& p = parsed.front();
-      c = {{"subject", p.subject},        {"issuer", p.issuer},     {"not_before", p.not_before},
-           {"not_after", p.not_after},    {"expired", p.expired},   {"self_signed", p.self_signed},
-           {"key_type", p.key_type},      {"key_bits", p.key_bits}, {"sig_alg", p.sig_alg},
-           {"fingerprint", p.fingerprint}};
+      c = firmware::CertificateFields(parsed.front());
     }
   }
   OPENSSL_free(der);

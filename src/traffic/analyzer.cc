@@ -305,18 +305,8 @@ void Analyzer::AnalyseTcp(Flow& f) {
     if (!tls.client_hello && !tls.server_hello) return;
     nlohmann::json certs = nlohmann::json::array();
     for (const auto& der : tls.certificates) {
-      for (const auto& c : firmware::FindCertificates(der)) {
-        certs.push_back({{"subject", c.subject},
-                         {"issuer", c.issuer},
-                         {"not_before", c.not_before},
-                         {"not_after", c.not_after},
-                         {"expired", c.expired},
-                         {"self_signed", c.self_signed},
-                         {"key_type", c.key_type},
-                         {"key_bits", c.key_bits},
-                         {"sig_alg", c.sig_alg},
-                         {"fingerprint", c.fingerprint}});
-      }
+      for (const auto& c : firmware::FindCertificates(der))
+        certs.push_back(firmware::CertificateFields(c));
     }
     nlohmann::json offered = nlohmann::json::array();
     for (auto v : tls.offered_versions) offered.push_back(TlsVersionName(v));

@@ -34,19 +34,10 @@ void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
     const auto certs = FindCertificates(*data);
     const bool bundle = certs.size() > 3 || BundlePath(e->path);
     for (const auto& c : certs) {
-      nlohmann::json v = {{"subject", c.subject},
-                          {"issuer", c.issuer},
-                          {"not_before", c.not_before},
-                          {"not_after", c.not_after},
-                          {"expired", c.expired},
-                          {"self_signed", c.self_signed},
-                          {"key_type", c.key_type},
-                          {"key_bits", c.key_bits},
-                          {"sig_alg", c.sig_alg},
-                          {"fingerprint", c.fingerprint},
-                          {"key_fingerprint", c.key_fingerprint},
-                          {"path", in.tree.DisplayPath(*e)},
-                          {"bundle", bundle}};
+      nlohmann::json v = CertificateFields(c);
+      v["key_fingerprint"] = c.key_fingerprint;
+      v["path"] = in.tree.DisplayPath(*e);
+      v["bundle"] = bundle;
       facts.Add(facts::kCertificate, v,
                 FileEvidence(in, *e, std::nullopt,
                              fmt::format("subject {} issuer {}", c.subject, c.issuer),
