@@ -29,14 +29,8 @@ enum class Behaviour { kTarpit, kEndless, kGarbage, kReset };
 class HostileServer {
  public:
   HostileServer(const std::string& addr, std::uint16_t port, Behaviour b) : b_(b) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    ::inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && ::listen(fd_, 64) == 0;
+    fd_ = test::BindLoopback(SOCK_STREAM, addr, port);
+    ok_ = fd_ >= 0;
     if (ok_) thread_ = std::thread([this] { Serve(); });
   }
   ~HostileServer() {

@@ -409,14 +409,8 @@ class RtspCamera {
  public:
   RtspCamera(const std::string& addr, const std::string& user, const std::string& password)
       : expect_("Authorization: Basic " + login::Base64(user + ":" + password)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(554);
-    inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 && ::listen(fd_, 16) == 0;
+    fd_ = test::BindLoopback(SOCK_STREAM, addr, 554);
+    ok_ = fd_ >= 0;
     if (ok_) thread_ = std::thread([this] { Serve(); });
   }
   ~RtspCamera() {

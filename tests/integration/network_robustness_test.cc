@@ -34,15 +34,8 @@ class FragileServer {
  public:
   enum Mode { kCrash, kHang, kSturdy };
   FragileServer(const std::string& addr, std::uint16_t port, Mode mode) : mode_(mode) {
-    listen_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    const int one = 1;
-    ::setsockopt(listen_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-    ok_ = ::bind(listen_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0 &&
-          ::listen(listen_, 64) == 0;
+    listen_ = test::BindLoopback(SOCK_STREAM, addr, port);
+    ok_ = listen_ >= 0;
     if (ok_) thread_ = std::thread([this] { Serve(); });
   }
   ~FragileServer() {

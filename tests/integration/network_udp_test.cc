@@ -28,12 +28,8 @@ class UdpResponder {
   UdpResponder(const std::string& addr, std::uint16_t port,
                std::function<std::string(const std::string&)> reply)
       : reply_(std::move(reply)) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons(port);
-    ::inet_pton(AF_INET, addr.c_str(), &sa.sin_addr);
-    ok_ = ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+    fd_ = test::BindLoopback(SOCK_DGRAM, addr, port);
+    ok_ = fd_ >= 0;
     if (ok_) thread_ = std::thread([this] { Serve(); });
   }
   ~UdpResponder() {

@@ -59,6 +59,25 @@ bool WaitForTcp(const std::string& addr, std::uint16_t port, std::chrono::millis
   return false;
 }
 
+int BindLoopback(int type, const std::string& addr, std::uint16_t port) {
+  const int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  if (type == SOCK_STREAM) {
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  }
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port);
+  if (inet_pton(AF_INET, addr.c_str(), &sa.sin_addr) != 1 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      (type == SOCK_STREAM && listen(fd, 64) != 0)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 Daemon::Daemon(Daemon&& o) noexcept : pid_(o.pid_), log_path_(std::move(o.log_path_)) {
   o.pid_ = -1;
 }

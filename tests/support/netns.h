@@ -21,6 +21,10 @@ std::string EnterPrivateNetwork();
 bool WaitForTcp(const std::string& addr, std::uint16_t port,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// A socket of `type` (SOCK_STREAM: with SO_REUSEADDR and listening; SOCK_DGRAM) bound to
+// addr:port, for the small servers tests write themselves. -1 when it cannot be bound.
+int BindLoopback(int type, const std::string& addr, std::uint16_t port);
+
 // A real daemon started by a test: argv[0] is looked up on PATH; stdout/stderr go to `log_path`
 // (kept for the failure message). The destructor kills its whole process group and reaps it.
 class Daemon {
