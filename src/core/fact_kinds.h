@@ -43,8 +43,9 @@ inline constexpr const char* kComponent = "component";
 //  feed's word), summary, why ("1.19.4 < 1.34.0 (versionEndExcluding)"), database} — a known
 //  vulnerability of the vulnerability database matched to a component's version.
 inline constexpr const char* kVulnerability = "vulnerability";
-// {database, known (vulnerabilities in it), components_checked, matches, error} — what the
-//  components of one image were matched against; error when the database could not be read.
+// {database, known (vulnerabilities in it), components_checked, matches, error, match_errors} —
+//  what the components of one image were matched against; error when the database could not be
+//  opened, match_errors for components whose query failed (the others still count).
 inline constexpr const char* kVulnerabilityScan = "vulnerability_scan";
 // {mechanism: sysupgrade|swupdate|rauc|mender|opkg|vendor, path, transport: http|https|ftp|tftp|
 //  local, url, urls: [...], flashes: bool, verifies_signature: bool|null, verification}

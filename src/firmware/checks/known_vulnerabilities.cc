@@ -39,7 +39,7 @@ class KnownVulnerabilitiesCheck : public Check {
     const auto scans = ctx.facts().OfKind(facts::kVulnerabilityScan);
     if (scans.empty()) return Ok();
     std::size_t checked = 0, known = 0;
-    std::string database;
+    std::string database, match_error;
     for (const Fact* s : scans) {
       if (s->value.contains("error")) {
         ctx.Inconclusive(
@@ -49,6 +49,8 @@ class KnownVulnerabilitiesCheck : public Check {
       checked += s->value.value("components_checked", std::size_t{0});
       known = std::max(known, s->value.value("known", std::size_t{0}));
       database = s->value.value("database", "");
+      for (const auto& e : s->value.value("match_errors", nlohmann::json::array()))
+        if (match_error.empty() && e.is_string()) match_error = e.get<std::string>();
     }
     // One finding per component, listing its vulnerabilities.
     std::map<FactId, std::vector<const Fact*>> by_component;
@@ -83,6 +85,8 @@ class KnownVulnerabilitiesCheck : public Check {
     }
     if (checked == 0) {
       ctx.Inconclusive("5.3-8", "no component has a known version to match");
+    } else if (ctx.findings().empty() && !match_error.empty()) {
+      ctx.Inconclusive("5.3-8", "some components could not be matched: " + match_error);
     } else if (ctx.findings().empty()) {
       ctx.Pass("5.3-8", fmt::format("none of {} components with versions is affected by the {} "
                                     "vulnerabilities of {}",

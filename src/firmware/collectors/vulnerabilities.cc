@@ -66,7 +66,7 @@ void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
                          {"known", db->Count()},
                          {"components_checked", checked},
                          {"matches", matched}};
-  if (!errors.empty()) scan["error"] = errors.front();
+  if (!errors.empty()) scan["match_errors"] = errors;
   facts.Add(facts::kVulnerabilityScan, std::move(scan), scan_ev, "vulnerabilities");
 }
 
