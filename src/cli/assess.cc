@@ -46,14 +46,16 @@ int Run(AssessArgs& args) {
   auto& o = args.options;
   if (int rc = traffic::PrepareCaptures(o.traffic, args.out_dir, o.pcaps); rc != 0) return rc;
   if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty()) {
-    std::cerr << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
+    std::cerr
+        << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
     return kExitUsage;
   }
   const auto formats = SplitFormats(args.formats);
   for (const auto& f : formats) {
     if (!report::FindRenderer(f)) {
       std::string known;
-      for (const auto& r : report::BuiltinRenderers()) known += (known.empty() ? "" : ", ") + r->doc().name;
+      for (const auto& r : report::BuiltinRenderers())
+        known += (known.empty() ? "" : ", ") + r->doc().name;
       std::cerr << "iotcop assess: --format " << f << ": unknown format (known: " << known << ")\n";
       return kExitUsage;
     }
@@ -98,7 +100,8 @@ int Run(AssessArgs& args) {
     }
   }
   if (!args.quiet) {
-    if (Status st = report::FindRenderer("text")->Render(a, *catalogue, std::cout); !st) rc = kExitInput;
+    if (Status st = report::FindRenderer("text")->Render(a, *catalogue, std::cout); !st)
+      rc = kExitInput;
     std::cout << "\nReports in " << args.out_dir << ":";
     for (const auto& f : formats) std::cout << " " << report::FindRenderer(f)->doc().extension;
     std::cout << "\n";
@@ -106,6 +109,7 @@ int Run(AssessArgs& args) {
       std::cout << "HTML report: " << (fs::path(args.out_dir) / "report.html").string() << "\n";
     }
   }
+  args.store.vulndb = args.options.check_config.vulndb;
   if (!SaveAssessment(args.store, a, *catalogue, args.quiet)) rc = kExitInput;
   for (const auto& in : a.inputs) {
     if (in.status == "failed") rc = kExitInput;
@@ -118,7 +122,8 @@ int Run(AssessArgs& args) {
 
 void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   static AssessArgs args;
-  auto* cmd = app.add_subcommand("assess", "Assess a product: firmware images, live devices, captures, declaration");
+  auto* cmd = app.add_subcommand(
+      "assess", "Assess a product: firmware images, live devices, captures, declaration");
   cmd->add_option("--firmware,-f", args.options.firmware,
                   "firmware image, or a folder holding an extracted root filesystem (repeatable)");
   cmd->add_option("--host", args.options.hosts,
@@ -153,15 +158,22 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
       "with --host: also send a bounded campaign of malformed input (may upset the device)");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
   traffic::AddCaptureOptions(*cmd, args.options.traffic);
-  cmd->add_option("--declaration", args.options.declaration, "manufacturer's declaration (IXIT YAML)");
-  cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")->capture_default_str();
+  cmd->add_option("--declaration", args.options.declaration,
+                  "manufacturer's declaration (IXIT YAML)");
+  cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")
+      ->capture_default_str();
   std::string format_names;  // from the renderers themselves, so the help stays true
   for (const auto& r : report::BuiltinRenderers())
-    format_names += (format_names.empty() ? "" : ", ") + r->doc().name + " (" + r->doc().extension + ")";
-  cmd->add_option("--format", args.formats, "comma-separated: " + format_names)->delimiter(',')->capture_default_str();
-  cmd->add_option("--fail-on", args.fail_on, "exit 1 when a finding is at or above: info, low, medium, high, critical, none")
+    format_names +=
+        (format_names.empty() ? "" : ", ") + r->doc().name + " (" + r->doc().extension + ")";
+  cmd->add_option("--format", args.formats, "comma-separated: " + format_names)
+      ->delimiter(',')
       ->capture_default_str();
-  cmd->add_option("--standard", args.options.standard, "en303645-v2 (default), en303645-v3, psti, cop2018")
+  cmd->add_option("--fail-on", args.fail_on,
+                  "exit 1 when a finding is at or above: info, low, medium, high, critical, none")
+      ->capture_default_str();
+  cmd->add_option("--standard", args.options.standard,
+                  "en303645-v2 (default), en303645-v3, psti, cop2018")
       ->capture_default_str();
   cmd->add_option("--product", args.options.product, "product name for the reports");
   cmd->add_option("--credentials", args.options.check_config.extra_credentials_files,

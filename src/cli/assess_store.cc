@@ -22,7 +22,8 @@ bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Cata
     std::cerr << "iotcop assess: the assessment was not saved (the reports are written)\n";
     return false;
   }
-  auto id = s->Save(store::MakeRecord(a, report::AssessmentJson(a, catalogue), args.version));
+  auto id = s->Save(store::MakeRecord(a, report::AssessmentJson(a, catalogue), args.version,
+                                      store::RulesHash(args.vulndb)));
   if (!id) {
     std::cerr << "iotcop assess: results store: " << id.error().Describe()
               << "\niotcop assess: the assessment was not saved (the reports are written)\n";

@@ -16,6 +16,7 @@ struct AssessStoreArgs {
   std::string db;
   bool no_store = false;
   std::string version;
+  std::string vulndb;  // the --vulndb of the assessment: part of the rules hash
 };
 
 void AddAssessStoreOptions(CLI::App* cmd, AssessStoreArgs& args);

@@ -39,7 +39,7 @@ namespace {
 
 struct BatchArgs {
   std::string source, db, shard = "0/1", summary = "text", summary_out, work,
-                          standard = "en303645-v2";
+                          standard = "en303645-v2", vulndb;
   unsigned jobs = 0;
 };
 
@@ -143,7 +143,7 @@ int Run(BatchArgs& args) {
     return kExitInput;
   }
 
-  const std::string rules = store::RulesHash();
+  const std::string rules = store::RulesHash(args.vulndb);
   std::vector<store::FleetRow> rows(items.size());
   std::vector<std::string> hashes(items.size());
   std::vector<std::size_t> todo;
@@ -255,6 +255,7 @@ int Run(BatchArgs& args) {
                                     items[i].name,
                                     "--standard",
                                     args.standard};
+      if (!args.vulndb.empty()) a.insert(a.end(), {"--vulndb", args.vulndb});
       const pid_t pid = Launch(self, a, dir / "log");
       if (pid < 0) {
         record_error(i, std::string("cannot start a worker: ") + std::strerror(errno));
@@ -293,9 +294,8 @@ int Run(BatchArgs& args) {
       if (const std::string last = LastLine(w.dir / "log"); !last.empty()) why += ": " + last;
       record_error(i, why);
     } else {
-      store::RunRecord rec = store::MakeRecord(*a, std::move(doc), "");
+      store::RunRecord rec = store::MakeRecord(*a, std::move(doc), "", rules);
       rec.input_hash = hashes[i];
-      rec.rules_hash = rules;
       const std::int64_t id = save(rec);
       if (!store_error.empty()) break;
       store::FleetRow& r = rows[i];
@@ -378,6 +378,9 @@ void AddBatchCommand(CLI::App& app, CommandContext& ctx) {
                   "write the summary to this file instead of stdout");
   cmd->add_option("--standard", args.standard, "the standard of the verdicts (as for assess)")
       ->capture_default_str();
+  cmd->add_option("--vulndb", args.vulndb,
+                  "vulnerability database for every item (as for assess); its content is part of "
+                  "what decides that an item is already stored");
   cmd->add_option("--work", args.work,
                   "folder for the workers' reports and extracted files (default: a temporary one)");
   cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });

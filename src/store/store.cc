@@ -14,6 +14,7 @@
 #include "core/paths.h"
 #include "store/fingerprint.h"
 #include "store/sql.h"
+#include "store/vulndb.h"
 
 namespace iotcop::store {
 namespace fs = std::filesystem;
@@ -262,12 +263,15 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec) {
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db)));
 }
 
-std::string RulesHash() {
+std::string RulesHash(const std::string& vulndb) {
   std::string material = std::string("iotcop ") + build::kVersion + "\n";
   for (const char* sub : {"catalogue", "rules"}) {
     material += std::string("[") + sub + "]\n";
     HashTree(DataDir() / sub, material);
   }
+  material += "[vulndb]\n" +
+              VulnDbDigest(vulndb.empty() ? DefaultVulnDbPath() : std::filesystem::path(vulndb)) +
+              "\n";
   return Sha256Hex(AsBytes(material));
 }
 
@@ -280,14 +284,15 @@ std::string InputHash(const Assessment& a) {
   return Sha256Hex(AsBytes(material));
 }
 
-RunRecord MakeRecord(const Assessment& a, json report, std::string version) {
+RunRecord MakeRecord(const Assessment& a, json report, std::string version,
+                     std::string rules_hash) {
   RunRecord r;
   r.product = a.product;
   r.version = std::move(version);
   r.started = a.started_at;
   r.finished = a.finished_at;
   r.tool_version = a.tool_version;
-  r.rules_hash = RulesHash();
+  r.rules_hash = std::move(rules_hash);
   r.input_hash = InputHash(a);
   r.status = "ok";
   for (const auto& in : a.inputs) {

@@ -83,9 +83,10 @@ std::filesystem::path DefaultDbPath();
 Result<std::unique_ptr<Store>> OpenStore(const std::string& spec);
 
 // The hash of what the verdicts depend on besides the input: every file of the catalogue and
-// rules folders (path and content) and the tool version. Runs with equal input and rules hashes
-// are repeats; batch skips them.
-std::string RulesHash();
+// rules folders (path and content), the tool version and the content digest of the vulnerability
+// database at `vulndb` ("" for the default path). Runs with equal input and rules hashes are
+// repeats; batch skips them.
+std::string RulesHash(const std::string& vulndb);
 // The content hash of an assessment's inputs: the SHA-256 of the one hashed input, else the
 // SHA-256 of "kind:name-or-sha256" lines of every input.
 std::string InputHash(const Assessment& a);
@@ -98,7 +99,8 @@ std::string FactField(const nlohmann::json& value, const char* key);
 ComponentRow ComponentOf(const Fact& component);
 ServiceRow ServiceOf(const Fact& service);
 
-// The stored record of an assessment and its JSON report document.
-RunRecord MakeRecord(const Assessment& a, nlohmann::json report, std::string version);
+// The stored record of an assessment and its JSON report document, under `rules_hash`.
+RunRecord MakeRecord(const Assessment& a, nlohmann::json report, std::string version,
+                     std::string rules_hash);
 
 }  // namespace iotcop::store

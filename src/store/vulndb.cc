@@ -8,8 +8,10 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.h"
 #include "core/strings.h"
 #include "store/cvss.h"
 #include "store/version.h"
@@ -191,6 +193,7 @@ CREATE TABLE IF NOT EXISTS affected(vuln_id TEXT, vendor TEXT, product TEXT, pac
 CREATE INDEX IF NOT EXISTS affected_cpe ON affected(product, vendor);
 CREATE INDEX IF NOT EXISTS affected_pkg ON affected(package);
 CREATE INDEX IF NOT EXISTS affected_id ON affected(vuln_id);
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 )";
 
 }  // namespace
@@ -339,10 +342,48 @@ Status VulnDb::Store(const std::vector<Vulnerability>& vulns) {
       }
     }
   }
+  // The content digest: the previous one chained with every record stored now, so that the
+  // same imports give the same digest and any change of content gives another.
+  std::string material = Digest() + "\n";
+  for (const auto& v : vulns) {
+    material += v.id + "\x1f" + v.summary + "\x1f" + (v.cvss ? std::to_string(*v.cvss) : "") +
+                "\x1f" + v.cvss_vector + "\x1f" + v.severity + "\n";
+    for (const auto& r : v.affected)
+      material += r.vendor + "\x1f" + r.product + "\x1f" + r.package + "\x1f" + r.exact + "\x1f" +
+                  r.start_incl + "\x1f" + r.start_excl + "\x1f" + r.end_incl + "\x1f" + r.end_excl +
+                  "\n";
+  }
+  Stmt meta;
+  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)", -1,
+                     &meta.s, nullptr);
+  if (!meta.s) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return DbError(db_, path_, "prepare");
+  }
+  Bind(meta.s, 1, Sha256Hex(AsBytes(material)));
+  if (!step(meta.s)) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return DbError(db_, path_, "store digest");
+  }
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return DbError(db_, path_, "commit");
   }
   return Ok();
+}
+
+std::string VulnDb::Digest() const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='digest'", -1, &q.s, nullptr) ==
+          SQLITE_OK &&
+      sqlite3_step(q.s) == SQLITE_ROW)
+    return Col(q.s, 0);
+  // A database imported before digests were kept: its size stands in for its content.
+  return fmt::format("undigested:{}", Count());
+}
+
+std::string VulnDbDigest(const fs::path& path) {
+  auto db = VulnDb::Open(path, false);
+  return db ? db->Digest() : std::string("none");
 }
 
 Result<ImportStats> VulnDb::ImportFile(const fs::path& feed) {

@@ -64,6 +64,9 @@ class VulnDb {
   Status Store(const std::vector<Vulnerability>& vulns);
   Result<ImportStats> ImportFile(const std::filesystem::path& feed);
   std::size_t Count() const;
+  // What the database holds, as a digest that changes with every import that changes content
+  // (part of the rules hash that decides what a batch may skip).
+  std::string Digest() const;
 
   // Vulnerabilities affecting `version` of the component known by CPE vendor/product or by
   // package name.
@@ -75,6 +78,9 @@ class VulnDb {
   sqlite3* db_ = nullptr;
   std::string path_;
 };
+
+// Digest() of the database at `path`, "none" when there is none.
+std::string VulnDbDigest(const std::filesystem::path& path);
 
 // $XDG_DATA_HOME/iotcop/vulndb.sqlite, else ~/.local/share/iotcop/vulndb.sqlite.
 std::filesystem::path DefaultVulnDbPath();

@@ -219,6 +219,50 @@ TEST(BatchSqlite, KilledMidwayThenRerunStoresEveryImageExactlyOnce) {
   for (const auto& [hash, n] : after) EXPECT_EQ(n, 1) << hash;
 }
 
+// The vulnerability database is part of what an assessment depends on: importing a feed that
+// changes it means the images are assessed again (and the new match is found); an unchanged
+// database means they are skipped.
+TEST(BatchSqlite, ANewVulnerabilityFeedMeansAssessingAgain) {
+  TempDir t;
+  const fs::path images = MakeImages(t, 2);
+  const std::string db = (t / "results.db").string();
+  const std::string vulndb = (t / "vulns.sqlite").string();
+  auto import = [&](const std::string& id, const std::string& package) {
+    const fs::path feed = t / (id + ".json");
+    test::WriteFile(feed, R"({"id": ")" + id + R"(", "summary": "test advisory",
+        "affected": [{"package": {"name": ")" +
+                              package + R"("}, "ranges": [{"type": "ECOSYSTEM",
+        "events": [{"introduced": "0"}, {"fixed": "2020.79"}]}]}]})");
+    const auto r = RunIotcop("vulndb import " + Q(feed.string()) + " --db " + Q(vulndb));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  };
+  import("OSV-TEST-1", "no-such-package");
+  const std::string batch =
+      "batch " + Q(images.string()) + " --jobs 1 --db " + Q(db) + " --vulndb " + Q(vulndb);
+  const auto first = RunIotcop(batch);
+  EXPECT_NE(first.out.find("2 items: 2 assessed, 0 already stored"), std::string::npos)
+      << first.out << first.err;
+  const auto same = RunIotcop(batch);
+  EXPECT_NE(same.out.find("2 items: 0 assessed, 2 already stored"), std::string::npos) << same.out;
+
+  import("OSV-TEST-2", "dropbear");  // dropbear 2019.78 (version 1 images), not 2022.83
+  const auto again = RunIotcop(batch);
+  EXPECT_NE(again.out.find("2 items: 2 assessed, 0 already stored"), std::string::npos)
+      << again.out << again.err;
+  auto s = store::OpenStore(db);
+  ASSERT_TRUE(s) << s.error().Describe();
+  auto runs = (*s)->History("");
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 4u);
+  int with_new_match = 0;
+  for (const auto& r : *runs) {
+    auto report = (*s)->Report(r.id);
+    ASSERT_TRUE(report);
+    with_new_match += report->dump().find("OSV-TEST-2") != std::string::npos;
+  }
+  EXPECT_EQ(with_new_match, 1) << "only the second batch, and only the v1 image, matches";
+}
+
 TEST(BatchSqlite, FullDiskStopsTheBatchWithOneClearLine) {
   if (::geteuid() != 0)
     GTEST_SKIP() << "needs root to mount a small tmpfs in a private mount namespace";
@@ -265,6 +309,65 @@ TEST(BatchPostgres, TwoShardsConcurrentlyIntoOneDatabase) {
   EXPECT_EQ(lost.exit_code, 3);
   EXPECT_NE(lost.err.find("results store"), std::string::npos) << lost.err;
   EXPECT_NE(lost.err.find("cannot connect"), std::string::npos) << lost.err;
+}
+
+// The server goes away in the middle of a batch: the batch stops at its next save with one
+// clear line, and once the server is back, what was saved before is there exactly once and a
+// rerun completes the rest.
+TEST(BatchPostgres, ConnectionLostMidwayStopsCleanlyAndKeepsWhatWasSaved) {
+  TempDir t;
+  test::Postgres pg;
+  if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
+  const fs::path images = MakeImages(t, 10);
+  const std::string log = (t / "batch.log").string();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    ::execl(IOTCOP_BINARY, IOTCOP_BINARY, "batch", images.c_str(), "--jobs", "1", "--db",
+            pg.uri().c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::size_t stored = 0;
+  for (int i = 0; i < 1200 && stored < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (auto s = store::OpenStore(pg.uri()); s)
+      if (auto runs = (*s)->History(""); runs) stored = runs->size();
+  }
+  pg.Stop();
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 1200 && done == 0; ++i) {
+    done = ::waitpid(pid, &status, WNOHANG);
+    if (done == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (done == 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
+    FAIL() << "the batch did not stop within 60 s of losing its database\n" << test::ReadFile(log);
+  }
+  ASSERT_GE(stored, 2u) << test::ReadFile(log);
+  const std::string out = test::ReadFile(log);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  if (WEXITSTATUS(status) == 0 && out.find("10 items") != std::string::npos)
+    GTEST_SKIP() << "the batch finished before the server was stopped; nothing was lost";
+  EXPECT_EQ(WEXITSTATUS(status), 3) << out;
+  EXPECT_NE(out.find("results store"), std::string::npos) << out;
+  EXPECT_NE(out.find("stopped after"), std::string::npos) << out;
+  EXPECT_NE(out.find("rerun to resume"), std::string::npos) << out;
+
+  ASSERT_EQ(pg.Restart(), "");
+  const auto before = StoredByHash(pg.uri());
+  EXPECT_GE(before.size(), 2u);
+  EXPECT_LT(before.size(), 10u);
+  for (const auto& [hash, n] : before) EXPECT_EQ(n, 1) << hash;
+  const auto rerun = RunIotcop("batch " + Q(images.string()) + " --jobs 2 --db " + Q(pg.uri()));
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  const auto after = StoredByHash(pg.uri());
+  EXPECT_EQ(after.size(), 10u);
+  for (const auto& [hash, n] : after) EXPECT_EQ(n, 1) << hash;
 }
 
 }  // namespace

@@ -76,24 +76,35 @@ std::string Postgres::Start(const fs::path& dir) {
     data_.clear();
     return "initdb failed: " + r.err.substr(0, 400);
   }
-  r = RunShell(as_user_ + (bin / "pg_ctl").string() + " -D '" + data_.string() + "' -l '" +
+  uri_ = "postgresql://iotcop@/postgres?host=" + sock.string();
+  if (std::string why = Restart(); !why.empty()) {
+    data_.clear();
+    return why;
+  }
+  return "";
+}
+
+std::string Postgres::Restart() {
+  if (data_.empty() || running_) return "";
+  const fs::path root = data_.parent_path();
+  const auto r =
+      RunShell(as_user_ + "/usr/lib/postgresql/15/bin/pg_ctl -D '" + data_.string() + "' -l '" +
                (root / "server.log").string() +
                "' -w -t 30 -o \"-c listen_addresses='' -c unix_socket_directories='" +
-               sock.string() + "' -c fsync=off -c max_connections=50\" start");
+               (root / "sock").string() + "' -c fsync=off -c max_connections=50\" start");
   if (r.exit_code != 0) {
     const std::string log = ReadFile(root / "server.log");
-    Stop();
     return "pg_ctl start failed: " + r.err.substr(0, 300) + " " + log.substr(0, 400);
   }
-  uri_ = "postgresql://iotcop@/postgres?host=" + sock.string();
+  running_ = true;
   return "";
 }
 
 void Postgres::Stop() {
-  if (data_.empty()) return;
+  if (data_.empty() || !running_) return;
   RunShell(as_user_ + "/usr/lib/postgresql/15/bin/pg_ctl -D '" + data_.string() +
            "' -m immediate -w stop");
-  data_.clear();
+  running_ = false;
 }
 
 }  // namespace iotcop::test

@@ -32,12 +32,15 @@ class Postgres {
   std::string Start(const std::filesystem::path& dir);
   // postgresql://iotcop@/postgres?host=SOCKET_DIR
   const std::string& uri() const { return uri_; }
+  // Stops the server at once (as a crash would); Restart() starts it again on the same data.
   void Stop();
+  std::string Restart();
 
  private:
   std::filesystem::path data_;
   std::string as_user_;  // "runuser -u postgres -- " when root
   std::string uri_;
+  bool running_ = false;
 };
 
 }  // namespace iotcop::test
