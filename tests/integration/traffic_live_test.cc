@@ -22,7 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+using test::Q;
 
 std::string SkipReason(std::initializer_list<const char*> tools) {
   if (auto why = test::EnterPrivateNetwork(); !why.empty()) return why;

@@ -9,10 +9,9 @@
 #include <filesystem>
 #include <string>
 
-namespace iotcop::test {
+#include "support/test_support.h"
 
-// A path or URL in single quotes, for the shell command lines of RunIotcop/RunShell.
-inline std::string Q(const std::string& s) { return "'" + s + "'"; }
+namespace iotcop::test {
 
 // v1: root with an empty password, telnetd at boot, dropbear 2019.78 and libfoo 1.0.
 // v2: root locked, a second uid-0 account 'backdoor', dropbear instead of telnetd at boot,

@@ -7,6 +7,11 @@
 
 namespace iotcop::test {
 
+// A path or URL in single quotes, for the shell command lines of RunIotcop/RunShell.
+inline std::string Q(const std::string& s) { return "'" + s + "'"; }
+inline std::string Q(const char* s) { return Q(std::string(s)); }
+inline std::string Q(const std::filesystem::path& p) { return Q(p.string()); }
+
 struct CommandResult {
   int exit_code = -1;
   std::string out;  // stdout

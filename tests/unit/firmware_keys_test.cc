@@ -17,7 +17,7 @@ using test::MustRun;
 using test::TempDir;
 using test::WriteFile;
 
-std::string Q(const fs::path& p) { return "'" + p.string() + "'"; }
+using test::Q;
 
 std::vector<const Fact*> RealKeys(const test::FirmwareRun& run) {
   std::vector<const Fact*> out;

@@ -14,7 +14,7 @@ namespace {
 using fwcheck::FindingOn;
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckAccountsDefaultPassword(CheckContext& ctx) {
   const auto& facts = ctx.facts();
   for (const Fact* a : facts.OfKind(facts::kAccount)) {
     const std::string state = a->value["password"].value("state", "");
@@ -98,7 +98,7 @@ std::unique_ptr<const Check> MakeAccountsDefaultPasswordCheck() {
        "a "
        "password hash into the image.",
        Severity::kCritical},
-      Run);
+      CheckAccountsDefaultPassword);
 }
 
 }  // namespace iotcop

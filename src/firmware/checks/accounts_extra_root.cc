@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckAccountsExtraRoot(CheckContext& ctx) {
   for (const Fact* a : ctx.facts().OfKind(facts::kAccount)) {
     const std::string name = Str(*a, "name");
     const std::string state = a->value["password"].value("state", "");
@@ -48,7 +48,7 @@ std::unique_ptr<const Check> MakeAccountsExtraRootCheck() {
        "the "
        "user sets its password.",
        Severity::kHigh},
-      Run);
+      CheckAccountsExtraRoot);
 }
 
 }  // namespace iotcop

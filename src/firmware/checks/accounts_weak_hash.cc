@@ -12,7 +12,7 @@ using fwcheck::Str;
 
 bool Weak(const std::string& s) { return s == "des" || s == "md5" || s == "apr1" || s == "bsdi"; }
 
-Status Run(CheckContext& ctx) {
+Status CheckAccountsWeakHash(CheckContext& ctx) {
   for (const Fact* a : ctx.facts().OfKind(facts::kAccount)) {
     const std::string scheme = a->value["password"].value("scheme", "");
     if (a->value["password"].value("state", "") != "hash" || !Weak(scheme)) continue;
@@ -53,7 +53,7 @@ std::unique_ptr<const Check> MakeAccountsWeakHashCheck() {
        "characters and MD5 crypt is cheap to brute force; both are deprecated.",
        "Hash passwords with yescrypt, bcrypt or SHA-512 crypt (libcrypt's default schemes).",
        Severity::kMedium},
-      Run);
+      CheckAccountsWeakHash);
 }
 
 }  // namespace iotcop

@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckCertificatesWeak(CheckContext& ctx) {
   for (const Fact* c : ctx.facts().OfKind(facts::kCertificate)) {
     if (c->value.value("bundle", false)) continue;
     const std::string where = Str(*c, "path");
@@ -69,7 +69,7 @@ std::unique_ptr<const Check> MakeWeakCertificatesCheck() {
        "Issue device certificates with RSA >= 2048 or ECDSA P-256 keys and SHA-256 signatures, "
        "per unit, from a CA clients can verify; renew them before expiry.",
        Severity::kMedium},
-      Run);
+      CheckCertificatesWeak);
 }
 
 }  // namespace iotcop

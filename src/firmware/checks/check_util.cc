@@ -45,6 +45,10 @@ bool IsShell(std::string_view program) {
          b == "ksh";
 }
 
+std::string AddressPort(const Fact& f) {
+  return Str(f, "address") + ":" + std::to_string(f.value.value("port", 0));
+}
+
 std::string Str(const Fact& f, const char* field) {
   auto it = f.value.find(field);
   return it != f.value.end() && it->is_string() ? it->get<std::string>() : std::string();

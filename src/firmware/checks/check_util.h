@@ -25,5 +25,7 @@ bool IsShell(std::string_view program);
 
 // The value of a fact's string field, or "".
 std::string Str(const Fact& f, const char* field);
+// "address:port" of a network fact (live service, TLS or SSH endpoint).
+std::string AddressPort(const Fact& f);
 
 }  // namespace iotcop::fwcheck

@@ -18,7 +18,7 @@ std::string Where(const std::string& kind) {
   return "a program";
 }
 
-Status Run(CheckContext& ctx) {
+Status CheckCredentialsHardcoded(CheckContext& ctx) {
   for (const Fact* c : ctx.facts().OfKind(facts::kCredential)) {
     const std::string kind = Str(*c, "kind");
     if (kind != "web" && kind != "nvram" && kind != "command" && kind != "binary") continue;
@@ -67,7 +67,7 @@ std::unique_ptr<const Check> MakeHardcodedCredentialsCheck() {
        "Remove built-in credentials; have the user set the password at first use or provision a "
        "unique one per unit, stored outside the firmware image.",
        Severity::kHigh},
-      Run);
+      CheckCredentialsHardcoded);
 }
 
 }  // namespace iotcop

@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckDisclosurePolicy(CheckContext& ctx) {
   const auto found = ctx.facts().OfKind(facts::kDisclosure);
   std::vector<FactId> valid, invalid;
   std::string where, errors;
@@ -59,7 +59,7 @@ std::unique_ptr<const Check> MakeDisclosurePolicyCheck() {
        "device's "
        "web interface pointing to it.",
        Severity::kInfo},
-      Run);
+      CheckDisclosurePolicy);
 }
 
 }  // namespace iotcop

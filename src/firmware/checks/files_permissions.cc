@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckFilesPermissions(CheckContext& ctx) {
   for (const Fact* p : ctx.facts().OfKind(facts::kFilePermission)) {
     const std::string issue = Str(*p, "issue");
     const std::string path = Str(*p, "path");
@@ -50,7 +50,7 @@ std::unique_ptr<const Check> MakeFilePermissionsCheck() {
        "every "
        "applet privileged) and make files writable only by their owner.",
        Severity::kLow},
-      Run);
+      CheckFilesPermissions);
 }
 
 }  // namespace iotcop

@@ -14,7 +14,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckKeysBaked(CheckContext& ctx) {
   std::map<std::string, std::vector<const Fact*>> by_fingerprint;  // ordered: stable output
   std::vector<const Fact*> good;
   for (const Fact* k : ctx.facts().OfKind(facts::kPrivateKey)) {
@@ -86,7 +86,7 @@ std::unique_ptr<const Check> MakeBakedPrivateKeyCheck() {
        "persistent storage) or inject a unique key per unit at manufacture; ship no key in the "
        "image.",
        Severity::kHigh},
-      Run);
+      CheckKeysBaked);
 }
 
 }  // namespace iotcop

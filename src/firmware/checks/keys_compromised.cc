@@ -39,7 +39,7 @@ Result<std::map<std::string, std::string>> LoadList() {
   return out;
 }
 
-Status Run(CheckContext& ctx) {
+Status CheckKeysCompromised(CheckContext& ctx) {
   auto list = LoadList();
   if (!list) return list.error();
   std::map<std::string, std::vector<const Fact*>> hits;
@@ -77,7 +77,7 @@ std::unique_ptr<const Check> MakeCompromisedKeysCheck() {
        "Replace the key with one generated per unit and revoke certificates issued for the old "
        "one.",
        Severity::kCritical},
-      Run);
+      CheckKeysCompromised);
 }
 
 }  // namespace iotcop

@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckSecretsTokens(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kSecret)) {
     ctx.Report(
         fwcheck::FindingOn(
@@ -41,7 +41,7 @@ std::unique_ptr<const Check> MakeSecretTokensCheck() {
        "and "
        "revoke any token that shipped in an image.",
        Severity::kHigh},
-      Run);
+      CheckSecretsTokens);
 }
 
 }  // namespace iotcop

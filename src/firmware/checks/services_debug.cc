@@ -8,7 +8,7 @@
 namespace iotcop {
 namespace {
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesDebug(CheckContext& ctx) {
   fwcheck::ReportServicesNamed(ctx, {{"tddp", "debugd", "adbd", "gdbserver"},
                                      "a debug daemon",
                                      "Debug daemons such as TP-Link's tddp (CVE-2020-28347, "
@@ -32,7 +32,7 @@ std::unique_ptr<const Check> MakeDebugDaemonCheck() {
        "Remove debug daemons from production images or start them only on an authenticated, "
        "user-initiated request.",
        Severity::kHigh},
-      Run);
+      CheckServicesDebug);
 }
 
 }  // namespace iotcop

@@ -7,7 +7,7 @@
 namespace iotcop {
 namespace {
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesFileTransfer(CheckContext& ctx) {
   fwcheck::ReportServicesNamed(
       ctx, {{"tftpd", "in.tftpd", "atftpd", "utftpd", "tftp-hpa", "opentftpd"},
             "a TFTP server",
@@ -38,7 +38,7 @@ std::unique_ptr<const Check> MakeFileTransferCheck() {
        "feature "
        "needs it, and only while the user has enabled it.",
        Severity::kHigh},
-      Run);
+      CheckServicesFileTransfer);
 }
 
 }  // namespace iotcop

@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesRoot(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kService)) {
     if (Str(*s, "user") != "root") continue;
     const std::string init = Str(*s, "init");
@@ -42,7 +42,7 @@ std::unique_ptr<const Check> MakeRootDaemonsCheck() {
        "Run daemons as dedicated unprivileged users (inetd user field, systemd User=, "
        "start-stop-daemon --chuid) and drop capabilities they do not need.",
        Severity::kLow},
-      Run);
+      CheckServicesRoot);
 }
 
 }  // namespace iotcop

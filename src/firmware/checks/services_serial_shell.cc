@@ -12,7 +12,7 @@ namespace {
 using fwcheck::IsShell;
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesSerialShell(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kService)) {
     if (Str(*s, "init") != "inittab") continue;
     const auto& argv = s->value["argv"];
@@ -58,7 +58,7 @@ std::unique_ptr<const Check> MakeSerialShellCheck() {
        "Run a login (getty + /bin/login) on the console, or disable the console in production "
        "builds.",
        Severity::kHigh},
-      Run);
+      CheckServicesSerialShell);
 }
 
 }  // namespace iotcop

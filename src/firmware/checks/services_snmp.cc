@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesSnmp(CheckContext& ctx) {
   bool snmpd_started = false;
   for (const Fact* s : ctx.facts().OfKind(facts::kService)) {
     const std::string n = Str(*s, "name");
@@ -48,7 +48,7 @@ std::unique_ptr<const Check> MakeSnmpCommunityCheck() {
        "let anyone read the device's configuration and state without authentication (5.6-2).",
        "Disable SNMP by default; if needed use SNMPv3 with user-set credentials.",
        Severity::kHigh},
-      Run);
+      CheckServicesSnmp);
 }
 
 }  // namespace iotcop

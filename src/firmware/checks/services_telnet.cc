@@ -36,7 +36,7 @@ std::string LoginProgram(const Fact& s) {
   return "/bin/login";
 }
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesTelnet(CheckContext& ctx) {
   const auto& facts = ctx.facts();
   // Accounts anyone can log in as: no password, or a cracked default.
   std::vector<const Fact*> open;
@@ -112,7 +112,7 @@ std::unique_ptr<const Check> MakeTelnetCheck() {
        "Do not start telnetd; if remote maintenance is needed use SSH with per-unit keys or "
        "user-set passwords, disabled by default.",
        Severity::kHigh},
-      Run);
+      CheckServicesTelnet);
 }
 
 }  // namespace iotcop

@@ -7,7 +7,7 @@
 namespace iotcop {
 namespace {
 
-Status Run(CheckContext& ctx) {
+Status CheckServicesUpnp(CheckContext& ctx) {
   fwcheck::ReportServicesNamed(
       ctx, {{"miniupnpd", "upnpd", "linuxigd"},
             "a UPnP daemon",
@@ -30,7 +30,7 @@ std::unique_ptr<const Check> MakeUpnpCheck() {
                                      "be off unless the user needs it (5.6-1, 5.6-5).",
                                      "Ship UPnP disabled and let the user enable it.",
                                      Severity::kMedium},
-                                    Run);
+                                    CheckServicesUpnp);
 }
 
 }  // namespace iotcop

@@ -296,7 +296,7 @@ void CollectRoot(const FirmwareInput& in, std::uint32_t root,
   }
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
+void CollectAccounts(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
   const auto dict = DictionaryFor(in.config, in.input, "accounts", problems);
   for (std::uint32_t root : ConfigRoots(in.tree)) CollectRoot(in, root, dict, facts);
 }
@@ -308,7 +308,7 @@ std::unique_ptr<const Collector> MakeAccountsCollector() {
                                 "accounts from passwd/shadow/group and their copies; hashes tried "
                                 "against the default-credential dictionary",
                                 {facts::kAccount, facts::kCredential}},
-                               Collect);
+                               CollectAccounts);
 }
 
 }  // namespace iotcop::firmware

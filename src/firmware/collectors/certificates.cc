@@ -22,7 +22,7 @@ bool BundlePath(std::string_view p) {
          p.find("trust") != std::string_view::npos;
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectCertificates(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   for (const unpack::Entry* e : RegularFiles(in.tree, kMaxFile)) {
     const std::string_view b = Basename(e->path);
     const bool der_name =
@@ -52,7 +52,7 @@ void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
 std::unique_ptr<const Collector> MakeCertificatesCollector() {
   return MakeFunctionCollector(
       {"certificates", "X.509 certificates: validity, signature, key size", {facts::kCertificate}},
-      Collect);
+      CollectCertificates);
 }
 
 }  // namespace iotcop::firmware

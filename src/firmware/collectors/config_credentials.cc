@@ -166,7 +166,8 @@ bool NvramFile(std::string_view path) {
          b == "default_nvram" || b.starts_with("nvram_default") || b.ends_with("_default.cfg");
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
+void CollectConfigCredentials(const FirmwareInput& in, FactStore& facts,
+                              std::vector<Problem>& problems) {
   const auto dict = DictionaryFor(in.config, in.input, "config-credentials", problems);
   Ctx ctx{in, dict, facts};
   for (const Entry* e : RegularFiles(in.tree, kMaxConfig)) {
@@ -200,7 +201,7 @@ std::unique_ptr<const Collector> MakeConfigCredentialsCollector() {
                                 "credentials in web server, nvram and SNMP configuration and on "
                                 "boot command lines",
                                 {facts::kCredential}},
-                               Collect);
+                               CollectConfigCredentials);
 }
 
 }  // namespace iotcop::firmware

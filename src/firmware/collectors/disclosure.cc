@@ -38,7 +38,7 @@ std::string ContactOn(std::string_view line) {
   return {};
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectDisclosure(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   const auto& tree = in.tree;
   for (const unpack::Entry* e : RegularFiles(tree, kMaxText)) {
     const std::string_view base = Basename(e->path);
@@ -121,7 +121,7 @@ std::unique_ptr<const Collector> MakeDisclosureCollector() {
                                 "vulnerability disclosure information: security.txt, SECURITY "
                                 "documents, security contacts",
                                 {facts::kDisclosure}},
-                               Collect);
+                               CollectDisclosure);
 }
 
 }  // namespace iotcop::firmware

@@ -55,7 +55,8 @@ void CollectTrailers(const FirmwareInput& in, FactStore& facts, std::vector<Prob
   }
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
+void CollectImageSignature(const FirmwareInput& in, FactStore& facts,
+                           std::vector<Problem>& problems) {
   CollectTrailers(in, facts, problems);
   const auto& tree = in.tree;
   for (std::uint32_t r = 0; r < tree.roots().size(); ++r) {
@@ -104,7 +105,7 @@ std::unique_ptr<const Collector> MakeImageSignatureCollector() {
        "whether the image is signed (FIT signature nodes, OpenWrt fwtool and Android AVB "
        "trailers)",
        {facts::kImageSignature}},
-      Collect);
+      CollectImageSignature);
 }
 
 }  // namespace iotcop::firmware

@@ -66,7 +66,7 @@ std::vector<std::string> KeygenTargets(const BootCommand& c) {
   return out;
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectKeys(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   const auto& tree = in.tree;
   std::map<std::pair<std::uint32_t, std::string>, KeyGen> keygen;
   std::map<std::uint32_t, BootPlan> plans;
@@ -170,7 +170,7 @@ std::unique_ptr<const Collector> MakeKeysCollector() {
                                 "private keys (PEM, DER, OpenSSH, Dropbear, PuTTY) parsed to tell "
                                 "real keys from placeholders and library constants",
                                 {facts::kPrivateKey}},
-                               Collect);
+                               CollectKeys);
 }
 
 }  // namespace iotcop::firmware

@@ -12,7 +12,7 @@ namespace {
 
 using unpack::EntryType;
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectPermissions(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   for (const auto& e : in.tree.entries()) {
     if (e.type != EntryType::kFile && e.type != EntryType::kDir) continue;
     if (e.path.starts_with("/dev/") || e.path.starts_with("/proc/") || e.path.starts_with("/sys/"))
@@ -44,7 +44,7 @@ void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
 std::unique_ptr<const Collector> MakePermissionsCollector() {
   return MakeFunctionCollector(
       {"permissions", "setuid/setgid programs and world-writable files", {facts::kFilePermission}},
-      Collect);
+      CollectPermissions);
 }
 
 }  // namespace iotcop::firmware

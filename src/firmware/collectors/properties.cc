@@ -32,7 +32,7 @@ bool LoginService(std::string_view name) {
          name == "login" || name == "getty" || name == "in.telnetd";
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectProperties(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   // Facts are added only at the end: adding moves the store, and the pointers below point into it.
   std::vector<PendingProperty> out;
   const auto Property = [&](const std::string& name, bool value, const std::string& reason,
@@ -156,7 +156,7 @@ std::unique_ptr<const Collector> MakePropertiesCollector() {
                                 "applicability properties from the firmware: passwords_used, "
                                 "user_authentication, preinstalled_passwords, constrained",
                                 {facts::kProperty}},
-                               Collect);
+                               CollectProperties);
 }
 
 }  // namespace iotcop::firmware

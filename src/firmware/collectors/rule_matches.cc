@@ -51,7 +51,7 @@ std::optional<std::uint32_t> LineAt(std::string_view data, std::uint64_t offset)
       1 + std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
+void CollectRuleMatches(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
   auto rules = YaraRules::ForFolders({"credentials", "secrets"});
   if (!rules) {
     problems.push_back({"error", "collect", in.input, "", std::nullopt,
@@ -124,7 +124,7 @@ std::unique_ptr<const Collector> MakeRuleMatchesCollector() {
                                 "YARA rules for hard-coded passwords (rules/credentials) and API "
                                 "tokens (rules/secrets) over every file",
                                 {facts::kCredential, facts::kSecret}},
-                               Collect);
+                               CollectRuleMatches);
 }
 
 }  // namespace iotcop::firmware

@@ -33,7 +33,7 @@ std::optional<int> PortOf(const std::vector<std::string>& argv) {
   return std::nullopt;
 }
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectServices(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   for (std::uint32_t root : ConfigRoots(in.tree)) {
     const BootPlan plan = DiscoverBoot(in.tree, root);
     for (const BootCommand& c : plan.commands) {
@@ -70,7 +70,7 @@ std::unique_ptr<const Collector> MakeServicesCollector() {
                                 "programs started at boot (inittab, rcS and its scripts, rc.d, "
                                 "procd, systemd, inetd) with their command lines",
                                 {facts::kService}},
-                               Collect);
+                               CollectServices);
 }
 
 }  // namespace iotcop::firmware

@@ -12,7 +12,7 @@
 namespace iotcop::firmware {
 namespace {
 
-void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
+void CollectVulnerabilities(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
   std::vector<const Fact*> components;
   for (const Fact* f : facts.OfKind(facts::kComponent)) {
     if (f->evidence.input == in.input) components.push_back(f);
@@ -77,7 +77,7 @@ std::unique_ptr<const Collector> MakeVulnerabilitiesCollector() {
       {"vulnerabilities",
        "components with versions matched against the imported vulnerability database",
        {facts::kVulnerability, facts::kVulnerabilityScan}},
-      Collect);
+      CollectVulnerabilities);
 }
 
 }  // namespace iotcop::firmware

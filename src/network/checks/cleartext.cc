@@ -12,18 +12,18 @@ namespace {
 
 using fwcheck::Str;
 
-std::string Where(const Fact& s) {
+std::string ServiceWhere(const Fact& s) {
   return fmt::format("{}:{}/{}", Str(s, "address"), s.value.value("port", 0), Str(s, "transport"));
 }
 
 Status RunFtp(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "ftp") continue;
-    ctx.Report(fwcheck::FindingOn({s}, "FTP (cleartext) answers on " + Where(*s),
+    ctx.Report(fwcheck::FindingOn({s}, "FTP (cleartext) answers on " + ServiceWhere(*s),
                                   "FTP sends the user name, the password and the files in "
                                   "cleartext: anyone on the path can read or change them.",
                                   Severity::kMedium),
-               "ftp:" + Where(*s));
+               "ftp:" + ServiceWhere(*s));
   }
   return Ok();
 }
@@ -33,13 +33,13 @@ Status RunHttp(CheckContext& ctx) {
     if (Str(*s, "service") != "http") continue;
     if (s->value.value("redirect_https", false)) continue;  // only sends people to HTTPS
     ctx.Report(
-        fwcheck::FindingOn({s}, "web interface served over plain HTTP on " + Where(*s),
+        fwcheck::FindingOn({s}, "web interface served over plain HTTP on " + ServiceWhere(*s),
                            fmt::format("The device answers HTTP (status {}) without "
                                        "redirecting to HTTPS: logins and settings of its web "
                                        "interface cross the network in cleartext.",
                                        s->value.value("status", 0)),
                            Severity::kMedium),
-        "http:" + Where(*s));
+        "http:" + ServiceWhere(*s));
   }
   return Ok();
 }
@@ -52,22 +52,22 @@ Status RunMqtt(CheckContext& ctx) {
     if (svc == "mqtts" && !anonymous) continue;
     std::string title, message;
     if (svc == "mqtt" && anonymous) {
-      title = "MQTT broker without TLS accepts anonymous clients on " + Where(*s);
+      title = "MQTT broker without TLS accepts anonymous clients on " + ServiceWhere(*s);
       message =
           "The broker accepted a CONNECT without user name or password over plain TCP: anyone on "
           "the network can read and publish every topic, and all traffic is cleartext.";
     } else if (svc == "mqtt") {
-      title = "MQTT without TLS on " + Where(*s);
+      title = "MQTT without TLS on " + ServiceWhere(*s);
       message = "The broker speaks MQTT over plain TCP: credentials and messages are cleartext.";
     } else {
-      title = "MQTT broker accepts anonymous clients on " + Where(*s);
+      title = "MQTT broker accepts anonymous clients on " + ServiceWhere(*s);
       message =
           "The broker accepted a CONNECT without user name or password (over TLS): anyone "
           "who reaches it can read and publish.";
     }
     ctx.Report(
         fwcheck::FindingOn({s}, title, message, anonymous ? Severity::kHigh : Severity::kMedium),
-        "mqtt:" + Where(*s));
+        "mqtt:" + ServiceWhere(*s));
   }
   return Ok();
 }
@@ -78,12 +78,12 @@ Status RunSnmp(CheckContext& ctx) {
     ctx.Report(
         fwcheck::FindingOn({s},
                            fmt::format("SNMP {} answers to the default community '{}' on {}",
-                                       Str(*s, "version"), Str(*s, "community"), Where(*s)),
+                                       Str(*s, "version"), Str(*s, "community"), ServiceWhere(*s)),
                            "SNMP v1/v2c authenticates with a community string sent in cleartext, "
                            "and this device accepts a well-known default one: anyone on the "
                            "network reads (and perhaps writes) its management data.",
                            Severity::kHigh, {"5.5-1", "5.1-1"}),
-        "snmp:" + Where(*s) + ":" + Str(*s, "community"));
+        "snmp:" + ServiceWhere(*s) + ":" + Str(*s, "community"));
   }
   // No default community answering says nothing about the other logins (net.login.* decide).
   if (ctx.findings().empty())
@@ -96,11 +96,11 @@ Status RunSnmp(CheckContext& ctx) {
 Status RunRtsp(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "rtsp") continue;
-    ctx.Report(fwcheck::FindingOn({s}, "RTSP (cleartext) answers on " + Where(*s),
+    ctx.Report(fwcheck::FindingOn({s}, "RTSP (cleartext) answers on " + ServiceWhere(*s),
                                   "RTSP streams and its credentials (Basic or Digest) travel "
                                   "unencrypted.",
                                   Severity::kMedium),
-               "rtsp:" + Where(*s));
+               "rtsp:" + ServiceWhere(*s));
   }
   return Ok();
 }

@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckNetDebugPorts(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     const std::string svc = Str(*s, "service");
     if (svc != "adb" && svc != "gdbserver") continue;
@@ -52,7 +52,7 @@ std::unique_ptr<const Check> MakeNetDebugPortsCheck() {
        "Disable adbd's TCP listener (service.adb.tcp.port) and remove gdbserver from production "
        "builds.",
        Severity::kCritical},
-      Run);
+      CheckNetDebugPorts);
 }
 
 }  // namespace iotcop

@@ -12,7 +12,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckNetLoginBruteForce(CheckContext& ctx) {
   std::vector<FactId> basis, open;
   std::size_t resisting = 0, found = 0;
   for (const Fact* f : ctx.facts().OfKind(facts::kBruteForceResistance)) {
@@ -62,7 +62,7 @@ std::unique_ptr<const Check> MakeNetLoginBruteForceCheck() {
        "Limit the rate of failed logins per source and account (growing delay or temporary "
        "lockout), or offer key-based login only.",
        Severity::kMedium},
-      Run);
+      CheckNetLoginBruteForce);
 }
 
 }  // namespace iotcop

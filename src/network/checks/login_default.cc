@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckNetLoginDefault(CheckContext& ctx) {
   for (const Fact* f : ctx.facts().OfKind(facts::kLoginAttempt)) {
     if (!f->value.value("success", false)) continue;
     const bool anonymous = f->value.value("anonymous", false);
@@ -50,7 +50,7 @@ std::unique_ptr<const Check> MakeNetLoginDefaultCheck() {
        "Ship without universal default passwords: a unique per-device password or one the user "
        "sets at first use; disable anonymous access to MQTT brokers and FTP servers.",
        Severity::kCritical},
-      Run);
+      CheckNetLoginDefault);
 }
 
 }  // namespace iotcop

@@ -13,7 +13,7 @@ namespace {
 using fwcheck::Str;
 
 template <int kKind>
-Status Run(CheckContext& ctx) {
+Status CheckNetRobustness(CheckContext& ctx) {
   for (const Fact* f : ctx.facts().OfKind(facts::kRobustnessResult)) {
     const std::string kind = Str(*f, "kind");
     const std::string where = fmt::format("{} on {}", Str(*f, "service"), Str(*f, "endpoint"));
@@ -69,20 +69,20 @@ std::vector<std::unique_ptr<const Check>> MakeNetRobustnessChecks() {
           "oversized or malformed requests (found by the --robustness campaign) did not, and "
           "is open to denial of service and likely memory corruption.",
           Severity::kHigh),
-      Run<0>));
+      CheckNetRobustness<0>));
   v.push_back(fwcheck::MakeFunctionCheck(
       Doc("net.robustness.hang", "Live service hangs on malformed input",
           "Software shall validate data input (5.13-1): a service that still accepts connections "
           "but no longer answers after malformed requests is stuck on input it did not reject.",
           Severity::kMedium),
-      Run<1>));
+      CheckNetRobustness<1>));
   v.push_back(fwcheck::MakeFunctionCheck(
       Doc("net.robustness.injection", "Live service reflects, executes or traverses on input",
           "Software shall validate data input (5.13-1): harmless markers sent by the --robustness "
           "campaign came back unescaped, computed by a shell, or a path traversal returned a "
           "system file.",
           Severity::kHigh),
-      Run<2>));
+      CheckNetRobustness<2>));
   return v;
 }
 

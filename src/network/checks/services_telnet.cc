@@ -12,7 +12,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckNetServicesTelnet(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "telnet") continue;
     const std::string where = fmt::format("{}:{}", Str(*s, "address"), s->value.value("port", 0));
@@ -42,7 +42,7 @@ std::unique_ptr<const Check> MakeNetTelnetCheck() {
        "Disable telnetd; offer SSH with per-unit keys or user-set passwords if remote "
        "maintenance is needed.",
        Severity::kHigh},
-      Run);
+      CheckNetServicesTelnet);
 }
 
 }  // namespace iotcop

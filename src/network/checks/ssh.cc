@@ -15,10 +15,6 @@ namespace {
 
 using fwcheck::Str;
 
-std::string Where(const Fact& t) {
-  return fmt::format("{}:{}", Str(t, "address"), t.value.value("port", 0));
-}
-
 Status RunAlgorithms(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kSshEndpoint)) {
     std::vector<std::string> broken;
@@ -30,14 +26,14 @@ Status RunAlgorithms(CheckContext& ctx) {
     }
     if (broken.empty()) continue;
     ctx.Report(fwcheck::FindingOn({s},
-                                  fmt::format("SSH on {} offers broken algorithms: {}", Where(*s),
-                                              fmt::join(broken, ", ")),
+                                  fmt::format("SSH on {} offers broken algorithms: {}",
+                                              fwcheck::AddressPort(*s), fmt::join(broken, ", ")),
                                   fmt::format("The server's KEXINIT offers algorithms that are not "
                                               "best-practice cryptography ({}); a client or "
                                               "attacker may negotiate them.",
                                               why),
                                   Severity::kMedium),
-               "ssh-alg:" + Where(*s));
+               "ssh-alg:" + fwcheck::AddressPort(*s));
   }
   return Ok();
 }
@@ -46,12 +42,13 @@ Status RunAuth(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kSshEndpoint)) {
     const auto& m = s->value.value("auth_methods", nlohmann::json());
     if (!m.is_array() || std::find(m.begin(), m.end(), "none") == m.end()) continue;
-    ctx.Report(fwcheck::FindingOn(
-                   {s}, fmt::format("SSH on {} accepts logins without any credential", Where(*s)),
-                   "The server accepted the \"none\" authentication method: anyone "
-                   "who connects is logged in.",
-                   Severity::kCritical),
-               "ssh-none:" + Where(*s));
+    ctx.Report(fwcheck::FindingOn({s},
+                                  fmt::format("SSH on {} accepts logins without any credential",
+                                              fwcheck::AddressPort(*s)),
+                                  "The server accepted the \"none\" authentication method: anyone "
+                                  "who connects is logged in.",
+                                  Severity::kCritical),
+               "ssh-none:" + fwcheck::AddressPort(*s));
   }
   // Needing some credential is not needing a non-default one: net.login.* decide 5.1-1.
   if (ctx.findings().empty())

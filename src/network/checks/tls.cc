@@ -13,10 +13,6 @@ namespace {
 
 using fwcheck::Str;
 
-std::string Where(const Fact& t) {
-  return fmt::format("{}:{}", Str(t, "address"), t.value.value("port", 0));
-}
-
 Status RunVersions(CheckContext& ctx) {
   for (const Fact* t : ctx.facts().OfKind(facts::kTlsEndpoint)) {
     std::vector<std::string> old;
@@ -24,13 +20,14 @@ Status RunVersions(CheckContext& ctx) {
       if (t->value["versions"].value(v, nlohmann::json(false)) == true) old.emplace_back(v);
     if (old.empty()) continue;
     ctx.Report(
-        fwcheck::FindingOn({t}, fmt::format("{} accepts {}", Where(*t), fmt::join(old, ", ")),
-                           fmt::format("The TLS listener completes handshakes with {}: "
-                                       "deprecated protocol versions (RFC 8996) that "
-                                       "allow downgrade and known attacks.",
-                                       fmt::join(old, ", ")),
-                           old.front() == "SSLv3" ? Severity::kHigh : Severity::kMedium),
-        "tls-versions:" + Where(*t));
+        fwcheck::FindingOn(
+            {t}, fmt::format("{} accepts {}", fwcheck::AddressPort(*t), fmt::join(old, ", ")),
+            fmt::format("The TLS listener completes handshakes with {}: "
+                        "deprecated protocol versions (RFC 8996) that "
+                        "allow downgrade and known attacks.",
+                        fmt::join(old, ", ")),
+            old.front() == "SSLv3" ? Severity::kHigh : Severity::kMedium),
+        "tls-versions:" + fwcheck::AddressPort(*t));
   }
   return Ok();
 }
@@ -41,14 +38,15 @@ Status RunCiphers(CheckContext& ctx) {
     if (!weak.is_array() || weak.empty()) continue;
     std::vector<std::string> names;
     for (const auto& w : weak) names.push_back(w.value("version", "") + " " + w.value("name", ""));
-    ctx.Report(fwcheck::FindingOn({t},
-                                  fmt::format("{} accepts {} weak cipher suite(s): {}", Where(*t),
-                                              weak.size(), fmt::join(names, ", ")),
-                                  fmt::format("The server agrees to suites that are not "
-                                              "best-practice cryptography ({}).",
-                                              weak[0].value("why", "")),
-                                  Severity::kMedium),
-               "tls-ciphers:" + Where(*t));
+    ctx.Report(fwcheck::FindingOn(
+                   {t},
+                   fmt::format("{} accepts {} weak cipher suite(s): {}", fwcheck::AddressPort(*t),
+                               weak.size(), fmt::join(names, ", ")),
+                   fmt::format("The server agrees to suites that are not "
+                               "best-practice cryptography ({}).",
+                               weak[0].value("why", "")),
+                   Severity::kMedium),
+               "tls-ciphers:" + fwcheck::AddressPort(*t));
   }
   return Ok();
 }
@@ -69,13 +67,13 @@ Status RunCertificate(CheckContext& ctx) {
         sig.find("sha1") != std::string::npos || sig.find("SHA1") != std::string::npos)
       why.push_back("signed with " + sig);
     if (why.empty()) continue;
-    ctx.Report(
-        fwcheck::FindingOn(
-            {t}, fmt::format("the certificate of {} is weak: {}", Where(*t), fmt::join(why, "; ")),
-            fmt::format("Certificate '{}' ({}): clients cannot rely on it.", c.value("subject", ""),
-                        fmt::join(why, "; ")),
-            Severity::kMedium),
-        "tls-cert:" + Where(*t));
+    ctx.Report(fwcheck::FindingOn({t},
+                                  fmt::format("the certificate of {} is weak: {}",
+                                              fwcheck::AddressPort(*t), fmt::join(why, "; ")),
+                                  fmt::format("Certificate '{}' ({}): clients cannot rely on it.",
+                                              c.value("subject", ""), fmt::join(why, "; ")),
+                                  Severity::kMedium),
+               "tls-cert:" + fwcheck::AddressPort(*t));
   }
   return Ok();
 }

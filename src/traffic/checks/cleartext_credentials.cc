@@ -10,7 +10,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficCleartextCredentials(CheckContext& ctx) {
   bool found = false;
   for (const Fact* c : ctx.facts().OfKind(facts::kCleartextCredential)) {
     const std::string proto = Str(*c, "protocol"), method = Str(*c, "method");
@@ -49,7 +49,7 @@ std::unique_ptr<const Check> MakeTrafficCleartextCredentialsCheck() {
        "Send credentials only inside TLS (HTTPS, MQTT over TLS on 8883, FTPS/SFTP, IMAPS/POP3S, "
        "SMTP with STARTTLS required); disable telnet and plain FTP.",
        Severity::kHigh},
-      Run);
+      CheckTrafficCleartextCredentials);
 }
 
 }  // namespace iotcop

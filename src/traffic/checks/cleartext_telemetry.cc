@@ -10,7 +10,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficCleartextTelemetry(CheckContext& ctx) {
   bool found = false;
   for (const Fact* t : ctx.facts().OfKind(facts::kCleartextTelemetry)) {
     const std::string proto = Str(*t, "protocol");
@@ -50,7 +50,7 @@ std::unique_ptr<const Check> MakeTrafficCleartextTelemetryCheck() {
        "decisions (5.5-1).",
        "Use MQTT over TLS (8883) with per-device credentials, CoAP over DTLS (5684) or HTTPS.",
        Severity::kMedium},
-      Run);
+      CheckTrafficCleartextTelemetry);
 }
 
 }  // namespace iotcop

@@ -23,7 +23,7 @@ const char* Describe(const std::string& type) {
   return "personal data";
 }
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficPersonalDataCleartext(CheckContext& ctx) {
   std::map<std::string, std::vector<const Fact*>> groups;
   for (const Fact* p : ctx.facts().OfKind(facts::kPersonalData)) {
     groups[fmt::format("{}|{}|{}:{}", Str(*p, "type"), Str(*p, "protocol"), Str(*p, "peer"),
@@ -71,7 +71,7 @@ std::unique_ptr<const Check> MakeTrafficPersonalDataCleartextCheck() {
        "sensitive data (location, network keys) with encryption suited to it (5.8-2).",
        "Send personal data only over TLS; keep Wi-Fi keys off the network once provisioned.",
        Severity::kMedium},
-      Run);
+      CheckTrafficPersonalDataCleartext);
 }
 
 }  // namespace iotcop

@@ -32,7 +32,7 @@ bool ClaimedFalse(const Fact* c) {
   return false;
 }
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficPersonalDataDestinations(CheckContext& ctx) {
   const auto& facts = ctx.facts();
   std::vector<const Fact*> outbound;
   for (const Fact* d : facts.OfKind(facts::kDestination))
@@ -112,7 +112,7 @@ std::unique_ptr<const Check> MakeTrafficPersonalDataDestinationsCheck() {
        "Document every destination the device contacts and what it sends there; keep the "
        "declaration consistent with the device's behaviour.",
        Severity::kMedium},
-      Run);
+      CheckTrafficPersonalDataDestinations);
 }
 
 }  // namespace iotcop

@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficTlsCertificates(CheckContext& ctx) {
   std::size_t certs = 0;
   std::vector<FactId> basis;
   bool found = false;
@@ -69,7 +69,7 @@ std::unique_ptr<const Check> MakeTrafficTlsCertificatesCheck() {
        "Validate the server certificate chain and expiry against a pinned CA or the system "
        "trust store; renew server certificates before they expire.",
        Severity::kMedium},
-      Run);
+      CheckTrafficTlsCertificates);
 }
 
 }  // namespace iotcop

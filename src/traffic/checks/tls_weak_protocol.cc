@@ -11,7 +11,7 @@ namespace {
 
 using fwcheck::Str;
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficTlsWeakProtocol(CheckContext& ctx) {
   const auto sessions = ctx.facts().OfKind(facts::kTlsSession);
   std::size_t negotiated = 0;
   bool found = false;
@@ -76,7 +76,7 @@ std::unique_ptr<const Check> MakeTrafficTlsWeakProtocolCheck() {
        "TLS 1.0/1.1 and NULL, export, RC4 or DES suites can be broken.",
        "Disable SSLv3, TLS 1.0 and 1.1 and weak suites on both the device and the service.",
        Severity::kMedium},
-      Run);
+      CheckTrafficTlsWeakProtocol);
 }
 
 }  // namespace iotcop

@@ -54,7 +54,7 @@ std::vector<const Fact*> FirmwareSources(const FactStore& facts, const Url& got,
   return out;
 }
 
-Status Run(CheckContext& ctx) {
+Status CheckTrafficUpdatesPlainDownload(CheckContext& ctx) {
   bool found = false;
   for (const Fact* d : ctx.facts().OfKind(facts::kPlainDownload)) {
     bool exact = false;
@@ -109,7 +109,7 @@ std::unique_ptr<const Check> MakeTrafficUpdatesPlainDownloadCheck() {
        "Fetch updates over HTTPS with certificate validation and verify a signature on the "
        "image before installing it.",
        Severity::kHigh},
-      Run);
+      CheckTrafficUpdatesPlainDownload);
 }
 
 }  // namespace iotcop

@@ -15,7 +15,7 @@
 namespace iotcop::unpack {
 namespace {
 
-constexpr std::uint16_t kMagic = 0x1985;
+constexpr std::uint16_t kJffs2Magic = 0x1985;
 constexpr std::uint16_t kDirent = 0xE001, kInode = 0xE002;
 constexpr std::uint64_t kInodeHdr = 68, kDirentHdr = 40;
 
@@ -71,7 +71,7 @@ class Jffs2Handler : public Handler {
   static bool HeaderOk(ByteView d, std::uint64_t pos, bool big, std::uint32_t* totlen) {
     auto h = Slice(d, pos, 12);
     if (!h) return false;
-    if (U16(h->data(), big) != kMagic) return false;
+    if (U16(h->data(), big) != kJffs2Magic) return false;
     if (JCrc(h->subspan(0, 8)) != U32(h->data() + 8, big)) return false;
     *totlen = U32(h->data() + 4, big);
     return *totlen >= 12 && Fits(d.size(), pos, *totlen);
@@ -93,7 +93,7 @@ class Jffs2Handler : public Handler {
       // Skip erase-block padding and garbage up to the next plausible magic, within 64 KiB.
       const std::uint64_t limit = std::min<std::uint64_t>(data.size(), pos + 65536);
       std::uint64_t next = pos + 4;
-      while (next + 2 <= limit && U16(data.data() + next, big) != kMagic) next += 4;
+      while (next + 2 <= limit && U16(data.data() + next, big) != kJffs2Magic) next += 4;
       if (next + 2 > limit) break;
       pos = next;
     }

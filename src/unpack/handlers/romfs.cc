@@ -25,7 +25,7 @@ std::uint32_t WordSum(ByteView b) {
 
 std::uint64_t AlignUp(std::uint64_t v) { return (v + kAlign - 1) & ~(kAlign - 1); }
 
-struct Info {
+struct RomfsInfo {
   std::uint32_t size = 0;
   std::uint64_t first = 0;  // offset of the first file header (the root directory's entries)
   std::string name;
@@ -62,7 +62,7 @@ class RomfsHandler : public Handler {
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
     auto sb = Slice(data, offset, 32);
     if (!sb) return MakeError(Errc::kNotThisFormat, "short superblock");
-    Info info;
+    RomfsInfo info;
     info.size = LoadBe<std::uint32_t>(sb->data() + 8);
     if (info.size < 32) return MakeError(Errc::kNotThisFormat, "size");
     auto head = Slice(data, offset, std::min<std::uint64_t>(512, info.size));
@@ -87,9 +87,9 @@ class RomfsHandler : public Handler {
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override;
 };
 
-class Walker {
+class RomfsWalker {
  public:
-  Walker(ByteView fs, ExtractContext& ctx, std::uint64_t base, Jail& jail)
+  RomfsWalker(ByteView fs, ExtractContext& ctx, std::uint64_t base, Jail& jail)
       : fs_(fs), ctx_(ctx), base_(base), jail_(jail) {}
 
   void Warn(std::uint64_t off, std::string msg) { ctx_.Warn(base_ + off, std::move(msg)); }
@@ -127,7 +127,7 @@ class Walker {
     return r;
   }
 
-  Status Run(const Info& info) {
+  Status Run(const RomfsInfo& info) {
     if (auto st = jail_.MakeDir("/", EntryMeta{0755, 0, 0}); !st) return st;
     std::deque<std::pair<std::uint64_t, std::string>> dirs{{info.first, ""}};
     std::unordered_set<std::uint64_t> seen;
@@ -219,7 +219,7 @@ class Walker {
 };
 
 Status RomfsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
-  const auto& info = std::any_cast<const Info&>(chunk.state);
+  const auto& info = std::any_cast<const RomfsInfo&>(chunk.state);
   const ByteView fs = ctx.view().subspan(chunk.offset, chunk.length);
   if (chunk.length < info.size) {
     ctx.Warn(chunk.offset + chunk.length,
@@ -227,7 +227,7 @@ Status RomfsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
   }
   auto jail = ctx.NewRoot("filesystem");
   if (!jail) return jail.error();
-  Walker w(fs, ctx, chunk.offset, **jail);
+  RomfsWalker w(fs, ctx, chunk.offset, **jail);
   return w.Run(info);
 }
 

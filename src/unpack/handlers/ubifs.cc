@@ -27,13 +27,13 @@ constexpr std::uint8_t kIno = 0, kData = 1, kDent = 2, kSb = 6, kMst = 7, kIdx =
 constexpr std::uint32_t kRootIno = 1;
 constexpr int kMaxLevel = 64;
 
-struct Geometry {
+struct UbifsGeometry {
   std::uint64_t leb_size = 0, leb_cnt = 0;
   std::uint32_t key_fmt = 0;
 };
 
 // A node read at (lnum, offs): bounded, magic and CRC checked.
-std::optional<ByteView> NodeAt(ByteView vol, const Geometry& g, std::uint64_t lnum,
+std::optional<ByteView> NodeAt(ByteView vol, const UbifsGeometry& g, std::uint64_t lnum,
                                std::uint64_t offs, std::uint8_t* type) {
   if (lnum >= g.leb_cnt || offs >= g.leb_size) return std::nullopt;
   const std::uint64_t at = lnum * g.leb_size + offs;
@@ -93,7 +93,7 @@ class UbifsHandler : public Handler {
         handlers::KernelCrc32(node->subspan(8)) != LoadLe<std::uint32_t>(node->data() + 4)) {
       return MakeError(Errc::kNotThisFormat, "superblock CRC");
     }
-    Geometry g;
+    UbifsGeometry g;
     g.key_fmt = (*sb)[27];
     g.leb_size = LoadLe<std::uint32_t>(sb->data() + 36);
     g.leb_cnt = LoadLe<std::uint32_t>(sb->data() + 40);
@@ -117,7 +117,7 @@ class UbifsHandler : public Handler {
 
 class Reader {
  public:
-  Reader(const Geometry& g, ByteView vol, ExtractContext& ctx, std::uint64_t base)
+  Reader(const UbifsGeometry& g, ByteView vol, ExtractContext& ctx, std::uint64_t base)
       : g_(g), vol_(vol), ctx_(ctx), base_(base) {}
 
   void Warn(std::uint64_t off, std::string msg) { ctx_.Warn(base_ + off, std::move(msg)); }
@@ -198,7 +198,7 @@ class Reader {
     }
   }
 
-  const Geometry& g_;
+  const UbifsGeometry& g_;
   ByteView vol_;
   ExtractContext& ctx_;
   std::uint64_t base_;
@@ -245,7 +245,7 @@ bool Decode(ByteView node, std::vector<std::uint8_t>& out) {
 }
 
 Status UbifsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
-  const auto& g = std::any_cast<const Geometry&>(chunk.state);
+  const auto& g = std::any_cast<const UbifsGeometry&>(chunk.state);
   const ByteView vol = ctx.view().subspan(chunk.offset, chunk.length);
   Reader rd(g, vol, ctx, chunk.offset);
   auto root = rd.Root();

@@ -10,7 +10,7 @@ namespace {
 
 using handlers::Crc32;
 
-constexpr std::uint64_t kHeader = 64;
+constexpr std::uint64_t kUImageHeader = 64;
 constexpr std::uint8_t kTypeMulti = 4;
 
 const char* CompName(std::uint8_t c) {
@@ -58,13 +58,13 @@ class UImageHandler : public Handler {
   std::vector<Magic> magics() const override { return {{"\x27\x05\x19\x56", 0, true}}; }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
-    auto hdr = Slice(data, offset, kHeader);
+    auto hdr = Slice(data, offset, kUImageHeader);
     if (!hdr) return MakeError(Errc::kNotThisFormat, "short header");
-    std::uint8_t copy[kHeader];
-    std::memcpy(copy, hdr->data(), kHeader);
+    std::uint8_t copy[kUImageHeader];
+    std::memcpy(copy, hdr->data(), kUImageHeader);
     const std::uint32_t hcrc = LoadBe<std::uint32_t>(copy + 4);
     std::memset(copy + 4, 0, 4);
-    if (Crc32(ByteView(copy, kHeader)) != hcrc)
+    if (Crc32(ByteView(copy, kUImageHeader)) != hcrc)
       return MakeError(Errc::kNotThisFormat, "header CRC");
     Header h;
     h.size = LoadBe<std::uint32_t>(copy + 12);
@@ -77,7 +77,7 @@ class UImageHandler : public Handler {
     h.name.assign(name, strnlen(name, 32));
     Chunk c;
     c.offset = offset;
-    c.length = std::min<std::uint64_t>(kHeader + h.size, data.size() - offset);
+    c.length = std::min<std::uint64_t>(kUImageHeader + h.size, data.size() - offset);
     c.description = fmt::format("uImage '{}', type {}, header says compression {}", h.name, h.type,
                                 CompName(h.comp));
     c.state = h;
@@ -86,8 +86,8 @@ class UImageHandler : public Handler {
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
     const auto& h = std::any_cast<const Header&>(chunk.state);
-    const std::uint64_t start = chunk.offset + kHeader;
-    const std::uint64_t avail = chunk.length - kHeader;
+    const std::uint64_t start = chunk.offset + kUImageHeader;
+    const std::uint64_t avail = chunk.length - kUImageHeader;
     if (avail < h.size) {
       ctx.Warn(start + avail, fmt::format("uImage data truncated: header says {} bytes, {} present",
                                           h.size, avail));
