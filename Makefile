@@ -51,6 +51,7 @@ test-asan:
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@scripts/make-sample-firmware.sh $(ASAN_BUILD)/sample >/dev/null
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E 'Benchmark|Corpus'
 
 # Regenerate the docs pages that come from the code's metadata.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <span>
 #include <string>
 #include <string_view>
@@ -23,19 +24,21 @@ using FactId = std::size_t;
 
 struct Fact {
   FactId id = 0;
-  std::string kind;       // one of fact_kinds.h
-  nlohmann::json value;   // fields documented per kind
+  std::string kind;      // one of fact_kinds.h
+  nlohmann::json value;  // fields documented per kind
   Evidence evidence;
   std::string collector;  // which collector produced it
 };
 
 // Append-only store of facts with an index by kind. Not synchronised: parallel collectors fill
 // stores of their own and Merge() them in a fixed order, so fact ids are deterministic.
+// Adding never moves a fact (a deque): a collector may hold the `const Fact*` of OfKind() while it
+// adds facts of its own.
 class FactStore {
  public:
   FactId Add(std::string kind, nlohmann::json value, Evidence evidence, std::string collector);
 
-  std::span<const Fact> all() const { return facts_; }
+  const std::deque<Fact>& all() const { return facts_; }
   const Fact& at(FactId id) const { return facts_.at(id); }
   // Facts of one kind, in the order they were added.
   std::vector<const Fact*> OfKind(std::string_view kind) const;
@@ -45,7 +48,7 @@ class FactStore {
   void Merge(FactStore&& other);
 
  private:
-  std::vector<Fact> facts_;
+  std::deque<Fact> facts_;
   std::unordered_map<std::string, std::vector<FactId>> by_kind_;
 };
 

@@ -3,6 +3,7 @@
 #include "core/bytes.h"
 #include "core/catalogue.h"
 #include "core/evidence.h"
+#include "core/fact.h"
 #include "unpack/tree.h"
 
 namespace iotcop {
@@ -39,6 +40,21 @@ TEST(ByteReader, RefusesToReadPastTheEndAndNamesTheOffset) {
   EXPECT_FALSE(CheckedAdd(UINT64_MAX, 1));
   EXPECT_FALSE(Slice(ByteView(data, sizeof data), 4, 2));
   EXPECT_TRUE(Slice(ByteView(data, sizeof data), 4, 1));
+}
+
+// A collector reads facts of one kind and adds facts of its own (the vulnerabilities collector
+// did, and read freed memory once the store grew): adding must not move earlier facts.
+TEST(FactStore, AddingKeepsEarlierFactsInPlace) {
+  FactStore store;
+  for (int i = 0; i < 3; ++i) store.Add("component", {{"name", "c" + std::to_string(i)}}, {}, "t");
+  const std::vector<const Fact*> components = store.OfKind("component");
+  ASSERT_EQ(components.size(), 3u);
+  for (int i = 0; i < 5000; ++i) store.Add("vulnerability", {{"n", i}}, {}, "t");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(components[i], &store.at(static_cast<FactId>(i)));
+    EXPECT_EQ(components[i]->value["name"], "c" + std::to_string(i));
+  }
+  EXPECT_EQ(store.OfKind("vulnerability").size(), 5000u);
 }
 
 TEST(Redact, HidesTheSecretButKeepsItsShape) {
