@@ -364,11 +364,17 @@ class Builder {
         break;
       }
       if (cur == kObjUnlinked || cur == kObjDeleted) break;
+      auto o = objects_.find(cur);
+      if (!chain.empty() && o != objects_.end() && o->second.type != kDirectory) {
+        Warn(objects_[chain.back()].at,
+             fmt::format("{}: parent object {} is not a directory; skipped",
+                         objects_[chain.back()].name, cur));
+        break;
+      }
       if (auto it = paths_.find(cur); it != paths_.end()) {
         base = it->second;
         break;
       }
-      auto o = objects_.find(cur);
       if (o == objects_.end()) {
         // A parent without a header: its children are orphans.
         if (!chain.empty()) {
@@ -383,12 +389,6 @@ class Builder {
       if (!on_chain.insert(cur).second || chain.size() > static_cast<std::size_t>(kMaxDepth)) {
         Warn(o->second.at,
              fmt::format("{}: parent chain loops or is too deep; skipped", o->second.name));
-        break;
-      }
-      if (!chain.empty() && o->second.type != kDirectory) {
-        Warn(objects_[chain.back()].at,
-             fmt::format("{}: parent object {} is not a directory; skipped",
-                         objects_[chain.back()].name, cur));
         break;
       }
       const std::string& name = o->second.name;
