@@ -8,7 +8,7 @@ mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
 ln -s prog "$t/src/bin/link"
 for id in uimage tplink squashfs jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
-  ext cramfs romfs fit ubi ubifs; do mkdir -p "$out/$id"; done
+  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys; do mkdir -p "$out/$id"; done
 tar -C "$t/src" -cf "$out/tar/a.tar" .
 (cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
 (cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
@@ -55,6 +55,36 @@ printf '[v]\nmode=ubi\nimage=%s\nvol_id=0\nvol_type=dynamic\nvol_name=v\n' "$out
 ubinize -o "$out/ubi/a.ubi" -p 128KiB -m 2048 "$t/u.ini"
 printf '/dts-v1/;\n/ { description = "s"; #address-cells = <1>; images { a { description = "r"; data = /incbin/("%s"); type = "ramdisk"; arch = "arm"; os = "linux"; compression = "gzip"; hash-1 { algo = "crc32"; }; }; }; configurations { default = "c"; c { ramdisk = "a"; }; }; };\n' "$out/gzip/a.gz" >"$t/f.its"
 command -v dtc >/dev/null && mkimage -f "$t/f.its" "$out/fit/a.itb" >/dev/null
+# YAFFS2 (no Debian tool): 2048+64 chunks, tags at spare offset 0, a folder, a file, a symlink;
+# plus binwalk's sample from the corpus when it is there.
+python3 - "$out/yaffs2/a.yaffs2" <<'PY'
+import struct, sys
+out = bytearray()
+def chunk(page, obj, cid, n):
+    global out
+    out += page.ljust(2048, b'\xff') + struct.pack('<IIII', 0x1000, obj, cid, n).ljust(64, b'\xff')
+def header(obj, typ, parent, name, mode, size=0, alias=b''):
+    h = bytearray(b'\xff' * 512)
+    struct.pack_into('<II', h, 0, typ, parent); h[10:266] = name.ljust(256, b'\0')
+    struct.pack_into('<IIIIIIIi', h, 268, mode, 0, 0, 0, 0, 0, size, -1)
+    if alias: h[300:460] = alias.ljust(160, b'\0')
+    chunk(bytes(h), obj, 0, 0xffff)
+header(257, 3, 1, b'etc', 0o40755)
+data = open('/bin/ls', 'rb').read(5000)
+header(258, 1, 257, b'prog', 0o100755, len(data))
+for i in range(0, len(data), 2048): chunk(data[i:i + 2048], 258, i // 2048 + 1, len(data[i:i + 2048]))
+header(259, 2, 1, b'link', 0o120777, alias=b'etc/prog')
+open(sys.argv[1], 'wb').write(out)
+PY
+[ -f "$(dirname "$0")/../../shared/corpus/images/17_binwalk_yaffs2-sample.bin" ] &&
+  cp "$(dirname "$0")/../../shared/corpus/images/17_binwalk_yaffs2-sample.bin" "$out/yaffs2/binwalk.bin"
+# A kernel-like ELF (banner, gzip'd cpio as .init.ramfs) and a Linksys code pattern over the TRX.
+if command -v gcc >/dev/null && command -v objcopy >/dev/null; then
+  printf 'const char b[] = "Linux version 6.1.0 (a@b) (gcc) #1";\nint main(void) { return b[0]; }\n' >"$t/k.c"
+  gcc -O1 -o "$t/k" "$t/k.c"
+  objcopy --add-section .init.ramfs="$out/gzip/a.gz" "$t/k" "$out/vmlinux/vmlinux"
+fi
+{ printf 'W54G\0\0\0\0\030\013\036\004\025\005U2ND\001\000\037\000'; head -c 10 /dev/zero; cat "$out/trx/a.trx"; } >"$out/linksys/w54g.bin"
 # Answers of live devices (network/): HTTP, a banner, an MQTT CONNACK, an SSH KEXINIT, SNMP.
 mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp"
 printf 'HTTP/1.1 200 OK\r\nServer: lighttpd/1.4.69\r\nContent-Length: 2\r\n\r\nok' >"$out/http/plain.http"

@@ -39,6 +39,14 @@ nlohmann::json ToJson(const unpack::UnpackResult& r) {
                           {"parent_path", root.parent_path},
                           {"counts", counts[i]}});
   }
+  j["notes"] = nlohmann::json::array();
+  for (const auto& n : r.tree.notes()) {
+    j["notes"].push_back({{"kind", n.kind},
+                          {"text", n.text},
+                          {"container", n.container},
+                          {"offset", n.offset},
+                          {"origin", Chain(n.origin)}});
+  }
   j["entries"] = r.tree.entries().size();
   j["bytes_written"] = r.bytes_written;
   j["problems"] = r.problems;
@@ -65,6 +73,9 @@ void PrintText(const unpack::UnpackResult& r) {
     std::cout << fmt::format("  [{}] {} ({}): {}\n      origin: {}{}\n", i, root.name, root.kind, c,
                              Chain(root.origin),
                              root.parent_path.empty() ? "" : " in " + root.parent_path);
+  }
+  for (const auto& n : r.tree.notes()) {
+    std::cout << fmt::format("  {} in {} at 0x{:X}: {}\n", n.kind, n.container, n.offset, n.text);
   }
   if (!r.unknown.empty()) std::cout << "unknown regions:\n";
   for (const auto& u : r.unknown) {

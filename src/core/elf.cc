@@ -24,7 +24,7 @@ struct Phdr {
 };
 struct Shdr {
   std::uint32_t name = 0, type = 0, link = 0;
-  std::uint64_t offset = 0, size = 0, entsize = 0;
+  std::uint64_t flags = 0, offset = 0, size = 0, entsize = 0;
 };
 
 class Reader {
@@ -150,7 +150,12 @@ std::string MachineName(std::uint16_t machine, Endian endian, bool is64) {
   }
 }
 
-Result<ElfFile> Parse(ByteView data, std::string_view input) {
+// The end of [off, off + len), saturating instead of wrapping.
+std::uint64_t End(std::uint64_t off, std::uint64_t len) {
+  return CheckedAdd(off, len).value_or(UINT64_MAX);
+}
+
+Result<ElfFile> Parse(ByteView data, std::string_view input, const ParseOptions& options) {
   const std::string in(input);
   if (!IsElf(data)) return MakeError(Errc::kNotThisFormat, "no ELF magic", in, 0);
   if (data.size() < 52) return MakeError(Errc::kTruncated, "ELF header cut short", in, 0);
@@ -176,6 +181,10 @@ Result<ElfFile> Parse(ByteView data, std::string_view input) {
   const std::uint64_t hb = f.is64 ? 54 : 42;
   const std::uint64_t phentsize = *r.U(hb, 2), phnum = *r.U(hb + 2, 2);
   const std::uint64_t shentsize = *r.U(hb + 4, 2), shnum = *r.U(hb + 6, 2);
+  const std::uint64_t shstrndx = *r.U(hb + 8, 2);
+  f.extent = f.is64 ? 64 : 52;
+  if (phnum > 0) f.extent = std::max(f.extent, End(phoff, phnum * phentsize));
+  if (shnum > 0 && shoff != 0) f.extent = std::max(f.extent, End(shoff, shnum * shentsize));
 
   // Program headers.
   std::vector<Phdr> ph;
@@ -201,6 +210,7 @@ Result<ElfFile> Parse(ByteView data, std::string_view input) {
         p.flags = static_cast<std::uint32_t>(*r.U(o + 24, 4));
       }
       ph.push_back(p);
+      f.extent = std::max(f.extent, End(p.offset, p.filesz));
     }
   }
   const Phdr* dyn = nullptr;
@@ -237,11 +247,13 @@ Result<ElfFile> Parse(ByteView data, std::string_view input) {
         s.name = static_cast<std::uint32_t>(*r.U(o, 4));
         s.type = static_cast<std::uint32_t>(*r.U(o + 4, 4));
         if (f.is64) {
+          s.flags = *r.U(o + 8, 8);
           s.offset = *r.U(o + 24, 8);
           s.size = *r.U(o + 32, 8);
           s.link = static_cast<std::uint32_t>(*r.U(o + 40, 4));
           s.entsize = *r.U(o + 56, 8);
         } else {
+          s.flags = *r.U(o + 8, 4);
           s.offset = *r.U(o + 16, 4);
           s.size = *r.U(o + 20, 4);
           s.link = static_cast<std::uint32_t>(*r.U(o + 24, 4));
@@ -252,6 +264,18 @@ Result<ElfFile> Parse(ByteView data, std::string_view input) {
       f.has_sections = true;
     }
   }
+  const Shdr* names = shstrndx < sh.size() ? &sh[shstrndx] : nullptr;
+  for (const auto& s : sh) {
+    Section out{"", s.type, s.flags, s.offset, s.size};
+    if (names) {
+      if (auto n = r.Str(End(names->offset, s.name), End(names->offset, names->size), 256)) {
+        out.name = std::string(*n);
+      }
+    }
+    if (s.type != kShtNobits) f.extent = std::max(f.extent, End(s.offset, s.size));
+    f.sections.push_back(std::move(out));
+  }
+  if (!options.symbols) return f;
   std::unordered_set<std::string> seen_imports, seen_exports, seen_symbols;
   const std::uint64_t symsize = f.is64 ? 24 : 16;
   // Reads `count` symbols at `off` with string table [stroff, strend).

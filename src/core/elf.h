@@ -19,6 +19,15 @@ namespace iotcop::elf {
 
 enum class FileType { kNone, kRel, kExec, kDyn, kCore, kOther };
 
+inline constexpr std::uint32_t kShtProgbits = 1, kShtNobits = 8;
+inline constexpr std::uint64_t kShfExecinstr = 0x4;
+
+struct Section {
+  std::string name;  // empty when the section-name table is unreadable
+  std::uint32_t type = 0;
+  std::uint64_t flags = 0, offset = 0, size = 0;
+};
+
 struct ElfFile {
   bool is64 = false;
   Endian endian = Endian::kLittle;
@@ -38,9 +47,13 @@ struct ElfFile {
   bool has_sections = false;   // section headers present and readable
   std::string soname;
   std::vector<std::string> needed, rpath, runpath;
-  std::vector<std::string> imports;   // undefined dynamic symbols (imported functions/objects)
-  std::vector<std::string> exports;   // defined dynamic symbols
-  std::vector<std::string> symbols;   // named symbols of .symtab (unstripped files)
+  std::vector<std::string> imports;  // undefined dynamic symbols (imported functions/objects)
+  std::vector<std::string> exports;  // defined dynamic symbols
+  std::vector<std::string> symbols;  // named symbols of .symtab (unstripped files)
+  std::vector<Section> sections;     // section headers, in file order of the table
+  // Bytes from the start the file covers (headers, segments, sections, section table); may
+  // exceed the buffer when the file was cut.
+  std::uint64_t extent = 0;
   std::vector<std::string> warnings;  // parts that could not be read, with offsets
 };
 
@@ -51,9 +64,13 @@ inline constexpr std::size_t kMaxDynamic = 1u << 16;
 // True when `data` starts with the ELF magic.
 bool IsElf(ByteView data);
 
+struct ParseOptions {
+  bool symbols = true;  // read the symbol tables and the dynamic segment (false: layout only)
+};
+
 // Parses an ELF file held in `data`. `input` names it in errors. Fails only when the header
 // itself is unusable; damaged tables become `warnings`.
-Result<ElfFile> Parse(ByteView data, std::string_view input);
+Result<ElfFile> Parse(ByteView data, std::string_view input, const ParseOptions& options = {});
 
 // The machine name of e_machine (with the byte order for bi-endian machines).
 std::string MachineName(std::uint16_t machine, Endian endian, bool is64);

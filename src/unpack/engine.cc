@@ -130,6 +130,7 @@ class Context : public ExtractContext {
   Result<BlobSink*> NewBlob(std::string_view name) override;
   void ScanRange(std::uint64_t offset, std::uint64_t length, std::string_view name) override;
   Result<Jail*> NewRoot(std::string_view kind) override;
+  void AddNote(std::string_view kind, std::string text, std::uint64_t offset) override;
 
   bool produced() const { return !blobs_.empty() || !ranges_.empty() || !jails_.empty(); }
   std::string ChunkDirName() const {
@@ -480,6 +481,11 @@ void Context::ScanRange(std::uint64_t offset, std::uint64_t length, std::string_
 }
 Result<Jail*> Context::NewRoot(std::string_view kind) {
   return engine_->NewRoot(*this, *view_, kind);
+}
+void Context::AddNote(std::string_view kind, std::string text, std::uint64_t offset) {
+  Note n{std::string(kind), std::move(text), view_->name, offset, view_->origin};
+  n.origin.push_back(Step(chunk_->length));
+  engine_->result().tree.AddNote(std::move(n));
 }
 
 }  // namespace

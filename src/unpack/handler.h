@@ -79,6 +79,9 @@ class ExtractContext {
   // A new filesystem or archive root ("filesystem" | "archive"); every entry goes through the
   // returned jail, which stays valid until Extract returns.
   virtual Result<Jail*> NewRoot(std::string_view kind) = 0;
+  // Records what the handler learned about the chunk (a Note of the tree: e.g. kind
+  // "linux-kernel" with the kernel's banner found at `offset` of the view).
+  virtual void AddNote(std::string_view kind, std::string text, std::uint64_t offset) = 0;
   // Stream handlers (Chunk::length_is_bound) set this to the bytes really used.
   std::uint64_t consumed = 0;
 };

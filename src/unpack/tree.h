@@ -52,6 +52,17 @@ struct Entry {
   std::filesystem::path disk;  // extracted content (files), empty if not extracted
 };
 
+// What a handler learned about a chunk it claimed whole that is not a file of any root, such as
+// the banner of a Linux kernel ELF (kind "linux-kernel"). Collectors read notes the way they read
+// carved blobs, so the kernel version is found without copying the kernel out.
+struct Note {
+  std::string kind;                // "linux-kernel"
+  std::string text;                // "Linux version 6.1.0 (builder@host) (gcc ...) #1 SMP ..."
+  std::string container;           // display name of the view holding it ("vmlinux", "fw!0x40.xz")
+  std::uint64_t offset = 0;        // of `text` in that view
+  std::vector<OriginStep> origin;  // the claimed chunk, from the input inwards
+};
+
 class Tree {
  public:
   // Builds a tree from an already extracted folder (no symlink is followed while walking).
@@ -62,6 +73,8 @@ class Tree {
 
   const std::vector<Root>& roots() const { return roots_; }
   const std::vector<Entry>& entries() const { return entries_; }
+  void AddNote(Note n) { notes_.push_back(std::move(n)); }
+  const std::vector<Note>& notes() const { return notes_; }
 
   // The entry at `path` in `root`; with follow, symlinks (also in parent folders) are resolved
   // inside the root, at most 40 hops. nullptr if absent or the links loop.
@@ -79,6 +92,7 @@ class Tree {
   static std::string Key(std::uint32_t root, std::string_view path);
   std::vector<Root> roots_;
   std::vector<Entry> entries_;
+  std::vector<Note> notes_;
   std::unordered_map<std::string, std::size_t> index_;
 };
 

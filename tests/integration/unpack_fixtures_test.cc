@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "support/fs_fixture.h"
 #include "support/test_support.h"
 #include "unpack/engine.h"
 
@@ -190,6 +191,28 @@ INSTANTIATE_TEST_SUITE_P(
              "mksquashfs \"$SRC\" \"$T/fs\" -noappend -quiet -no-progress -comp gzip;"
              "{ head -c 12345 /bin/ls; cat \"$T/fs\"; head -c 5000 /dev/zero; } > \"$OUT\""}),
     [](const ::testing::TestParamInfo<Case>& i) { return i.param.name; });
+
+// cpio newc carries a hardlink group's data on its last member only: every name of the group
+// must come back with the data (the first one was written empty before the data arrived).
+TEST(UnpackCpio, NewcHardlinkGroupKeepsItsData) {
+  if (!test::HaveTool("cpio")) GTEST_SKIP() << "cpio not installed";
+  test::TempDir tmp;
+  ASSERT_TRUE(test::MakeFsTree(tmp / "src"));
+  ASSERT_EQ(test::RunShell("cd '" + (tmp / "src").string() +
+                           "' && ln www/cgi-bin/index.cgi "
+                           "www/third.cgi && find . | cpio -o -H newc --quiet > ../fs.cpio")
+                .exit_code,
+            0);
+  auto r = test::Unpack(tmp / "fs.cpio", tmp / "out");
+  const std::uint32_t root = test::RootOf(r.tree, "cpio");
+  EXPECT_GE(test::CompareWithSource(tmp / "src", r.tree, root), 60u);
+  for (const char* p : {"/www/cgi-bin/index.cgi", "/www/cgi-bin/hard.cgi", "/www/third.cgi"}) {
+    const Entry* e = r.tree.Find(root, p, false);
+    ASSERT_NE(e, nullptr) << p;
+    EXPECT_EQ(e->size, 5u) << p;
+    EXPECT_EQ(test::ReadFile(e->disk), "hello") << p;
+  }
+}
 
 }  // namespace
 }  // namespace iotcop::unpack

@@ -161,6 +161,20 @@ class ComponentsCollector : public Collector {
         return left > 0;
       });
     }
+    // 4. What the unpacker noted about chunks it claimed whole (the banner of a kernel ELF).
+    for (const auto& n : in.tree.notes()) {
+      for (const auto& r : rules) {
+        if (!r.version || !r.blobs || n.text.find(r.hint) == std::string::npos) continue;
+        std::smatch m;
+        if (!std::regex_search(n.text, m, *r.version)) continue;
+        Evidence ev;
+        ev.input = in.input;
+        ev.path = n.container;
+        ev.offset = n.offset;
+        ev.excerpt = BoundExcerpt(n.text);
+        emit.AddNamed(r.name, &r, m[1].str(), "signature", "", "", n.container, ev);
+      }
+    }
   }
 
  private:
@@ -175,14 +189,14 @@ class ComponentsCollector : public Collector {
              const std::string& package_version, const unpack::Entry& e,
              std::optional<std::uint32_t> line, const std::string& excerpt,
              std::optional<std::uint64_t> offset) {
-      AddNamed(r.name, &r, version, source, "", package_version, e, line, excerpt, offset);
+      AddNamed(r.name, &r, version, source, "", package_version, e.path,
+               FileEvidence(in, e, line, excerpt, offset));
     }
 
+    // `path`: where it was found (a file of the tree, or the container of an unpacker note).
     void AddNamed(const std::string& name, const ComponentRule* r, const std::string& version,
                   const std::string& source, const std::string& package,
-                  const std::string& package_version, const unpack::Entry& e,
-                  std::optional<std::uint32_t> line, const std::string& excerpt,
-                  std::optional<std::uint64_t> offset) {
+                  const std::string& package_version, const std::string& path, const Evidence& ev) {
       // Every installed package is listed (two packages of one project are two components);
       // a version string or path adds a component only when nothing named it yet.
       if (!package.empty()) {
@@ -200,7 +214,7 @@ class ComponentsCollector : public Collector {
                        ? MakePurl("deb", "", package.empty() ? name : package, package_version)
                        : MakePurl("generic", "", name, version)},
           {"source", source},
-          {"path", e.path},
+          {"path", path},
       };
       if (r) {
         v["vendor"] = r->vendor;
@@ -210,7 +224,6 @@ class ComponentsCollector : public Collector {
         v["package"] = package;
         v["package_version"] = package_version;
       }
-      Evidence ev = FileEvidence(in, e, line, excerpt, offset);
       facts.Add(facts::kComponent, v, ev, collector);
       if (r && r->type == "operating-system") {
         facts.Add(facts::kOperatingSystem, {{"name", r->name}, {"version", version}}, ev,
@@ -243,9 +256,9 @@ class ComponentsCollector : public Collector {
         if (rule) break;
       }
       const std::string upstream = store::UpstreamVersion(ver->second);
-      emit.AddNamed(rule ? rule->name : pkg->second, rule, upstream, source, pkg->second,
-                    ver->second, e, st.line, "Package: " + pkg->second + " Version: " + ver->second,
-                    std::nullopt);
+      emit.AddNamed(
+          rule ? rule->name : pkg->second, rule, upstream, source, pkg->second, ver->second, e.path,
+          FileEvidence(in, e, st.line, "Package: " + pkg->second + " Version: " + ver->second));
     }
   }
 

@@ -4,6 +4,10 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "unpack/jail.h"
@@ -24,6 +28,9 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
   Jail* jail = nullptr;
   Status result;
   struct archive_entry* entry = nullptr;
+  // Names hardlinked so far, by the name they link to (cpio newc puts a hardlink group's data on
+  // its last member: the names before it are linked again once the data is written).
+  std::map<std::string, std::vector<std::string>> links;
   while (true) {
     const int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) break;
@@ -49,8 +56,47 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
     meta.uid = static_cast<std::uint32_t>(archive_entry_uid(entry));
     meta.gid = static_cast<std::uint32_t>(archive_entry_gid(entry));
     Status st;
+    // Streams the entry's data into a regular file at `path`.
+    auto write_file = [&](const char* path) -> Status {
+      auto f = jail->CreateFile(path, meta);
+      if (!f) return f.error();
+      Status ws;
+      const void* buf;
+      size_t size;
+      la_int64_t off;
+      while (true) {
+        const int drc = archive_read_data_block(a, &buf, &size, &off);
+        if (drc == ARCHIVE_EOF) break;
+        if (drc < ARCHIVE_WARN) {
+          ctx.Warn(offset,
+                   fmt::format("{}: data: {}", path,
+                               archive_error_string(a) ? archive_error_string(a) : "error"));
+          break;
+        }
+        // Sparse entries: libarchive gives offsets; holes become zeros.
+        while (static_cast<std::uint64_t>(off) > (*f)->written()) {
+          static const std::uint8_t zeros[4096] = {};
+          const auto n = std::min<std::uint64_t>(sizeof zeros, off - (*f)->written());
+          if (auto s = (*f)->Write(ByteView(zeros, n)); !s) break;
+        }
+        if (auto s = (*f)->Write(ByteView(static_cast<const std::uint8_t*>(buf), size)); !s) {
+          ws = s;
+          break;
+        }
+      }
+      if (auto s = (*f)->Close(); !s && ws) ws = s;
+      return ws;
+    };
     if (const char* hl = archive_entry_hardlink(entry)) {
-      st = jail->Hardlink(name, hl);
+      auto& group = links[hl];
+      if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
+        st = write_file(hl);
+        for (const auto& n : group) {
+          if (st) st = jail->Hardlink(n, hl);
+        }
+      }
+      if (st) st = jail->Hardlink(name, hl);
+      group.push_back(name);
     } else {
       switch (archive_entry_filetype(entry)) {
         case AE_IFDIR:
@@ -74,37 +120,9 @@ Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)
         case AE_IFSOCK:
           st = jail->Node(name, EntryType::kSocket, meta);
           break;
-        default: {
-          auto f = jail->CreateFile(name, meta);
-          if (!f) {
-            st = f.error();
-            break;
-          }
-          const void* buf;
-          size_t size;
-          la_int64_t off;
-          while (true) {
-            const int drc = archive_read_data_block(a, &buf, &size, &off);
-            if (drc == ARCHIVE_EOF) break;
-            if (drc < ARCHIVE_WARN) {
-              ctx.Warn(offset,
-                       fmt::format("{}: data: {}", name,
-                                   archive_error_string(a) ? archive_error_string(a) : "error"));
-              break;
-            }
-            // Sparse entries: libarchive gives offsets; holes become zeros.
-            while (static_cast<std::uint64_t>(off) > (*f)->written()) {
-              static const std::uint8_t zeros[4096] = {};
-              const auto n = std::min<std::uint64_t>(sizeof zeros, off - (*f)->written());
-              if (auto s = (*f)->Write(ByteView(zeros, n)); !s) break;
-            }
-            if (auto s = (*f)->Write(ByteView(static_cast<const std::uint8_t*>(buf), size)); !s) {
-              st = s;
-              break;
-            }
-          }
-          if (auto s = (*f)->Close(); !s && st) st = s;
-        }
+        default:
+          st = write_file(name);
+          break;
       }
     }
     if (!st && st.error().code == Errc::kLimitExceeded) {
