@@ -7,14 +7,16 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
+#include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
+using network::HostPort;
 
 std::string Where(const Fact& t) {
-  return fmt::format("{}:{}", Str(t, "address"), t.value.value("port", 0));
+  return HostPort(Str(t, "address"), t.value.value("port", std::uint16_t{0}));
 }
 
 Status RunVersions(CheckContext& ctx) {
