@@ -38,30 +38,12 @@ TEST(NetworkHtml, LiveDeviceSectionFromARealAssessment) {
   TempDir dir;
   const std::string addr = "127.0.0.17";
   // lighttpd: HTTPS only, Basic admin/admin, TLS 1.0 accepted.
-  fs::create_directories(dir / "web/www");
-  WriteFile(dir / "web/www/index.html", "<html>cam</html>\n");
-  WriteFile(dir / "web/users", "admin:admin\n");
-  if (auto e = MakeSelfSigned(dir / "web/server.pem", addr); !e.empty()) GTEST_SKIP() << e;
-  WriteFile(dir / "web/lighttpd.conf", fmt::format(R"(server.document-root = "{0}/www"
-server.bind = "{1}"
-server.port = 443
-server.errorlog = "{0}/error.log"
-index-file.names = ("index.html")
-server.modules = ("mod_auth", "mod_authn_file", "mod_openssl")
-auth.backend = "plain"
-auth.backend.plain.userfile = "{0}/users"
-auth.require = ("/" => ("method" => "basic", "realm" => "cam", "require" => "valid-user"))
-ssl.engine = "enable"
-ssl.pemfile = "{0}/server.pem"
-ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "DEFAULT@SECLEVEL=0")
-)",
-                                                   (dir / "web").string(), addr));
-  if (!HaveTool("lighttpd")) GTEST_SKIP() << "lighttpd is not installed";
   Daemon web;
-  if (auto e = web.Start({"lighttpd", "-D", "-f", (dir / "web/lighttpd.conf").string()},
-                         (dir / "web/lighttpd.log").string());
-      !e.empty() || !WaitForTcp(addr, 443, std::chrono::seconds(5)))
-    GTEST_SKIP() << "lighttpd did not start: " << e << web.Log();
+  LighttpdConfig lc;
+  lc.address = addr;
+  lc.http_port = 0;
+  lc.admin_password = "admin";
+  if (auto e = StartLighttpd(web, dir / "web", lc); !e.empty()) GTEST_SKIP() << e;
 
   // A service whose banner is markup: the page must show it as text.
   const int lfd = BindLoopback(SOCK_STREAM, addr, 2121);

@@ -5,8 +5,6 @@
 // work on IPv6 as on IPv4, with endpoints and URLs written in brackets. IPv6 blocks are refused.
 #include <gtest/gtest.h>
 
-#include <fmt/format.h>
-
 #include "core/fact_kinds.h"
 #include "network/targets.h"
 #include "support/net_devices.h"
@@ -16,8 +14,6 @@
 
 namespace iotcop::test {
 namespace {
-
-namespace fs = std::filesystem;
 
 TEST(NetworkIpv6, TargetsAreSingleAddressesInCanonicalForm) {
   auto a = network::ResolveTarget("[0:0:0:0:0:0:0:1]", false);
@@ -32,33 +28,12 @@ TEST(NetworkIpv6, ScanTlsAndLoginOnLoopbackV6) {
   if (std::string why = EnterPrivateNetwork(); !why.empty()) GTEST_SKIP() << why;
   if (!HaveTool("lighttpd")) GTEST_SKIP() << "lighttpd is not installed";
   TempDir dir;
-  fs::create_directories(dir / "www");
-  WriteFile(dir / "www/index.html", "<html>cam</html>\n");
-  WriteFile(dir / "users", "admin:admin\n");
-  if (auto e = MakeSelfSigned(dir / "server.pem", "localhost"); !e.empty()) GTEST_SKIP() << e;
-  WriteFile(dir / "lighttpd.conf", fmt::format(R"(server.document-root = "{0}/www"
-server.bind = "[::1]"
-server.port = 80
-server.errorlog = "{0}/error.log"
-index-file.names = ("index.html")
-server.tag = "lighttpd/1.4.69"
-server.modules = ("mod_auth", "mod_authn_file", "mod_openssl")
-auth.backend = "plain"
-auth.backend.plain.userfile = "{0}/users"
-auth.require = ("/" => ("method" => "basic", "realm" => "cam", "require" => "valid-user"))
-$SERVER["socket"] == "[::1]:443" {{
-  ssl.engine = "enable"
-  ssl.pemfile = "{0}/server.pem"
-  ssl.openssl.ssl-conf-cmd = ("MinProtocol" => "TLSv1", "CipherString" => "DEFAULT@SECLEVEL=0")
-}}
-)",
-                                               dir.path().string()));
   Daemon web;
-  if (auto e = web.Start({"lighttpd", "-D", "-f", (dir / "lighttpd.conf").string()},
-                         (dir / "lighttpd.log").string());
-      !e.empty() || !WaitForTcp("::1", 443, std::chrono::seconds(5)))
-    GTEST_SKIP() << "lighttpd did not listen on [::1] (no IPv6 on lo?): " << e << web.Log()
-                 << ReadFile(dir / "error.log");
+  LighttpdConfig lc;
+  lc.address = "::1";
+  lc.admin_password = "admin";
+  if (auto e = StartLighttpd(web, dir / "web", lc); !e.empty())
+    GTEST_SKIP() << "lighttpd did not listen on [::1] (no IPv6 on lo?): " << e;
 
   AssessOptions o = LiveOptions("::1", "79-81,443", dir / "work");
   o.network.udp = false;

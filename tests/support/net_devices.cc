@@ -58,7 +58,17 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
       "server.tag = \"{1}\"\n",
       dir.string(), c.server_tag ? "lighttpd/1.4.69" : "");
   std::uint16_t main_port = c.http_port ? c.http_port : c.https_port;
-  conf += fmt::format("server.bind = \"{}\"\nserver.port = {}\n", c.address, main_port);
+  // lighttpd writes IPv6 binds and sockets in brackets.
+  const std::string bind = network::UrlHost(c.address);
+  conf += fmt::format("server.bind = \"{}\"\nserver.port = {}\n", bind, main_port);
+  if (!c.admin_password.empty()) {
+    WriteFile(dir / "users", "admin:" + c.admin_password + "\n");
+    conf += fmt::format(
+        "server.modules += (\"mod_auth\", \"mod_authn_file\")\nauth.backend = \"plain\"\n"
+        "auth.backend.plain.userfile = \"{}/users\"\nauth.require = (\"/\" => (\"method\" => "
+        "\"basic\", \"realm\" => \"device\", \"require\" => \"valid-user\"))\n",
+        dir.string());
+  }
   const std::string tls = fmt::format(
       "  ssl.engine = \"enable\"\n  ssl.pemfile = \"{}/server.pem\"\n"
       "  ssl.openssl.ssl-conf-cmd = (\"MinProtocol\" => \"{}\", \"CipherString\" => \"{}\")\n",
@@ -66,8 +76,7 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
   if (c.https_port) {
     if (std::string err = MakeSelfSigned(dir / "server.pem", c.address); !err.empty()) return err;
     if (c.http_port)
-      conf +=
-          fmt::format("$SERVER[\"socket\"] == \"{}:{}\" {{\n{}}}\n", c.address, c.https_port, tls);
+      conf += fmt::format("$SERVER[\"socket\"] == \"{}:{}\" {{\n{}}}\n", bind, c.https_port, tls);
     else
       conf += tls;
   }
@@ -75,7 +84,7 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
     conf += fmt::format(
         "$SERVER[\"socket\"] == \"{}:{}\" {{\n  url.redirect = (\"\" => "
         "\"https://{}${{url.path}}\")\n}}\n",
-        c.address, c.http_port, c.address);
+        bind, c.http_port, bind);
   WriteFile(dir / "lighttpd.conf", conf);
   if (auto e = d.Start({"lighttpd", "-D", "-f", (dir / "lighttpd.conf").string()},
                        (dir / "lighttpd.log").string());

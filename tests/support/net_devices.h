@@ -19,7 +19,7 @@ std::string MakeSelfSigned(const std::filesystem::path& pem, const std::string& 
                            int rsa_bits = 2048);
 
 struct LighttpdConfig {
-  std::string address;
+  std::string address;             // 127.0.0.N, or an IPv6 address ("::1")
   std::uint16_t http_port = 80;    // 0: no plain listener
   std::uint16_t https_port = 443;  // 0: no TLS listener
   std::string min_tls = "TLSv1";   // ssl-conf MinProtocol
@@ -27,6 +27,7 @@ struct LighttpdConfig {
   bool server_tag = true;    // Server: lighttpd/x.y.z
   std::string security_txt;  // served at /.well-known/security.txt when not empty
   bool redirect_http_to_https = false;
+  std::string admin_password;  // not empty: HTTP Basic on every listener, user admin
 };
 std::string StartLighttpd(Daemon& d, const std::filesystem::path& dir, const LighttpdConfig& c);
 
