@@ -17,6 +17,7 @@
 #include "store/cvss.h"
 #include "store/vulndb.h"
 #include "network/http.h"
+#include "network/mdns.h"
 #include "network/probes.h"
 #include "network/ssh.h"
 #include "network/udp.h"
@@ -107,6 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)iotcop::network::ParseHttpResponse(text, "fuzz");
   } else if (parser == "snmp") {
     (void)iotcop::network::SnmpSysDescr(text);
+  } else if (parser == "mdns") {
+    (void)iotcop::network::ParseMdnsAnswer(text);
   } else if (parser == "http_auth") {
     // An HTTP or RTSP answer: head, completeness, every challenge and a digest answer to each.
     namespace login = iotcop::network::login;

@@ -86,13 +86,13 @@ if command -v gcc >/dev/null && command -v objcopy >/dev/null; then
 fi
 { printf 'W54G\0\0\0\0\030\013\036\004\025\005U2ND\001\000\037\000'; head -c 10 /dev/zero; cat "$out/trx/a.trx"; } >"$out/linksys/w54g.bin"
 # Answers of live devices (network/): HTTP, a banner, an MQTT CONNACK, an SSH KEXINIT, SNMP.
-mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp"
+mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp" "$out/mdns"
 printf 'HTTP/1.1 200 OK\r\nServer: lighttpd/1.4.69\r\nContent-Length: 2\r\n\r\nok' >"$out/http/plain.http"
 printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n' >"$out/http/chunked.http"
 cp "$out/http/plain.http" "$out/probes/http"
 printf '220 (vsFTPd 3.0.3)\r\n' >"$out/probes/ftp"; printf '\x20\x02\x00\x00' >"$out/probes/mqtt"
 printf '\xff\xfd\x01\xff\xfd\x1f' >"$out/probes/telnet"
-python3 - "$out/ssh/kexinit" "$out/snmp/response" <<'PY'
+python3 - "$out/ssh/kexinit" "$out/snmp/response" "$out/mdns/http" <<'PY'
 import struct, sys
 def s(x): return struct.pack('>I', len(x)) + x
 lists = [b'curve25519-sha256,diffie-hellman-group14-sha1', b'ssh-ed25519', b'aes128-ctr', b'aes128-ctr',
@@ -106,6 +106,12 @@ oid = b'\x2b\x06\x01\x02\x01\x01\x01\x00'
 vb = tlv(0x30, tlv(0x30, tlv(0x06, oid) + tlv(0x04, b'Linux router 5.4')))
 pdu = tlv(0xa2, tlv(2, b'\1') + tlv(2, b'\0') + tlv(2, b'\0') + vb)
 open(sys.argv[2], 'wb').write(tlv(0x30, tlv(2, b'\1') + tlv(4, b'public') + pdu))
+# avahi's legacy-unicast answer to "_http._tcp.local PTR": PTR, TXT, SRV, A (compressed names).
+q = b'\x05_http\x04_tcp\x05local\x00'
+rr = lambda t, d: b'\xc0\x0c' + struct.pack('>HHIH', t, 1, 10, len(d)) + d
+open(sys.argv[3], 'wb').write(b'\0\0\x84\0\0\x01\0\x04\0\0\0\0' + q + b'\0\x0c\0\x01' +
+    rr(12, b'\x07Cam web\xc0\x0c') + rr(16, b'\x0dmodel=IPC-100') +
+    rr(33, b'\0\0\0\0\0\x50\x0aiotcop-cam\xc0\x17') + rr(1, b'\x7f\0\0\x01'))
 PY
 cp "$out/ssh/kexinit" "$out/probes/ssh"
 # Traffic: a pcap with an FTP login and an MQTT CONNECT, its pcapng copy, and the payloads alone.

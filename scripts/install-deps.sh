@@ -27,6 +27,8 @@ test_pkgs=(
   time python3
   # real daemons for the live-device tests, real tools to compare the probes with
   lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
+  # UDP responders for the live-device tests: CoAP (coap-server), TFTP, mDNS (without D-Bus)
+  libcoap3-bin atftpd avahi-daemon
   # captures made by the traffic tests, and tshark to compare with
   tcpdump tshark
   # the PostgreSQL store tests start their own server

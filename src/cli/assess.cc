@@ -127,7 +127,8 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--firmware,-f", args.options.firmware,
                   "firmware image, or a folder holding an extracted root filesystem (repeatable)");
   cmd->add_option("--host", args.options.hosts,
-                  "live device: IPv4 address, host name or CIDR block up to /24 (repeatable)");
+                  "live device: IPv4 or IPv6 address, host name or IPv4 CIDR block up to /24 "
+                  "(repeatable)");
   auto& net = args.options.network;
   cmd->add_option("--ports", net.ports,
                   "with --host: TCP ports: top, all, or a list 22,80,8000-8100")

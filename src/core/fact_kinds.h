@@ -81,7 +81,10 @@ inline constexpr const char* kOpenPort = "open_port";
 //  printable), probe (rules/probes.yaml entry that matched), cleartext: bool (credentials or data
 //  would cross the network unencrypted), anonymous: bool|null (MQTT CONNECT without credentials
 //  accepted, SNMP community answered, FTP anonymous), community, redirect_https: bool (HTTP that
-//  redirects to https:), server (HTTP Server header), disclosure: [what it reveals unauthenticated]}
+//  redirects to https:), server (HTTP Server header), disclosure: [what it reveals
+//  unauthenticated]; mdns: services: [{type, instances, txt}], hosts; coap: code, resources
+//  (.well-known/core paths); tftp: read_answer, reads: bool (an anonymous read request was looked
+//  up or served)}
 inline constexpr const char* kNetworkService = "network_service";
 // {address, port, service, versions: {SSLv3|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3: bool}, accepted: [...],
 //  weak_ciphers: [{version, name, why}], certificate: {subject, issuer, self_signed, expired,
@@ -97,7 +100,8 @@ inline constexpr const char* kSshEndpoint = "ssh_endpoint";
 //  transport: https|http, status)
 
 // logins and robustness (network/login*, network/robustness.cc)
-// {service, endpoint, method: telnet|ssh-password|ssh-kbdint|http-basic|http-digest|http-form|ftp|
+// {service, endpoint, url (https://127.0.0.13:443/: the scheme says whether TLS carried it), tls,
+//  method: telnet|ssh-password|ssh-kbdint|http-basic|http-digest|http-form|ftp|
 //  mqtt|rtsp-basic|rtsp-digest, user, password(redacted), anonymous: bool, success: bool,
 //  attempts (tried on this service so far, this one included), latency_ms, source (dictionary
 //  entry's source)} — a login tried on a live service: the successful one, or the last failure.

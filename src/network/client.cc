@@ -2,6 +2,7 @@
 // Bounded connections for the probes: non-blocking connect with poll(), reads with a deadline and
 // a byte cap, optional TLS through OpenSSL memory-less BIO on the socket.
 #include "network/client.h"
+#include "network/socket.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -71,24 +72,11 @@ int WaitFor(int fd, short events, Clock::time_point deadline) {
 
 Result<Connection> Connection::Open(const std::string& address, std::uint16_t port,
                                     const Limits& limits, bool tls, bool udp) {
-  const std::string where = fmt::format("{}:{}/{}", address, port, udp ? "udp" : "tcp");
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  int family = AF_INET;
-  if (auto* v4 = reinterpret_cast<sockaddr_in*>(&ss);
-      inet_pton(AF_INET, address.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(port);
-    len = sizeof(sockaddr_in);
-  } else if (auto* v6 = reinterpret_cast<sockaddr_in6*>(&ss);
-             inet_pton(AF_INET6, address.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(port);
-    family = AF_INET6;
-    len = sizeof(sockaddr_in6);
-  } else {
+  const std::string where = HostPort(address, port) + (udp ? "/udp" : "/tcp");
+  SocketAddress sa;
+  if (!ParseAddress(address, port, sa))
     return MakeError(Errc::kInvalidArgument, "not a numeric address", where);
-  }
+  const int family = sa.family();
   PaceConnections(limits.rate);
   Connection c;
   c.locator_ = where;
@@ -96,7 +84,7 @@ Result<Connection> Connection::Open(const std::string& address, std::uint16_t po
   c.fd_ = ::socket(family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (c.fd_ < 0) return MakeError(Errc::kIo, std::string("socket: ") + std::strerror(errno), where);
   const auto deadline = Clock::now() + limits.connect_timeout;
-  if (::connect(c.fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+  if (::connect(c.fd_, sa.get(), sa.size) != 0) {
     if (errno != EINPROGRESS)
       return MakeError(Errc::kIo, std::string("connect: ") + std::strerror(errno), where);
     const int r = WaitFor(c.fd_, POLLOUT, deadline);

@@ -20,8 +20,11 @@ struct Endpoint {
   bool tls = false;               // the service speaks TLS (https, mqtts, ...)
   std::string banner;             // first bytes the service sent, bounded, printable
 
-  // "127.0.0.5:23/tcp", as Evidence::endpoint.
-  std::string Locator() const { return address + ":" + std::to_string(port) + "/" + transport; }
+  // "127.0.0.5:23/tcp" ("[::1]:23/tcp" for IPv6), as Evidence::endpoint.
+  std::string Locator() const {
+    const bool v6 = address.find(':') != std::string::npos;
+    return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port) + "/" + transport;
+  }
 };
 
 // Bounds for every connection: a device must never be flooded, a hostile peer never hangs us.

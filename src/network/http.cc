@@ -121,7 +121,7 @@ Result<HttpResponse> ParseHttpResponse(std::string_view data, const std::string&
 Result<HttpResponse> HttpGet(const std::string& address, std::uint16_t port, bool tls,
                              const std::string& path, const Limits& limits, RateLimiter& rate) {
   const std::string where =
-      fmt::format("{}://{}:{}{}", tls ? "https" : "http", address, port, path);
+      fmt::format("{}://{}{}", tls ? "https" : "http", HostPort(address, port), path);
   std::unique_ptr<Channel> ch;
   if (tls) {
     auto t = ConnectTls(address, port, limits, rate);
@@ -136,7 +136,7 @@ Result<HttpResponse> HttpGet(const std::string& address, std::uint16_t port, boo
   const std::string req = fmt::format(
       "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: iotcop\r\nAccept: */*\r\nConnection: "
       "close\r\n\r\n",
-      path, port == (tls ? 443 : 80) ? address : fmt::format("{}:{}", address, port));
+      path, port == (tls ? 443 : 80) ? UrlHost(address) : HostPort(address, port));
   if (auto st = ch->Send(req, deadline); !st) return st.error();
   // Done when the whole response is in, even if the device keeps the connection open.
   const std::string data = ReadResponse(

@@ -143,7 +143,7 @@ PortReport ProbePort(const std::string& input, const std::string& address, std::
   }
   if (Clock::now() - start > budget && !id)
     r.problems.push_back(
-        fmt::format("{}:{}/tcp: not identified within {} ms", address, port,
+        fmt::format("{}/tcp: not identified within {} ms", HostPort(address, port),
                     std::chrono::duration_cast<std::chrono::milliseconds>(budget).count()));
   if (id) {
     r.service["service"] = id->service;

@@ -15,6 +15,7 @@
 #include "firmware/credentials.h"
 #include "network/login/brute_force.h"
 #include "network/login/protocol.h"
+#include "network/socket.h"
 
 namespace iotcop::network {
 namespace {
@@ -57,6 +58,16 @@ std::vector<Credential> Candidates(const std::string& service,
 }
 
 std::string Secret(const Credential& c) { return c.anonymous ? "" : Redact(c.password); }
+
+// Where a login was tried, as a reader would type it: https://127.0.0.13:443/ for HTTP in TLS.
+std::string LoginUrl(const Endpoint& e) {
+  std::string scheme = e.service;
+  if (scheme == "http" || scheme == "https" || scheme == "http-alt")
+    scheme = e.tls ? "https" : "http";
+  else if (scheme == "mqtt" && e.tls)
+    scheme = "mqtts";
+  return fmt::format("{}://{}/", scheme, HostPort(e.address, e.port));
+}
 
 }  // namespace
 
@@ -118,13 +129,16 @@ void TryDefaultLogins(const std::vector<Endpoint>& endpoints, const LoginOptions
       ev.source = InputKind::kNetwork;
       ev.input = input;
       ev.endpoint = e.Locator();
-      ev.excerpt =
-          BoundExcerpt(c.anonymous && c.user.empty()
-                           ? fmt::format("{} without credentials -> {}", at.method, at.excerpt)
-                           : fmt::format("{} user={} password={} -> {}", at.method, c.user,
-                                         Secret(c), at.excerpt));
+      const std::string url = LoginUrl(e);
+      ev.excerpt = BoundExcerpt(
+          c.anonymous && c.user.empty()
+              ? fmt::format("{} {} without credentials -> {}", at.method, url, at.excerpt)
+              : fmt::format("{} {} user={} password={} -> {}", at.method, url, c.user, Secret(c),
+                            at.excerpt));
       nlohmann::json v = {{"service", e.service},
                           {"endpoint", e.Locator()},
+                          {"url", url},
+                          {"tls", e.tls},
                           {"method", at.method},
                           {"user", c.user},
                           {"password", Secret(c)},

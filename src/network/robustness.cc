@@ -21,6 +21,7 @@
 #include "network/login/http_auth.h"
 #include "network/login/protocol.h"
 #include "network/robustness_payloads.h"
+#include "network/socket.h"
 
 namespace iotcop::network {
 namespace {
@@ -69,7 +70,7 @@ Alive ProbeAlive(const Endpoint& e, const std::string& family, const Limits& l,
     if (r.data.size() >= 4 && (static_cast<unsigned char>(r.data[0]) >> 6) == 1) return Alive::kYes;
   } else {
     const std::string req =
-        fmt::format("GET / HTTP/1.0\r\nHost: {}\r\nUser-Agent: iotcop\r\n\r\n", e.address);
+        fmt::format("GET / HTTP/1.0\r\nHost: {}\r\nUser-Agent: iotcop\r\n\r\n", UrlHost(e.address));
     if (!conn->Send(req)) return Alive::kRefused;
     r = conn->ReadUntil([](std::string_view d) { return login::HeadEnd(d) != 0; }, l.io_timeout);
     if (answer) *answer = login::Printable(r.data, 80);

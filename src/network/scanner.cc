@@ -44,10 +44,11 @@ Result<std::vector<OpenPort>> ScanTcp(const std::vector<std::string>& addresses,
                                       const std::vector<std::uint16_t>& ports, const Limits& limits,
                                       std::size_t max_in_flight, RateLimiter& rate,
                                       ScanStats& stats) {
-  std::vector<std::uint32_t> addrs;
+  std::vector<SocketAddress> addrs;
   for (const auto& a : addresses) {
-    std::uint32_t v = 0;
-    if (!ParseIpv4(a, v)) return MakeError(Errc::kInvalidArgument, "not an IPv4 address", a);
+    SocketAddress v;
+    if (!ParseAddress(a, 0, v))
+      return MakeError(Errc::kInvalidArgument, "not a numeric IPv4 or IPv6 address", a);
     addrs.push_back(v);
   }
   // Stay well under the descriptor limit.
@@ -83,13 +84,15 @@ Result<std::vector<OpenPort>> ScanTcp(const std::vector<std::string>& addresses,
     // Start new connects while there is room.
     while (next < total && pending.size() < max_in_flight) {
       const std::size_t t = next++;
-      sockaddr_in sa{};
-      sa.sin_family = AF_INET;
-      sa.sin_addr.s_addr = addrs[t / ports.size()];
-      sa.sin_port = htons(ports[t % ports.size()]);
+      SocketAddress sa = addrs[t / ports.size()];
+      const std::uint16_t port = htons(ports[t % ports.size()]);
+      if (sa.family() == AF_INET)
+        reinterpret_cast<sockaddr_in*>(&sa.storage)->sin_port = port;
+      else
+        reinterpret_cast<sockaddr_in6*>(&sa.storage)->sin6_port = port;
       rate.Acquire();
       ++stats.tried;
-      const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      const int fd = ::socket(sa.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
       if (fd < 0) {
         ++stats.errors;
         if (pending.empty()) {
@@ -100,7 +103,7 @@ Result<std::vector<OpenPort>> ScanTcp(const std::vector<std::string>& addresses,
         --stats.tried;
         break;  // wait for some to finish
       }
-      const int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+      const int rc = ::connect(fd, sa.get(), sa.size);
       if (rc == 0) {
         open[t] = 1;
         ++stats.open;

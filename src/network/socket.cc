@@ -117,19 +117,46 @@ bool ParseIpv4(std::string_view text, std::uint32_t& out) {
   return true;
 }
 
+bool ParseAddress(std::string_view text, std::uint16_t port, SocketAddress& out) {
+  out = SocketAddress{};
+  const std::string t(text);
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&out.storage);
+  if (::inet_pton(AF_INET, t.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    out.size = sizeof(sockaddr_in);
+    return true;
+  }
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
+  if (::inet_pton(AF_INET6, t.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    out.size = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+
+std::string UrlHost(std::string_view address) {
+  return address.find(':') == std::string_view::npos ? std::string(address)
+                                                     : "[" + std::string(address) + "]";
+}
+
+std::string HostPort(std::string_view address, std::uint16_t port) {
+  return fmt::format("{}:{}", UrlHost(address), port);
+}
+
 Result<TcpChannel> ConnectTcp(const std::string& address, std::uint16_t port, const Limits& limits,
                               RateLimiter& rate) {
-  const std::string where = fmt::format("{}:{}/tcp", address, port);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  if (!ParseIpv4(address, sa.sin_addr.s_addr))
-    return MakeError(Errc::kInvalidArgument, "not an IPv4 address", where);
+  const std::string where = HostPort(address, port) + "/tcp";
+  SocketAddress sa;
+  if (!ParseAddress(address, port, sa))
+    return MakeError(Errc::kInvalidArgument, "not a numeric IPv4 or IPv6 address", where);
   rate.Acquire();
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd = ::socket(sa.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return MakeError(Errc::kIo, fmt::format("socket: {}", std::strerror(errno)), where);
   TcpChannel ch(fd, where);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+  if (::connect(fd, sa.get(), sa.size) != 0) {
     if (errno != EINPROGRESS)
       return MakeError(Errc::kIo, fmt::format("connect: {}", std::strerror(errno)), where);
     if (!WaitFd(fd, POLLOUT, Clock::now() + limits.connect_timeout))
@@ -159,25 +186,51 @@ std::string ReadResponse(Channel& ch, Deadline deadline, std::size_t max_bytes,
   return out;
 }
 
+namespace {
+
+bool SameHost(const SocketAddress& a, const SocketAddress& b) {
+  if (a.family() != b.family()) return false;
+  if (a.family() == AF_INET)
+    return reinterpret_cast<const sockaddr_in*>(&a.storage)->sin_addr.s_addr ==
+           reinterpret_cast<const sockaddr_in*>(&b.storage)->sin_addr.s_addr;
+  return std::memcmp(&reinterpret_cast<const sockaddr_in6*>(&a.storage)->sin6_addr,
+                     &reinterpret_cast<const sockaddr_in6*>(&b.storage)->sin6_addr,
+                     sizeof(in6_addr)) == 0;
+}
+
+}  // namespace
+
 std::string UdpExchange(const std::string& address, std::uint16_t port, std::string_view payload,
-                        std::chrono::milliseconds timeout, std::size_t max_bytes,
-                        RateLimiter& rate) {
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  if (!ParseIpv4(address, sa.sin_addr.s_addr)) return {};
+                        std::chrono::milliseconds timeout, std::size_t max_bytes, RateLimiter& rate,
+                        bool any_port) {
+  SocketAddress sa;
+  if (!ParseAddress(address, port, sa)) return {};
   rate.Acquire();
-  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd = ::socket(sa.family(), SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return {};
   TcpChannel guard(fd, "");  // closes fd
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) return {};
-  if (::send(fd, payload.data(), payload.size(), MSG_NOSIGNAL) < 0) return {};
-  if (!WaitFd(fd, POLLIN, Clock::now() + timeout)) return {};
+  const auto deadline = Clock::now() + timeout;
   std::string out(std::min<std::size_t>(max_bytes, 65536), '\0');
-  const ssize_t n = ::recv(fd, out.data(), out.size(), MSG_DONTWAIT);
-  if (n <= 0) return {};  // ECONNREFUSED: ICMP port unreachable
-  out.resize(static_cast<std::size_t>(n));
-  return out;
+  if (!any_port) {
+    if (::connect(fd, sa.get(), sa.size) != 0) return {};
+    if (::send(fd, payload.data(), payload.size(), MSG_NOSIGNAL) < 0) return {};
+    if (!WaitFd(fd, POLLIN, deadline)) return {};
+    const ssize_t n = ::recv(fd, out.data(), out.size(), MSG_DONTWAIT);
+    if (n <= 0) return {};  // ECONNREFUSED: ICMP port unreachable
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+  }
+  if (::sendto(fd, payload.data(), payload.size(), MSG_NOSIGNAL, sa.get(), sa.size) < 0) return {};
+  // Datagrams from other hosts are dropped; at most 16 of them before giving up.
+  for (int i = 0; i < 16 && WaitFd(fd, POLLIN, deadline); ++i) {
+    SocketAddress from;
+    from.size = sizeof from.storage;
+    const ssize_t n = ::recvfrom(fd, out.data(), out.size(), MSG_DONTWAIT, from.get(), &from.size);
+    if (n <= 0 || !SameHost(from, sa)) continue;
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+  }
+  return {};
 }
 
 std::string Printable(std::string_view bytes, std::size_t max) {

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include <sys/socket.h>
+
 #include "core/result.h"
 #include "network/endpoint.h"
 
@@ -61,6 +63,21 @@ class TcpChannel : public Channel {
 // IPv4 address text -> in_addr bits (network order); nullopt if not dotted quad.
 bool ParseIpv4(std::string_view text, std::uint32_t& out);
 
+// A numeric IPv4 or IPv6 address (no brackets) with a port, as a socket address.
+struct SocketAddress {
+  sockaddr_storage storage{};
+  socklen_t size = 0;
+  int family() const { return storage.ss_family; }
+  sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+// False when `text` is neither a dotted quad nor an IPv6 address.
+bool ParseAddress(std::string_view text, std::uint16_t port, SocketAddress& out);
+// The address as URLs, Host headers and evidence write it: "[::1]" for IPv6, else unchanged.
+std::string UrlHost(std::string_view address);
+// "127.0.0.5:23", "[::1]:23".
+std::string HostPort(std::string_view address, std::uint16_t port);
+
 // Connects within limits.connect_timeout (after a token from `rate`).
 Result<TcpChannel> ConnectTcp(const std::string& address, std::uint16_t port, const Limits& limits,
                               RateLimiter& rate);
@@ -73,9 +90,11 @@ std::string ReadResponse(Channel& ch, Deadline deadline, std::size_t max_bytes,
                          std::chrono::milliseconds quiet = std::chrono::milliseconds(300));
 
 // One UDP request and the first answer (empty if none before the timeout or the port is closed).
+// `any_port`: accept the answer from any port of `address` (TFTP answers from a new port, its
+// transfer ID), at the price of not seeing a closed port's ICMP error (it then times out).
 std::string UdpExchange(const std::string& address, std::uint16_t port, std::string_view payload,
-                        std::chrono::milliseconds timeout, std::size_t max_bytes,
-                        RateLimiter& rate);
+                        std::chrono::milliseconds timeout, std::size_t max_bytes, RateLimiter& rate,
+                        bool any_port = false);
 
 // Bytes shown to people: printable ASCII kept, the rest as \xNN; cut to `max` bytes of input.
 std::string Printable(std::string_view bytes, std::size_t max = 160);

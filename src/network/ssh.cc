@@ -206,7 +206,7 @@ nlohmann::json JudgeSshAlgorithms(const Kexinit& k) {
 
 Result<nlohmann::json> AssessSsh(const std::string& address, std::uint16_t port,
                                  const Limits& limits, RateLimiter& rate) {
-  const std::string where = fmt::format("{}:{}/tcp", address, port);
+  const std::string where = HostPort(address, port) + "/tcp";
   auto ch = ConnectTcp(address, port, limits, rate);
   if (!ch) return ch.error();
   const Deadline deadline = Clock::now() + limits.io_timeout;

@@ -33,6 +33,21 @@ bool ToInt(std::string_view s, unsigned& out) {
 
 Result<std::vector<std::string>> ResolveTarget(const std::string& host, bool allow_wide) {
   if (host.empty()) return MakeError(Errc::kInvalidArgument, "empty host", "--host");
+  // An IPv6 address, bare or in brackets ("::1", "[fe80::1]"): one host, never a block.
+  if (host.find(':') != std::string::npos) {
+    std::string bare = host;
+    if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']')
+      bare = bare.substr(1, bare.size() - 2);
+    SocketAddress sa;
+    if (bare.find('/') != std::string::npos || !ParseAddress(bare, 0, sa) ||
+        sa.family() != AF_INET6)
+      return MakeError(Errc::kInvalidArgument,
+                       "not an IPv6 address (IPv6 targets are single addresses, no blocks)", host);
+    char text[INET6_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&sa.storage)->sin6_addr, text,
+                sizeof text);
+    return std::vector<std::string>{text};
+  }
   const auto slash = host.find('/');
   if (slash != std::string::npos) {
     std::uint32_t net = 0;

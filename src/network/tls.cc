@@ -93,7 +93,7 @@ Result<std::unique_ptr<TlsChannel>> Handshake(const std::string& address, std::u
                                               const Limits& limits, RateLimiter& rate, int version,
                                               const std::string& ciphers,
                                               const std::string& tls13_suites = {}) {
-  const std::string where = fmt::format("{}:{}/tcp", address, port);
+  const std::string where = HostPort(address, port) + "/tcp";
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return MakeError(Errc::kInternal, "SSL_CTX_new failed", where);
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);

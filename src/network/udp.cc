@@ -3,12 +3,14 @@
 #include "network/udp.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <charconv>
-#include <cstring>
 
 #include "core/bytes.h"
 #include "network/http.h"
+#include "network/mdns.h"
+#include "traffic/parsers.h"
 
 namespace iotcop::network {
 
@@ -194,43 +196,83 @@ std::vector<UdpFinding> ProbeUdp(const std::string& address, const Limits& limit
     }
   }
 
-  // mDNS: unicast query for the DNS-SD service list (_services._dns-sd._udp.local PTR).
+  // mDNS: unicast query for the DNS-SD service list (_services._dns-sd._udp.local PTR), then each
+  // service type's instances, TXT strings and host names (at most 8 types).
   {
-    std::string q("\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12);
-    for (const char* label : {"_services", "_dns-sd", "_udp", "local"}) {
-      q += static_cast<char>(std::strlen(label));
-      q += label;
+    const MdnsAnswer types = ParseMdnsAnswer(
+        UdpExchange(address, 5353, MdnsQuery("_services._dns-sd._udp.local"), timeout, cap, rate));
+    if (types.response) {
+      nlohmann::json s = {{"service", "mdns"},
+                          {"cleartext", true},
+                          {"services", nlohmann::json::array()},
+                          {"disclosure", nlohmann::json::array()}};
+      std::vector<std::string> hosts, txt;
+      for (std::size_t i = 0; i < types.pointers.size() && i < 8; ++i) {
+        const std::string& type = types.pointers[i];
+        const MdnsAnswer one =
+            ParseMdnsAnswer(UdpExchange(address, 5353, MdnsQuery(type), timeout, cap, rate));
+        s["services"].push_back({{"type", type}, {"instances", one.pointers}, {"txt", one.txt}});
+        for (const auto& h : one.hosts) hosts.push_back(h);
+        for (const auto& t : one.txt)
+          if (t.find('=') != std::string::npos && t.back() != '=') txt.push_back(type + " " + t);
+      }
+      s["hosts"] = hosts;
+      s["banner"] = "DNS-SD services: " + fmt::format("{}", fmt::join(types.pointers, ", "));
+      for (const auto& h : hosts) s["disclosure"].push_back("host name: " + h);
+      for (const auto& t : txt) s["disclosure"].push_back("TXT " + t);
+      out.push_back({5353, s});
     }
-    q += std::string("\x00\x00\x0c\x00\x01", 5);
-    const std::string a = UdpExchange(address, 5353, q, timeout, cap, rate);
-    if (a.size() >= 12 && (static_cast<unsigned char>(a[2]) & 0x80))
-      out.push_back(
-          {5353, {{"service", "mdns"}, {"cleartext", true}, {"banner", Printable(a, 120)}}});
   }
 
-  // CoAP: confirmable GET /.well-known/core.
+  // CoAP: confirmable GET /.well-known/core; the link-format answer lists the resources.
   {
     const std::string req =
         std::string("\x40\x01\x12\x34\xbb", 5) + ".well-known" + "\x04" + "core";
     const std::string a = UdpExchange(address, 5683, req, timeout, cap, rate);
-    if (a.size() >= 4 && (static_cast<unsigned char>(a[0]) >> 6) == 1 && a[2] == '\x12' &&
-        a[3] == '\x34') {
-      const auto payload = a.find('\xff');
-      nlohmann::json s = {{"service", "coap"}, {"cleartext", true}, {"banner", Printable(a, 120)}};
-      if (payload != std::string::npos)
-        s["disclosure"] = {"resources: " + Printable(std::string_view(a).substr(payload + 1), 200)};
+    const auto m = traffic::ParseCoap(AsBytes(a));
+    if (m && a[2] == '\x12' && a[3] == '\x34') {
+      nlohmann::json s = {{"service", "coap"},
+                          {"cleartext", true},
+                          {"banner", Printable(a, 120)},
+                          {"code", fmt::format("{}.{:02}", m->code >> 5, m->code & 31)},
+                          {"resources", nlohmann::json::array()}};
+      // </path>;attr=...,</other>: the paths between angle brackets, at most 64.
+      for (std::size_t at = m->payload.find('<');
+           at != std::string::npos && s["resources"].size() < 64;
+           at = m->payload.find('<', at + 1)) {
+        const auto close = m->payload.find('>', at);
+        if (close == std::string::npos) break;
+        s["resources"].push_back(Printable(m->payload.substr(at + 1, close - at - 1), 120));
+      }
+      if (!m->payload.empty()) s["disclosure"] = {"resources: " + Printable(m->payload, 200)};
       out.push_back({5683, s});
     }
   }
 
-  // TFTP: read request for a file that should not exist; any TFTP packet back means a server.
+  // TFTP: a read request for a file that should not exist. The answer comes from a new port (the
+  // server's transfer ID). "File not found" means the server looked the name up for an anonymous
+  // client: reads are served without authentication; DATA would be the file itself.
   {
     const std::string req = std::string("\x00\x01", 2) + "iotcop-probe-nonexistent" +
                             std::string(1, '\0') + "octet" + std::string(1, '\0');
-    const std::string a = UdpExchange(address, 69, req, timeout, cap, rate);
-    if (a.size() >= 4 && a[0] == '\0' && (a[1] == '\x03' || a[1] == '\x05'))
-      out.push_back(
-          {69, {{"service", "tftp"}, {"cleartext", true}, {"banner", Printable(a, 120)}}});
+    const std::string a = UdpExchange(address, 69, req, timeout, cap, rate, true);
+    if (a.size() >= 4 && a[0] == '\0' && (a[1] == '\x03' || a[1] == '\x05')) {
+      nlohmann::json s = {{"service", "tftp"},
+                          {"cleartext", true},
+                          {"anonymous", true},
+                          {"banner", Printable(a, 120)}};
+      if (a[1] == '\x05') {
+        const int code = static_cast<unsigned char>(a[2]) << 8 | static_cast<unsigned char>(a[3]);
+        const std::string text = Printable(std::string_view(a).substr(4, a.find('\0', 4) - 4), 80);
+        s["read_answer"] = fmt::format("error {}: {}", code, text);
+        // 1 file not found: it looked; 2 access violation / 0 other: it may refuse every read.
+        s["reads"] = code == 1;
+      } else {
+        s["read_answer"] = "data";
+        s["reads"] = true;
+      }
+      out.push_back({69, s});
+    }
   }
   return out;
 }

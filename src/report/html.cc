@@ -12,6 +12,7 @@
 
 #include "core/fact_kinds.h"
 #include "core/hash.h"
+#include "report/html_network.h"
 #include "report/renderer.h"
 #include "report/util.h"
 
@@ -272,6 +273,7 @@ class HtmlWriter {
     Provisions();
     Findings();
     Destinations();
+    out_ += HtmlNetworkSection(a_);
     Problems();
     Checks();
     Facts();
@@ -338,6 +340,7 @@ class HtmlWriter {
         "<li><a href=\"#facts\">Facts</a></li>";
     if (a_.facts.Has(facts::kDestination))
       out_ += "<li><a href=\"#destinations\">Destinations</a></li>";
+    if (HasNetworkSection(a_)) out_ += "<li><a href=\"#live-device\">Live device</a></li>";
     out_ += "</ul></nav>\n";
   }
 

@@ -44,6 +44,8 @@ Result<std::string> Name(ByteView msg, ByteReader& r) {
 
 }  // namespace
 
+Result<std::string> ReadDnsName(ByteView msg, ByteReader& r) { return Name(msg, r); }
+
 std::vector<DnsAnswer> ParseDnsResponse(ByteView msg) {
   std::vector<DnsAnswer> out;
   ByteReader r(msg);

@@ -92,6 +92,9 @@ struct DnsAnswer {
 };
 // A/AAAA answers of one DNS response (UDP payload), following CNAMEs back to the question.
 std::vector<DnsAnswer> ParseDnsResponse(ByteView message);
+// A (possibly compressed) DNS name at r's position in `message`, r advanced past it; pointers are
+// followed only backwards, at most 32 times (also read by network/mdns.cc).
+Result<std::string> ReadDnsName(ByteView message, ByteReader& r);
 
 struct CoapMessage {
   int type = 0;  // 0 CON, 1 NON, 2 ACK, 3 RST

@@ -23,6 +23,7 @@
 #include "core/fact_kinds.h"
 #include "network/login.h"
 #include "network/login/http_auth.h"
+#include "support/net_devices.h"
 #include "support/netns.h"
 #include "support/network_login_fixture.h"
 #include "support/test_support.h"
@@ -251,6 +252,39 @@ TEST_F(NetworkLoginTest, HttpBasicAdminAdminIsFound) {
   EXPECT_EQ(login[0]->value["method"], "http-basic");
   EXPECT_EQ(login[0]->value["user"], "admin");
   EXPECT_EQ(login[0]->value["attempts"], 1);  // admin/admin is the web's first guess
+}
+
+// HTTP Basic over TLS, through the whole chain: the scan finds 443, identification sees TLS, the
+// login speaks HTTP inside TLS (lighttpd listens only in TLS there: a cleartext guess would fail),
+// and the evidence names the https URL.
+TEST_F(NetworkLoginTest, HttpsBasicAdminAdminIsFoundOverTls) {
+  if (auto e = MakeSelfSigned(tmp_.path() / "server.pem", "127.0.0.13"); !e.empty())
+    GTEST_SKIP() << e;
+  const std::string tls = fmt::format(R"(server.modules += ("mod_openssl")
+$SERVER["socket"] == "127.0.0.13:443" {{
+  ssl.engine = "enable"
+  ssl.pemfile = "{}/server.pem"
+}}
+)",
+                                      tmp_.path().string());
+  Daemon d;
+  START_OR_SKIP(d, Lighttpd(tmp_.path(), "basic", "admin", tls), "127.0.0.13", 443);
+  AssessOptions o = LiveOptions("127.0.0.13", "443", tmp_ / "work");
+  o.network.udp = false;
+  const Assessment a = RunLive(o);
+  auto login = FactsOf(a, facts::kLoginAttempt);
+  ASSERT_EQ(login.size(), 1u) << Dump(a);
+  EXPECT_EQ(login[0]->value["method"], "http-basic");
+  EXPECT_EQ(login[0]->value["success"], true);
+  EXPECT_EQ(login[0]->value["tls"], true);
+  EXPECT_EQ(login[0]->value["url"], "https://127.0.0.13:443/");
+  EXPECT_EQ(login[0]->evidence.endpoint, "127.0.0.13:443/tcp");
+  const auto found = FindingsOf(a, "net.login.default");
+  ASSERT_EQ(found.size(), 1u) << Dump(a);
+  ASSERT_FALSE(found[0]->evidence.empty());
+  const std::string& ex = found[0]->evidence[0].excerpt;
+  EXPECT_NE(ex.find("https://127.0.0.13:443/ user=admin"), std::string::npos) << ex;
+  EXPECT_EQ(ex.find("password=admin"), std::string::npos) << ex;  // redacted
 }
 
 TEST_F(NetworkLoginTest, HttpDigestAdminAdminIsFound) {

@@ -4,6 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
+#include "network/mdns.h"
+#include "network/socket.h"
 #include "support/test_support.h"
 
 namespace iotcop::test {
@@ -54,7 +58,17 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
       "server.tag = \"{1}\"\n",
       dir.string(), c.server_tag ? "lighttpd/1.4.69" : "");
   std::uint16_t main_port = c.http_port ? c.http_port : c.https_port;
-  conf += fmt::format("server.bind = \"{}\"\nserver.port = {}\n", c.address, main_port);
+  // lighttpd writes IPv6 binds and sockets in brackets.
+  const std::string bind = network::UrlHost(c.address);
+  conf += fmt::format("server.bind = \"{}\"\nserver.port = {}\n", bind, main_port);
+  if (!c.admin_password.empty()) {
+    WriteFile(dir / "users", "admin:" + c.admin_password + "\n");
+    conf += fmt::format(
+        "server.modules += (\"mod_auth\", \"mod_authn_file\")\nauth.backend = \"plain\"\n"
+        "auth.backend.plain.userfile = \"{}/users\"\nauth.require = (\"/\" => (\"method\" => "
+        "\"basic\", \"realm\" => \"device\", \"require\" => \"valid-user\"))\n",
+        dir.string());
+  }
   const std::string tls = fmt::format(
       "  ssl.engine = \"enable\"\n  ssl.pemfile = \"{}/server.pem\"\n"
       "  ssl.openssl.ssl-conf-cmd = (\"MinProtocol\" => \"{}\", \"CipherString\" => \"{}\")\n",
@@ -62,8 +76,7 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
   if (c.https_port) {
     if (std::string err = MakeSelfSigned(dir / "server.pem", c.address); !err.empty()) return err;
     if (c.http_port)
-      conf +=
-          fmt::format("$SERVER[\"socket\"] == \"{}:{}\" {{\n{}}}\n", c.address, c.https_port, tls);
+      conf += fmt::format("$SERVER[\"socket\"] == \"{}:{}\" {{\n{}}}\n", bind, c.https_port, tls);
     else
       conf += tls;
   }
@@ -71,7 +84,7 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
     conf += fmt::format(
         "$SERVER[\"socket\"] == \"{}:{}\" {{\n  url.redirect = (\"\" => "
         "\"https://{}${{url.path}}\")\n}}\n",
-        c.address, c.http_port, c.address);
+        bind, c.http_port, bind);
   WriteFile(dir / "lighttpd.conf", conf);
   if (auto e = d.Start({"lighttpd", "-D", "-f", (dir / "lighttpd.conf").string()},
                        (dir / "lighttpd.log").string());
@@ -152,6 +165,94 @@ std::string StartDropbear(Daemon& d, const fs::path& dir, const std::string& add
   if (!WaitForTcp(address, 22, std::chrono::seconds(5)))
     return "dropbear did not start: " + d.Log();
   return {};
+}
+
+bool WaitForUdp(const std::string& address, std::uint16_t port, const std::string& request,
+                std::chrono::milliseconds timeout) {
+  network::RateLimiter unlimited(0);
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (!network::UdpExchange(address, port, request, std::chrono::milliseconds(200), 65536,
+                              unlimited, port == 69)
+             .empty())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::string StartCoapServer(Daemon& d, const fs::path& dir, const std::string& address) {
+  std::string bin;
+  for (const char* b :
+       {"coap-server", "coap-server-notls", "coap-server-openssl", "coap-server-gnutls"})
+    if (HaveTool(b)) {
+      bin = b;
+      break;
+    }
+  if (bin.empty()) return "coap-server (libcoap3-bin) is not installed";
+  fs::create_directories(dir);
+  if (auto e = d.Start({bin, "-A", address, "-p", "5683", "-v", "4"}, (dir / "coap.log").string());
+      !e.empty())
+    return e;
+  const std::string get(
+      "\x40\x01\x00\x01\xbb.well-known\x04"
+      "core",
+      20);
+  if (!WaitForUdp(address, 5683, get)) return bin + " did not answer: " + d.Log();
+  return {};
+}
+
+std::string StartAtftpd(Daemon& d, const fs::path& dir, const std::string& address) {
+  if (!HaveTool("atftpd")) return "atftpd is not installed";
+  fs::create_directories(dir / "tftp");
+  fs::permissions(dir / "tftp", fs::perms::all);
+  if (auto e =
+          d.Start({"atftpd", "--daemon", "--no-fork", "--bind-address", address, "--port", "69",
+                   "--logfile", "-", "--user", "root", "--group", "root", (dir / "tftp").string()},
+                  (dir / "atftpd.log").string());
+      !e.empty())
+    return e;
+  const std::string rrq =
+      std::string("\x00\x01", 2) + "probe" + std::string(1, '\0') + "octet" + std::string(1, '\0');
+  if (!WaitForUdp(address, 69, rrq)) return "atftpd did not answer: " + d.Log();
+  return {};
+}
+
+std::string StartAvahi(Daemon& d, const fs::path& dir, const std::string& host) {
+  if (!HaveTool("avahi-daemon")) return "avahi-daemon is not installed";
+  if (!fs::is_directory("/etc/avahi/services")) return "/etc/avahi/services is missing";
+  fs::create_directories(dir / "services");
+  fs::create_directories(dir / "run");
+  WriteFile(dir / "avahi-daemon.conf",
+            fmt::format("[server]\nhost-name={}\ndomain-name=local\nuse-ipv4=yes\nuse-ipv6=no\n"
+                        "allow-interfaces=lo\nenable-dbus=no\n[publish]\npublish-addresses=yes\n"
+                        "publish-hinfo=no\npublish-workstation=no\n",
+                        host));
+  WriteFile(dir / "services/http.service",
+            "<?xml version=\"1.0\" standalone='no'?>\n<service-group><name>Cam web</name>"
+            "<service><type>_http._tcp</type><port>80</port><txt-record>model=IPC-100</txt-record>"
+            "</service></service-group>\n");
+  if (auto e = d.Start({"unshare", "-m", "sh", "-c",
+                        fmt::format("mount --bind {0}/services /etc/avahi/services && "
+                                    "mount --bind {0}/run /run && exec avahi-daemon -f "
+                                    "{0}/avahi-daemon.conf --no-drop-root --no-chroot "
+                                    "--no-rlimits --no-proc-title",
+                                    dir.string())},
+                       (dir / "avahi.log").string());
+      !e.empty())
+    return e;
+  // Up once it answers for the service type it publishes with the service's SRV record: before
+  // its host name is established (probing takes about a second) it answers the PTR alone.
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  network::RateLimiter unlimited(0);
+  while (std::chrono::steady_clock::now() < end && d.running()) {
+    const auto a = network::ParseMdnsAnswer(
+        network::UdpExchange("127.0.0.1", 5353, network::MdnsQuery("_http._tcp.local"),
+                             std::chrono::milliseconds(200), 65536, unlimited));
+    if (!a.hosts.empty()) return {};
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return "avahi-daemon did not answer: " + d.Log();
 }
 
 }  // namespace iotcop::test

@@ -4,6 +4,7 @@
 // Each Start* returns "" on success or why the daemon could not start (the test skips with it).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -18,7 +19,7 @@ std::string MakeSelfSigned(const std::filesystem::path& pem, const std::string& 
                            int rsa_bits = 2048);
 
 struct LighttpdConfig {
-  std::string address;
+  std::string address;             // 127.0.0.N, or an IPv6 address ("::1")
   std::uint16_t http_port = 80;    // 0: no plain listener
   std::uint16_t https_port = 443;  // 0: no TLS listener
   std::string min_tls = "TLSv1";   // ssl-conf MinProtocol
@@ -26,6 +27,7 @@ struct LighttpdConfig {
   bool server_tag = true;    // Server: lighttpd/x.y.z
   std::string security_txt;  // served at /.well-known/security.txt when not empty
   bool redirect_http_to_https = false;
+  std::string admin_password;  // not empty: HTTP Basic on every listener, user admin
 };
 std::string StartLighttpd(Daemon& d, const std::filesystem::path& dir, const LighttpdConfig& c);
 
@@ -43,5 +45,25 @@ std::string StartTelnetd(Daemon& d, const std::filesystem::path& dir, const std:
 // password logins).
 std::string StartDropbear(Daemon& d, const std::filesystem::path& dir, const std::string& address,
                           bool key_only);
+
+// libcoap's example coap-server (coap-server, else coap-server-notls / -openssl / -gnutls of
+// Debian's libcoap3-bin) on address:5683/udp; its /.well-known/core lists /, /time, /async and
+// /example_data. Waits until it answers a GET.
+std::string StartCoapServer(Daemon& d, const std::filesystem::path& dir,
+                            const std::string& address);
+
+// atftpd in the foreground on address:69/udp serving `dir`/tftp (created, world-writable as atftpd
+// wants) as root; Debian's tftpd-hpa cannot bind 127.0.0.N in a namespace with only loopback.
+std::string StartAtftpd(Daemon& d, const std::filesystem::path& dir, const std::string& address);
+
+// avahi-daemon without D-Bus on lo, in a private mount namespace whose /etc/avahi/services and
+// /run are test folders (the machine's own are never touched), host name `host`, publishing one
+// `_http._tcp` service "Cam web" on port 80 with the TXT record model=IPC-100. It answers unicast
+// queries from 127.0.0.1 (the address of lo). Waits until it answers.
+std::string StartAvahi(Daemon& d, const std::filesystem::path& dir, const std::string& host);
+
+// Polls address:port/udp with `request` until an answer comes back or `timeout` passes.
+bool WaitForUdp(const std::string& address, std::uint16_t port, const std::string& request,
+                std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
 }  // namespace iotcop::test

@@ -1,5 +1,7 @@
 #include "support/netns.h"
 
+#include "network/socket.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -44,14 +46,12 @@ std::string EnterPrivateNetwork() {
 
 bool WaitForTcp(const std::string& addr, std::uint16_t port, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(port);
-  if (inet_pton(AF_INET, addr.c_str(), &sa.sin_addr) != 1) return false;
+  network::SocketAddress sa;  // IPv4 or IPv6
+  if (!network::ParseAddress(addr, port, sa)) return false;
   while (std::chrono::steady_clock::now() < deadline) {
-    const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int s = socket(sa.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s < 0) return false;
-    const bool ok = connect(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+    const bool ok = connect(s, sa.get(), sa.size) == 0;
     close(s);
     if (ok) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));

@@ -1,6 +1,7 @@
 // File: tests/support/network_login_fixture.cc
 #include "support/network_login_fixture.h"
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "core/check_runner.h"
@@ -24,6 +25,25 @@ network::Limits TestLimits() {
   l.io_timeout = std::chrono::milliseconds(1500);
   l.rate = 0;
   return l;
+}
+
+AssessOptions LiveOptions(const std::string& host, const std::string& ports,
+                          const std::filesystem::path& work) {
+  AssessOptions o;
+  o.hosts = {host};
+  o.network.ports = ports;
+  o.network.limits = TestLimits();
+  o.network.login.max_attempts = 8;
+  o.network.login.delay = std::chrono::milliseconds(0);
+  o.work_dir = work;
+  return o;
+}
+
+Assessment RunLive(const AssessOptions& o) {
+  auto cat = Catalogue::Load(Catalogue::DefaultDir());
+  EXPECT_TRUE(cat) << cat.error().Describe();
+  Progress p;
+  return RunAssessment(o, cat ? *cat : Catalogue{}, p);
 }
 
 Assessment NetworkAssessment(const std::string& host) {

@@ -6,6 +6,9 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+
+#include "assess/pipeline.h"
 #include "core/assessment.h"
 #include "network/endpoint.h"
 
@@ -16,6 +19,12 @@ network::Endpoint LoopbackEndpoint(const std::string& address, std::uint16_t por
                                    const std::string& transport = "tcp");
 // Short timeouts and no rate limit: tests talk to their own daemons only.
 network::Limits TestLimits();
+// A whole live assessment (`assess --host HOST --ports PORTS`): TestLimits, fast logins (at most
+// 8 guesses, no delay), UDP probes on, the work folder `work`.
+AssessOptions LiveOptions(const std::string& host, const std::string& ports,
+                          const std::filesystem::path& work);
+// Runs the pipeline with the built-in catalogue (a catalogue that does not load fails the test).
+Assessment RunLive(const AssessOptions& o);
 // An assessment with one live-device input, ready for probes to fill.
 Assessment NetworkAssessment(const std::string& host);
 // Runs every built-in check over `a` (as the pipeline does after the probes).

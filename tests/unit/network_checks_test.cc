@@ -68,6 +68,25 @@ TEST(NetworkChecks, ServicesAndCleartext) {
             0u);
   EXPECT_EQ(Count("net.cleartext.rtsp", Service({{"port", 554}, {"service", "rtsp"}})), 1u);
   EXPECT_EQ(Count("net.cleartext.rtsp", Service({{"port", 554}, {"service", "unknown"}})), 0u);
+  auto tftp =
+      test::RunCheck("net.cleartext.tftp", Service({{"port", 69},
+                                                    {"transport", "udp"},
+                                                    {"service", "tftp"},
+                                                    {"reads", true},
+                                                    {"read_answer", "error 1: File not found"}}));
+  ASSERT_EQ(tftp.findings.size(), 1u);
+  EXPECT_EQ(tftp.findings[0].severity, Severity::kHigh);
+  EXPECT_NE(tftp.findings[0].message.find("File not found"), std::string::npos);
+  auto refusing = test::RunCheck("net.cleartext.tftp", Service({{"port", 69},
+                                                                {"transport", "udp"},
+                                                                {"service", "tftp"},
+                                                                {"reads", false},
+                                                                {"read_answer", "error 2: x"}}));
+  ASSERT_EQ(refusing.findings.size(), 1u);
+  EXPECT_EQ(refusing.findings[0].severity, Severity::kMedium);
+  EXPECT_EQ(Count("net.cleartext.tftp",
+                  Service({{"port", 5683}, {"transport", "udp"}, {"service", "coap"}})),
+            0u);
 }
 
 TEST(NetworkChecks, DebugPorts) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "network/http.h"
+#include "network/mdns.h"
 #include "network/probes.h"
 #include "network/ssh.h"
 #include "network/targets.h"
@@ -246,6 +247,61 @@ TEST(NetworkParsers, SnmpRequestAndResponse) {
   EXPECT_EQ(SnmpSysDescr(req), "");  // a request is not a response
   for (std::size_t cut = 0; cut < resp.size(); ++cut)
     EXPECT_EQ(SnmpSysDescr(resp.substr(0, cut)), "");
+}
+
+// avahi-daemon's legacy-unicast answer to "_http._tcp.local PTR" (captured from the daemon the
+// integration test runs): PTR, TXT, SRV and A records with compressed names.
+std::string AvahiAnswer() {
+  const std::string q("\x05_http\x04_tcp\x05local\x00", 18);
+  auto rr = [](std::uint16_t type, const std::string& d) {
+    std::string r("\xc0\x0c", 2);
+    r += static_cast<char>(type >> 8);
+    r += static_cast<char>(type & 255);
+    r += std::string("\x00\x01\x00\x00\x00\x0a\x00", 7);
+    r += static_cast<char>(d.size());
+    return r + d;
+  };
+  return std::string("\x00\x00\x84\x00\x00\x01\x00\x04\x00\x00\x00\x00", 12) + q +
+         std::string("\x00\x0c\x00\x01", 4) +
+         rr(12, std::string("\x07"
+                            "Cam web\xc0\x0c",
+                            10)) +
+         rr(16, "\x0dmodel=IPC-100") +
+         rr(33, std::string("\x00\x00\x00\x00\x00\x50\x0aiotcop-cam\xc0\x17", 19)) +
+         rr(1, std::string("\x7f\x00\x00\x01", 4));
+}
+
+TEST(NetworkParsers, MdnsAnswerAndQuery) {
+  const auto a = ParseMdnsAnswer(AvahiAnswer());
+  EXPECT_TRUE(a.response);
+  EXPECT_EQ(a.pointers, std::vector<std::string>{"Cam web._http._tcp.local"});
+  EXPECT_EQ(a.txt, std::vector<std::string>{"model=IPC-100"});
+  EXPECT_EQ(a.hosts, std::vector<std::string>{"iotcop-cam.local"});
+  const std::string q = MdnsQuery("_services._dns-sd._udp.local");
+  EXPECT_EQ(q.size(), 12u + 30u + 4u);
+  EXPECT_EQ(q.substr(12, 10), std::string("\x09_services", 10));
+  EXPECT_FALSE(ParseMdnsAnswer(q).response);  // a query is not an answer
+}
+
+TEST(NetworkParsers, MdnsHostileAnswersEndCleanly) {
+  const std::string good = AvahiAnswer();
+  // Every truncation: no crash, never more than the whole answer gives.
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    const auto a = ParseMdnsAnswer(good.substr(0, n));
+    EXPECT_LE(a.pointers.size(), 1u);
+    EXPECT_LE(a.txt.size(), 1u);
+  }
+  // A pointer to itself and a pointer forwards are refused; counts far above what is there.
+  std::string loop = good;
+  loop[6] = '\xff';  // 65535 answers claimed
+  loop[7] = '\xff';
+  const std::size_t ptr_rdata = 12 + 18 + 4 + 12;  // first record's rdata
+  loop[ptr_rdata + 8] = '\xc0';
+  loop[ptr_rdata + 9] = static_cast<char>(ptr_rdata + 8);  // points at itself
+  const auto a = ParseMdnsAnswer(loop);
+  EXPECT_TRUE(a.response);
+  EXPECT_TRUE(a.pointers.empty());
+  EXPECT_EQ(a.txt, std::vector<std::string>{"model=IPC-100"});
 }
 
 TEST(NetworkParsers, PortsAndTargets) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "network/socket.h"
+
 namespace iotcop::fwcheck {
 namespace {
 
@@ -46,7 +48,7 @@ bool IsShell(std::string_view program) {
 }
 
 std::string AddressPort(const Fact& f) {
-  return Str(f, "address") + ":" + std::to_string(f.value.value("port", 0));
+  return network::HostPort(Str(f, "address"), f.value.value("port", std::uint16_t{0}));
 }
 
 std::string Str(const Fact& f, const char* field) {

@@ -1,19 +1,22 @@
 // File: network/checks/cleartext.cc
 // net.cleartext.*: services on the live device that carry logins or data without encryption —
 // FTP, HTTP without a redirect to HTTPS, MQTT without TLS (worse: accepting anonymous clients),
-// RTSP. One check per protocol, sharing this file's table.
+// RTSP, TFTP (no authentication at all). One check per protocol, sharing this file's table.
 #include <fmt/format.h>
 
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
+#include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
+using network::HostPort;
 
 std::string ServiceWhere(const Fact& s) {
-  return fmt::format("{}:{}/{}", Str(s, "address"), s.value.value("port", 0), Str(s, "transport"));
+  return HostPort(Str(s, "address"), s.value.value("port", std::uint16_t{0})) + "/" +
+         Str(s, "transport");
 }
 
 Status RunFtp(CheckContext& ctx) {
@@ -93,6 +96,27 @@ Status RunSnmp(CheckContext& ctx) {
   return Ok();
 }
 
+Status RunTftp(CheckContext& ctx) {
+  for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
+    if (Str(*s, "service") != "tftp") continue;
+    const bool reads = s->value.value("reads", false);
+    ctx.Report(
+        fwcheck::FindingOn(
+            {s},
+            fmt::format("TFTP {} on {}", reads ? "serves reads without authentication" : "answers",
+                        ServiceWhere(*s)),
+            fmt::format("TFTP has no authentication and no encryption: {} (a read request for a "
+                        "file that does not exist got '{}').",
+                        reads ? "anyone on the network can fetch every file it serves by name "
+                                "(configurations, firmware, keys) and often write them"
+                              : "the server answered an anonymous read request",
+                        Str(*s, "read_answer")),
+            reads ? Severity::kHigh : Severity::kMedium, {"5.6-1", "5.5-1"}),
+        "tftp:" + ServiceWhere(*s));
+  }
+  return Ok();
+}
+
 Status RunRtsp(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "rtsp") continue;
@@ -154,6 +178,17 @@ std::unique_ptr<const Check> MakeNetCleartextSnmpCheck() {
           "Disable SNMP v1/v2c or use SNMPv3 with authPriv and per-device credentials.",
           Severity::kHigh, {"5.5-1", "5.1-1"}),
       RunSnmp);
+}
+
+std::unique_ptr<const Check> MakeNetCleartextTftpCheck() {
+  return fwcheck::MakeFunctionCheck(
+      Doc("net.cleartext.tftp", "TFTP answering on the live device",
+          "TFTP has neither authentication nor encryption: whoever reaches the device reads the "
+          "files it serves (5.5-1), and a consumer device has no need for it once it runs "
+          "(5.6-1; fw.services.file-transfer finds it started at boot).",
+          "Disable the TFTP server; fetch files over an authenticated, encrypted channel.",
+          Severity::kHigh, {"5.6-1", "5.5-1"}),
+      RunTftp);
 }
 
 std::unique_ptr<const Check> MakeNetCleartextRtspCheck() {

@@ -5,17 +5,20 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
+#include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
+using network::HostPort;
 
 Status CheckNetDebugPorts(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     const std::string svc = Str(*s, "service");
     if (svc != "adb" && svc != "gdbserver") continue;
-    const std::string where = fmt::format("{}:{}", Str(*s, "address"), s->value.value("port", 0));
+    const std::string where =
+        HostPort(Str(*s, "address"), s->value.value("port", std::uint16_t{0}));
     const bool open_adb = svc == "adb" && !s->value.value("authenticated", true);
     std::string title = svc == "adb" ? fmt::format("Android Debug Bridge answers on {}{}", where,
                                                    open_adb ? " without authentication" : "")

@@ -10,11 +10,13 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
+#include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
+using network::HostPort;
 
 Status RunBanner(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
@@ -22,8 +24,9 @@ Status RunBanner(CheckContext& ctx) {
     if (!d.is_array() || d.empty()) continue;
     std::vector<std::string> what;
     for (const auto& x : d) what.push_back(x.get<std::string>());
-    const std::string where = fmt::format("{}:{}/{}", Str(*s, "address"), s->value.value("port", 0),
-                                          Str(*s, "transport"));
+    const std::string where =
+        HostPort(Str(*s, "address"), s->value.value("port", std::uint16_t{0})) + "/" +
+        Str(*s, "transport");
     ctx.Report(fwcheck::FindingOn({s},
                                   fmt::format("{} on {} discloses without authentication: {}",
                                               Str(*s, "service"), where, fmt::join(what, "; ")),

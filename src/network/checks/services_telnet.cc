@@ -6,16 +6,19 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
+#include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
+using network::HostPort;
 
 Status CheckNetServicesTelnet(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "telnet") continue;
-    const std::string where = fmt::format("{}:{}", Str(*s, "address"), s->value.value("port", 0));
+    const std::string where =
+        HostPort(Str(*s, "address"), s->value.value("port", std::uint16_t{0}));
     ctx.Report(
         fwcheck::FindingOn({s}, fmt::format("telnet answers on {}", where),
                            "A telnet server accepts connections: logins and everything typed "

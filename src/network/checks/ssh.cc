@@ -9,6 +9,7 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
+#include "network/socket.h"
 
 namespace iotcop {
 namespace {

@@ -6,6 +6,7 @@
 #include "network/client.h"
 #include "network/login/http_auth.h"
 #include "network/login/protocol.h"
+#include "network/socket.h"
 
 namespace iotcop::network::login {
 namespace {
@@ -135,7 +136,7 @@ class FormLogin final : public EndpointProtocol {
     const std::string req = fmt::format(
         "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: iotcop\r\nContent-Type: "
         "application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        path_, e_.address, body.size(), body);
+        path_, UrlHost(e_.address), body.size(), body);
     const auto sent = Clock::now();
     auto resp = Exchange(*conn, req, l_.io_timeout);
     a.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
@@ -195,7 +196,7 @@ Result<std::unique_ptr<Protocol>> MakeChallengeLogin(const Endpoint& e, const Li
 
 Result<std::unique_ptr<Protocol>> MakeHttp(const Endpoint& e, const Limits& l,
                                            const std::string& form) {
-  const std::string host = e.address;
+  const std::string host = UrlHost(e.address);
   auto build = [host](const std::string& auth) {
     return fmt::format("GET / HTTP/1.1\r\nHost: {}\r\nUser-Agent: iotcop\r\n{}\r\n", host,
                        auth.empty() ? "" : "Authorization: " + auth + "\r\n");
