@@ -15,8 +15,6 @@
 namespace iotcop::report {
 namespace {
 
-std::string E(std::string_view s) { return XmlEscape(s); }
-
 // A field as text whatever its JSON type ("" when absent or null).
 std::string Text(const nlohmann::json& v, const char* key) {
   if (!v.is_object()) return {};
@@ -55,7 +53,7 @@ std::string Where(const nlohmann::json& v) {
 }
 
 std::string Yes(bool bad, std::string_view yes = "yes", std::string_view no = "no") {
-  return bad ? fmt::format("<strong>{}</strong>", E(yes)) : std::string(E(no));
+  return bad ? fmt::format("<strong>{}</strong>", XmlEscape(yes)) : std::string(XmlEscape(no));
 }
 
 class Section {
@@ -85,8 +83,8 @@ class Section {
 
  private:
   void Table(std::string_view caption, std::initializer_list<std::string_view> heads) {
-    out_ += fmt::format("<table><caption>{}</caption><thead><tr>", E(caption));
-    for (auto h : heads) out_ += fmt::format("<th scope=\"col\">{}</th>", E(h));
+    out_ += fmt::format("<table><caption>{}</caption><thead><tr>", XmlEscape(caption));
+    for (auto h : heads) out_ += fmt::format("<th scope=\"col\">{}</th>", XmlEscape(h));
     out_ += "</tr></thead><tbody>\n";
   }
   void Row(std::initializer_list<std::string> cells) {
@@ -95,7 +93,9 @@ class Section {
     out_ += "</tr>\n";
   }
   void EndTable() { out_ += "</tbody></table>\n"; }
-  static std::string Mono(std::string_view s) { return "<span class=\"mono\">" + E(s) + "</span>"; }
+  static std::string Mono(std::string_view s) {
+    return "<span class=\"mono\">" + XmlEscape(s) + "</span>";
+  }
 
   void Hosts() {
     const auto it = a_.extras.find("network");
@@ -105,9 +105,10 @@ class Section {
     Table("Scan", {"Target", "Addresses", "TCP ports tried", "Open", "Refused", "Timed out",
                    "Scan time", "UDP answers"});
     for (const auto& h : (*it)["hosts"])
-      Row({Mono(Text(h, "input")), E(Text(h, "addresses")), E(Text(h, "connects")),
-           E(Text(h, "open")), E(Text(h, "refused")), E(Text(h, "timed_out")),
-           E(Text(h, "scan_ms")) + " ms", E(Text(h, "udp_answers"))});
+      Row({Mono(Text(h, "input")), XmlEscape(Text(h, "addresses")), XmlEscape(Text(h, "connects")),
+           XmlEscape(Text(h, "open")), XmlEscape(Text(h, "refused")),
+           XmlEscape(Text(h, "timed_out")), XmlEscape(Text(h, "scan_ms")) + " ms",
+           XmlEscape(Text(h, "udp_answers"))});
     EndTable();
   }
 
@@ -121,9 +122,9 @@ class Section {
     for (const Fact* f : services) {
       const auto& v = f->value;
       const std::string product = (Text(v, "product") + " " + Text(v, "version"));
-      Row({Mono(Where(v)), E(Text(v, "service")), E(product), Flag(v, "tls") ? "yes" : "no",
-           Yes(Flag(v, "cleartext")), E(Joined(v, "disclosure", "; ")),
-           Mono(Text(v, "banner").substr(0, 120))});
+      Row({Mono(Where(v)), XmlEscape(Text(v, "service")), XmlEscape(product),
+           Flag(v, "tls") ? "yes" : "no", Yes(Flag(v, "cleartext")),
+           XmlEscape(Joined(v, "disclosure", "; ")), Mono(Text(v, "banner").substr(0, 120))});
     }
     EndTable();
   }
@@ -153,10 +154,13 @@ class Section {
                       v["versions"].value(ver, nlohmann::json()).is_boolean() &&
                       v["versions"][ver].get<bool>());
       Row({Mono(Where(v)),
-           old ? "<strong>" + E(Joined(v, "accepted")) + "</strong>" : E(Joined(v, "accepted")),
-           weak.empty() ? "none" : "<strong>" + E(weak) + "</strong>", E(Text(cert, "subject")),
-           Yes(Flag(cert, "self_signed")), Yes(Flag(cert, "expired")),
-           E(Text(cert, "key_type") + " " + Text(cert, "key_bits")), E(Text(cert, "sig_alg")),
+           old ? "<strong>" + XmlEscape(Joined(v, "accepted")) + "</strong>"
+               : XmlEscape(Joined(v, "accepted")),
+           weak.empty() ? "none" : "<strong>" + XmlEscape(weak) + "</strong>",
+           XmlEscape(Text(cert, "subject")), Yes(Flag(cert, "self_signed")),
+           Yes(Flag(cert, "expired")),
+           XmlEscape(Text(cert, "key_type") + " " + Text(cert, "key_bits")),
+           XmlEscape(Text(cert, "sig_alg")),
            cert.contains("name_match") ? Yes(!Flag(cert, "name_match"), "no", "yes") : ""});
     }
     EndTable();
@@ -174,8 +178,10 @@ class Section {
         for (const auto& w : v["weak"])
           weak += (weak.empty() ? "" : ", ") + Text(w, "kind") + " " + Text(w, "name");
       const bool unknown = !v.contains("password_auth") || v["password_auth"].is_null();
-      Row({Mono(Where(v)), E(Text(v, "software").empty() ? Text(v, "banner") : Text(v, "software")),
-           weak.empty() ? "none" : "<strong>" + E(weak) + "</strong>", E(Joined(v, "auth_methods")),
+      Row({Mono(Where(v)),
+           XmlEscape(Text(v, "software").empty() ? Text(v, "banner") : Text(v, "software")),
+           weak.empty() ? "none" : "<strong>" + XmlEscape(weak) + "</strong>",
+           XmlEscape(Joined(v, "auth_methods")),
            unknown ? "unknown" : Yes(Flag(v, "password_auth"))});
     }
     EndTable();
@@ -192,9 +198,11 @@ class Section {
         const auto& v = f->value;
         const bool ok = Flag(v, "success");
         const std::string where = Text(v, "url").empty() ? Where(v) : Text(v, "url");
-        Row({Mono(where), E(Text(v, "method")),
-             Flag(v, "anonymous") ? "(anonymous)" : E(Text(v, "user")), E(Text(v, "password")),
-             ok ? "<strong>logged in</strong>" : E(Text(v, "outcome")), E(Text(v, "attempts"))});
+        Row({Mono(where), XmlEscape(Text(v, "method")),
+             Flag(v, "anonymous") ? "(anonymous)" : XmlEscape(Text(v, "user")),
+             XmlEscape(Text(v, "password")),
+             ok ? "<strong>logged in</strong>" : XmlEscape(Text(v, "outcome")),
+             XmlEscape(Text(v, "attempts"))});
       }
       EndTable();
     }
@@ -203,8 +211,9 @@ class Section {
       for (const Fact* f : resistance) {
         const auto& v = f->value;
         const std::string r = Text(v, "result");
-        Row({Mono(Where(v)), E(Text(v, "method")), r == "none" ? "<strong>none</strong>" : E(r),
-             E(Text(v, "failures")), E(Text(v, "reason"))});
+        Row({Mono(Where(v)), XmlEscape(Text(v, "method")),
+             r == "none" ? "<strong>none</strong>" : XmlEscape(r), XmlEscape(Text(v, "failures")),
+             XmlEscape(Text(v, "reason"))});
       }
       EndTable();
     }
@@ -219,7 +228,7 @@ class Section {
     for (const Fact* d : live) {
       const auto& v = d->value;
       Row({Mono(Text(v, "url")), Flag(v, "valid") ? "yes" : "<strong>no</strong>",
-           E(Text(v, "contact")), E(Joined(v, "errors", "; "))});
+           XmlEscape(Text(v, "contact")), XmlEscape(Joined(v, "errors", "; "))});
     }
     EndTable();
   }
@@ -232,9 +241,9 @@ class Section {
     for (const Fact* f : results) {
       const auto& v = f->value;
       const std::string kind = Text(v, "kind");
-      Row({Mono(Where(v)), E(Text(v, "service")),
-           kind == "summary" ? E(kind) : "<strong>" + E(kind) + "</strong>", E(Text(v, "batch")),
-           Mono(Text(v, "payload")), E(Text(v, "detail"))});
+      Row({Mono(Where(v)), XmlEscape(Text(v, "service")),
+           kind == "summary" ? XmlEscape(kind) : "<strong>" + XmlEscape(kind) + "</strong>",
+           XmlEscape(Text(v, "batch")), Mono(Text(v, "payload")), XmlEscape(Text(v, "detail"))});
     }
     EndTable();
   }

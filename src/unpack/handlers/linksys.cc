@@ -15,7 +15,7 @@ namespace {
 constexpr std::uint64_t kHeader = 32;
 constexpr std::uint64_t kIdAt = 14;  // "U2ND" after magic[4], res1[4], fwdate[3], fwvern[3]
 
-struct Info {
+struct LinksysInfo {
   std::string pattern;
   std::uint64_t payload = 0;  // bytes after the header that belong to the chunk
 };
@@ -59,7 +59,7 @@ class LinksysHandler : public Handler {
     if (year > 99 || month < 1 || month > 12 || day < 1 || day > 31) {
       return MakeError(Errc::kNotThisFormat, "date");
     }
-    Info info;
+    LinksysInfo info;
     info.pattern.assign(reinterpret_cast<const char*>(p), 4);
     const std::uint64_t rest = data.size() - offset - kHeader;
     info.payload = rest;
@@ -78,7 +78,7 @@ class LinksysHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    const auto& info = std::any_cast<const Info&>(chunk.state);
+    const auto& info = std::any_cast<const LinksysInfo&>(chunk.state);
     ctx.ScanRange(chunk.offset + kHeader, info.payload, "payload");
     return Ok();
   }

@@ -50,14 +50,14 @@ constexpr std::array<std::uint32_t, 11> kSpareSizes{64,  128, 16,  32,   224, 25
                                                     448, 512, 640, 1024, 1280};
 constexpr std::array<std::uint32_t, 2> kTagOffsets{0, 2};
 
-struct Geometry {
+struct Yaffs2Geometry {
   std::uint32_t page = 0, spare = 0, tag_offset = 0;
   Endian endian = Endian::kLittle;
   std::uint64_t chunk() const { return std::uint64_t{page} + spare; }
 };
 
-struct Info {
-  Geometry g;
+struct Yaffs2Info {
+  Yaffs2Geometry g;
   std::uint64_t chunks = 0;  // chunks in the claimed region
 };
 
@@ -75,7 +75,7 @@ struct Tags {
 enum class TagState { kValid, kErased, kInvalid };
 
 // Decodes the tags of the chunk at `pos` (the start of its data page) in `data`.
-TagState ReadTags(ByteView data, std::uint64_t pos, const Geometry& g, Tags* t) {
+TagState ReadTags(ByteView data, std::uint64_t pos, const Yaffs2Geometry& g, Tags* t) {
   auto s = Slice(data, pos + g.page + g.tag_offset, kTagsSize);
   if (!s) return TagState::kInvalid;
   const std::uint8_t* p = s->data();
@@ -158,7 +158,8 @@ bool ModeFitsType(const Object& o) {
 
 // How many of the first chunks from `start` have valid tags under `g` (0 when the first chunk is
 // not the header the magic pointed at).
-std::uint64_t Score(ByteView data, std::uint64_t start, const Geometry& g, const Object& first) {
+std::uint64_t Score(ByteView data, std::uint64_t start, const Yaffs2Geometry& g,
+                    const Object& first) {
   Tags t;
   if (ReadTags(data, start, g, &t) != TagState::kValid || !t.header) return 0;
   if (t.extra_type != 0 && t.extra_type != first.type) return 0;
@@ -225,7 +226,7 @@ class Yaffs2Handler : public Handler {
     if (!first || first->parent != kObjRoot || first->name.empty() || !ModeFitsType(*first)) {
       return MakeError(Errc::kNotThisFormat, "object header");
     }
-    Geometry best;
+    Yaffs2Geometry best;
     std::uint64_t best_score = 0;
     for (std::uint32_t page : kPageSizes) {
       for (std::uint32_t spare : kSpareSizes) {
@@ -233,7 +234,7 @@ class Yaffs2Handler : public Handler {
         for (std::uint32_t tag_offset : kTagOffsets) {
           if (tag_offset + kTagsSize > spare) continue;
           for (Endian te : {e, e == Endian::kLittle ? Endian::kBig : Endian::kLittle}) {
-            const Geometry g{page, spare, tag_offset, te};
+            const Yaffs2Geometry g{page, spare, tag_offset, te};
             if (!Fits(data.size(), offset, g.chunk())) continue;
             const std::uint64_t s = Score(data, offset, g, *first);
             if (s > best_score) {
@@ -246,7 +247,7 @@ class Yaffs2Handler : public Handler {
     }
     if (best_score == 0) return MakeError(Errc::kNotThisFormat, "no valid tags");
     // The region: every chunk with valid or erased tags, up to the last valid one.
-    Info info;
+    Yaffs2Info info;
     info.g = best;
     Tags t;
     std::uint64_t n = 0;
@@ -279,7 +280,7 @@ struct DataRef {
 
 class Builder {
  public:
-  Builder(const Info& info, ByteView fs, ExtractContext& ctx, std::uint64_t base, Jail& jail)
+  Builder(const Yaffs2Info& info, ByteView fs, ExtractContext& ctx, std::uint64_t base, Jail& jail)
       : info_(info), g_(info.g), fs_(fs), ctx_(ctx), base_(base), jail_(jail) {}
 
   void Warn(std::uint64_t off, std::string msg) { ctx_.Warn(base_ + off, std::move(msg)); }
@@ -482,8 +483,8 @@ class Builder {
     return st ? closed : st;
   }
 
-  const Info& info_;
-  const Geometry& g_;
+  const Yaffs2Info& info_;
+  const Yaffs2Geometry& g_;
   ByteView fs_;
   ExtractContext& ctx_;
   std::uint64_t base_;
@@ -496,7 +497,7 @@ class Builder {
 };
 
 Status Yaffs2Handler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
-  const auto& info = std::any_cast<const Info&>(chunk.state);
+  const auto& info = std::any_cast<const Yaffs2Info&>(chunk.state);
   auto jail = ctx.NewRoot("filesystem");
   if (!jail) return jail.error();
   Builder b(info, ctx.view().subspan(chunk.offset, chunk.length), ctx, chunk.offset, **jail);
