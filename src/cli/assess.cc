@@ -131,12 +131,12 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
                   "with --host: new connections per second (0: unlimited)")
       ->capture_default_str();
   cmd->add_option_function<int>(
-         "--timeout", [&net](int ms) { net.limits.io_timeout = std::chrono::milliseconds(ms); },
+         "--timeout", [n = &net](int ms) { n->limits.io_timeout = std::chrono::milliseconds(ms); },
          "with --host: milliseconds for one probe's exchange (default 3000)")
       ->check(CLI::Range(50, 600000));
   cmd->add_option_function<int>(
          "--connect-timeout",
-         [&net](int ms) { net.limits.connect_timeout = std::chrono::milliseconds(ms); },
+         [n = &net](int ms) { n->limits.connect_timeout = std::chrono::milliseconds(ms); },
          "with --host: milliseconds for one TCP connect (default 1500)")
       ->check(CLI::Range(20, 600000));
   cmd->add_option("--max-bytes", net.limits.max_bytes,
@@ -146,7 +146,7 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag("--allow-wide", net.allow_wide,
                 "with --host: allow CIDR blocks wider than /24 (up to /16)");
   cmd->add_flag_function(
-      "--no-udp", [&net](std::int64_t) { net.udp = false; },
+      "--no-udp", [n = &net](std::int64_t) { n->udp = false; },
       "with --host: skip the UDP probes (SNMP, SSDP, mDNS, CoAP, TFTP)");
   cmd->add_flag(
       "--robustness", net.robustness,
