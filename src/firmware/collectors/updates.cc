@@ -148,9 +148,10 @@ class UpdatesCollector : public Collector {
     auto config_has = [&](std::string_view prefix, const std::regex& re, std::string* what,
                           std::vector<Url>* urls) {
       bool hit = false;
-      for (const auto& [path, text] : config_text) {
+      for (const auto& file : config_text) {
+        const std::string& path = file.first;  // clang 14 cannot capture a structured binding
         if (!path.starts_with(prefix)) continue;
-        ForEachCodeLine(text, [&](std::uint32_t, std::string_view line) {
+        ForEachCodeLine(file.second, [&](std::uint32_t, std::string_view line) {
           const std::string l(line);
           if (std::regex_search(l, re)) {
             hit = true;
