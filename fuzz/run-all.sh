@@ -29,8 +29,8 @@ for t in "${targets[@]}"; do
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
   result=ok
   if [ $rc -ne 0 ]; then
-    result="rc $rc: $(grep -m1 -oE 'ERROR: [A-Za-z]+: [a-z-]+|runtime error: .*|ERROR: libFuzzer: [a-z-]+' "$log" |
-      head -c 80) $(grep -m1 -oE "$art[^ ]+" "$log")"
+    what=$(grep -oE 'ERROR: [A-Za-z]+: [a-z-]+|runtime error: .*' "$log" | head -1 | head -c 80)
+    result="rc $rc: $what $(grep -oE "$art[^ ]+" "$log" | head -1)"
   fi
   echo "| $t | $took | ${execs:-?} | ${cov:-?} | ${ft:-?} | $result |"
 done
