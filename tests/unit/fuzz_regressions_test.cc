@@ -6,6 +6,8 @@
 #include <string>
 
 #include "network/robustness_payloads.h"
+#include "support/fs_fixture.h"
+#include "support/test_support.h"
 
 namespace iotcop {
 namespace {
@@ -29,6 +31,17 @@ TEST(FuzzRegression, RobustnessPayloadRepeatCountIsBounded) {
   auto max = network::ExpandPayload("{repeat 1048576 A}", "h", "m", "max");
   ASSERT_TRUE(max.ok()) << max.error().Describe();
   EXPECT_EQ(max->size(), 1048576u);
+}
+
+// fuzz_squashfs, out-of-memory: a 2005-byte SquashFS whose superblock claims 167772161 fragments
+// made libsquashfs allocate 2.5 GiB for the fragment table; now refused, naming the offset.
+TEST(FuzzRegression, SquashfsFragmentCountIsBounded) {
+  const std::filesystem::path input =
+      std::filesystem::path(IOTCOP_SOURCE_DIR) /
+      "fuzz/regressions/squashfs-oom-17f3a279d4b027d8aba2cace774ceb285c129bd7";
+  test::TempDir tmp;
+  auto r = test::Unpack(input, tmp / "out");
+  EXPECT_TRUE(test::HasProblem(r, "fragment table of 167772161 entries does not fit"));
 }
 
 }  // namespace
