@@ -60,8 +60,11 @@ docs: build
 
 fuzz:
 	@scripts/install-deps.sh --test
-	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIOTCOP_FUZZ=ON -DIOTCOP_TESTS=OFF >/dev/null
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO='-O1 -g1' -DCMAKE_C_FLAGS_RELWITHDEBINFO='-O1 -g1' \
+	  -DIOTCOP_FUZZ=ON -DIOTCOP_TESTS=OFF -DIOTCOP_BENCH=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS)
+	@fuzz/make-seeds.sh build-fuzz/seeds >/dev/null
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz $(DEMO_OUT)

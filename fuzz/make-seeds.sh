@@ -50,9 +50,10 @@ mke2fs -q -F -t ext2 -b 1024 -d "$t/src" "$out/ext/ext2.img" 1M
 mkfs.cramfs "$t/src" "$out/cramfs/le.cramfs" >/dev/null
 mkfs.cramfs -N big "$t/src" "$out/cramfs/be.cramfs" >/dev/null
 command -v genromfs >/dev/null && genromfs -d "$t/src" -f "$out/romfs/a.romfs"
-mkfs.ubifs -r "$t/src" -m 2048 -e 126976 -c 20 -l 2 -x lzo -o "$out/ubifs/lzo.ubifs"
+# Small-page NAND geometry (512-byte pages, 16 KiB blocks) keeps these seeds near 200 KiB.
+mkfs.ubifs -r "$t/src" -m 512 -e 15872 -c 40 -x lzo -o "$out/ubifs/lzo.ubifs"
 printf '[v]\nmode=ubi\nimage=%s\nvol_id=0\nvol_type=dynamic\nvol_name=v\n' "$out/ubifs/lzo.ubifs" >"$t/u.ini"
-ubinize -o "$out/ubi/a.ubi" -p 128KiB -m 2048 "$t/u.ini"
+ubinize -o "$out/ubi/a.ubi" -p 16KiB -m 512 "$t/u.ini" >/dev/null 2>&1
 printf '/dts-v1/;\n/ { description = "s"; #address-cells = <1>; images { a { description = "r"; data = /incbin/("%s"); type = "ramdisk"; arch = "arm"; os = "linux"; compression = "gzip"; hash-1 { algo = "crc32"; }; }; }; configurations { default = "c"; c { ramdisk = "a"; }; }; };\n' "$out/gzip/a.gz" >"$t/f.its"
 command -v dtc >/dev/null && mkimage -f "$t/f.its" "$out/fit/a.itb" >/dev/null
 # YAFFS2 (no Debian tool): 2048+64 chunks, tags at spare offset 0, a folder, a file, a symlink;
@@ -133,4 +134,31 @@ open(sys.argv[2] + '/mqtt.bin', 'wb').write(mqtt)
 open(sys.argv[2] + '/http.txt', 'wb').write(b'POST /login HTTP/1.1\r\nHost: a\r\nContent-Length: 11\r\n\r\nuser=a&pass=b')
 PY
 command -v editcap >/dev/null && editcap -F pcapng "$out/traffic_capture/login.pcap" "$out/traffic_capture/login.pcapng"
+# The text parsers' seeds are committed under fuzz/seeds/<name>/ (security.txt, feeds, a trimmed
+# stored report, batch list, login answers, telnet negotiation, robustness payload templates).
+here=$(cd "$(dirname "$0")" && pwd)
+cp -r "$here/seeds/." "$out/"
+cp "$out/http/plain.http" "$out/http/chunked.http" "$out/http_auth/"
+# The demo product's declaration and key material (public test keys), an OpenSSH key, ELF files.
+mkdir -p "$out/declaration" "$out/keys" "$out/elf" "$out/trailers"
+cp "$here/../samples/camera/declaration.yaml" "$out/declaration/"
+cp "$here/../samples/camera/keys/"camera-web.* "$here/../samples/camera/keys/dropbear_rsa_host_key" "$out/keys/"
+ssh-keygen -q -t ed25519 -N '' -C fuzz -f "$t/id_ed25519" && cp "$t/id_ed25519" "$out/keys/openssh.key"
+cp /bin/true "$out/elf/true"
+printf 'int f(int x){return x+1;}\n' >"$t/f.c" && cc -c -O1 -o "$out/elf/f.o" "$t/f.c" 2>/dev/null || true
+# Signature trailers: an OpenWrt fwtool metadata + signature chunk pair and an Android AVB footer.
+python3 - "$out/trailers" <<'PY'
+import json, struct, sys
+def chunk(data, typ):
+    return struct.pack('>II', 0, 0) + data + struct.pack('>IIB3xI', 0x46577830, 0, typ, 8 + len(data) + 16)
+meta = json.dumps({"supported_devices": ["tplink,archer-c7-v2"], "version": {"dist": "OpenWrt"}}).encode()
+open(sys.argv[1] + '/fwtool.bin', 'wb').write(b'x' * 64 + chunk(meta, 1) + chunk(b'\x5a' * 64, 0))
+img = b'k' * 512
+vb = b'AVB0' + struct.pack('>IIQQI', 1, 0, 64, 64, 1)
+vb += bytes(256 + 64 + 64 - len(vb))
+body = img + vb
+body += bytes(4096 - 64 - len(body))
+footer = b'AVBf' + struct.pack('>IIQQQ', 1, 0, len(img), len(img), len(vb))
+open(sys.argv[1] + '/avb.bin', 'wb').write(body + footer + bytes(64 - len(footer)))
+PY
 echo "seeds in $out"

@@ -10,6 +10,7 @@ namespace iotcop::network {
 namespace {
 
 constexpr std::size_t kMaxPayload = 1 << 20;
+constexpr std::size_t kMaxRepeat = 1 << 20;  // N of {repeat N TEXT}, as rules/robustness.yaml says
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -76,6 +77,9 @@ Result<std::string> ExpandPayload(std::string_view t, std::string_view host,
       if (ec != std::errc() || p != rest.data() + sp)
         return MakeError(Errc::kCorrupt, "{repeat N TEXT}: N is not a number", id, i);
       const std::string_view text = rest.substr(sp + 1);
+      // N is bounded first, so N * |TEXT| cannot wrap, and an empty TEXT cannot loop for long.
+      if (n > kMaxRepeat)
+        return MakeError(Errc::kLimitExceeded, "{repeat N TEXT}: N over 1048576", id, i);
       if (n * text.size() + out.size() > kMaxPayload)
         return MakeError(Errc::kLimitExceeded, "payload over 1 MiB", id, i);
       for (std::size_t k = 0; k < n; ++k) out += text;

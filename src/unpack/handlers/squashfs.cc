@@ -293,6 +293,16 @@ class SquashfsHandler : public Handler {
       return MakeError(Errc::kNotThisFormat, fmt::format("superblock rejected ({})", rc), {},
                        chunk.offset);
     }
+    // libsquashfs allocates 16 bytes per fragment entry up front: the entries' lookup table (8
+    // bytes per 512 entries) must fit in the image, or a 2 KiB image asks for gigabytes.
+    if (super.fragment_entry_count > 0 && (super.fragment_table_start > chunk.length ||
+                                           (super.fragment_entry_count + 511ull) / 512 * 8 >
+                                               chunk.length - super.fragment_table_start)) {
+      return MakeError(Errc::kCorrupt,
+                       fmt::format("fragment table of {} entries does not fit in the image",
+                                   super.fragment_entry_count),
+                       {}, chunk.offset + 0x28);
+    }
     SqfsPtr<sqfs_compressor_t> cmp;
     if (MakeCompressor(super, &cmp.p) != 0) {
       return MakeError(
