@@ -109,8 +109,8 @@ int Run(AssessArgs& args) {
       std::cout << "HTML report: " << (fs::path(args.out_dir) / "report.html").string() << "\n";
     }
   }
-  args.store.vulndb = args.options.check_config.vulndb;
-  if (!SaveAssessment(args.store, a, *catalogue, args.quiet)) rc = kExitInput;
+  if (!SaveAssessment(args.store, a, *catalogue, args.options.check_config.vulndb, args.quiet))
+    rc = kExitInput;
   for (const auto& in : a.inputs) {
     if (in.status == "failed") rc = kExitInput;
   }

@@ -16,13 +16,13 @@ struct AssessStoreArgs {
   std::string db;
   bool no_store = false;
   std::string version;
-  std::string vulndb;  // the --vulndb of the assessment: part of the rules hash
 };
 
 void AddAssessStoreOptions(CLI::App* cmd, AssessStoreArgs& args);
 // Saves `a` (unless --no-store); prints the run id on stderr, or one clear error line. False when
-// the store failed (the reports are written already).
+// the store failed (the reports are written already). `vulndb` is the assessment's --vulndb (""
+// for the default): its content is part of the rules hash.
 bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Catalogue& catalogue,
-                    bool quiet);
+                    const std::string& vulndb, bool quiet);
 
 }  // namespace iotcop::cli

@@ -428,6 +428,23 @@ TEST_F(VulnDbTest, CycloneDxSbomListsTheVulnerabilitiesOfItsComponents) {
   EXPECT_EQ(errors, "");
 }
 
+// The digest that goes into the rules hash: the same imports give the same digest in a fresh
+// database, a change of content gives another, and no database is "none".
+TEST_F(VulnDbTest, DigestFollowsContentNotTheFile) {
+  test::WriteFile(tmp_.path() / "osv.json", kOsvFeed);
+  test::WriteFile(tmp_.path() / "nvd.json", kNvdFeed);
+  auto digest_after = [&](const char* name, std::vector<const char*> feeds) {
+    auto d = store::VulnDb::Open(tmp_.path() / name, true);
+    EXPECT_TRUE(d.ok());
+    for (const char* f : feeds) EXPECT_TRUE(d->ImportFile(tmp_.path() / f).ok()) << f;
+    return store::VulnDbDigest(tmp_.path() / name);
+  };
+  const std::string one = digest_after("a.sqlite", {"osv.json"});
+  EXPECT_EQ(digest_after("b.sqlite", {"osv.json"}), one);
+  EXPECT_NE(digest_after("c.sqlite", {"osv.json", "nvd.json"}), one);
+  EXPECT_EQ(store::VulnDbDigest(tmp_.path() / "absent.sqlite"), "none");
+}
+
 TEST_F(VulnDbTest, CliImportsFeedsAndAssessWritesTheSbom) {
   test::WriteFile(tmp_.path() / "nvd.json", kNvdFeed);
   const auto db = tmp_.path() / "cli.sqlite";
