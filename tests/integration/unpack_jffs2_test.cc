@@ -172,25 +172,36 @@ std::string Jffs2TestComprList(const std::map<int, int>& counts) {
   return s;
 }
 
+// The known tree under tmp/src, its mkfs.jffs2 image (-b or -l, then `opts`) rewritten to LZMA
+// nodes of id `lzma` when non-zero, left at tmp/image.bin; its bytes, or "" with a failure.
+std::string Jffs2TestImage(const test::TempDir& tmp, bool big, const std::string& opts,
+                           std::uint8_t lzma) {
+  if (!test::MakeFsTree(tmp / "src")) return "";
+  const fs::path img = test::BuildImage(
+      tmp.path(), tmp / "src",
+      std::string("mkfs.jffs2 ") + (big ? "-b " : "-l ") + opts + " -r \"$SRC\" -o \"$OUT\"");
+  if (img.empty()) return "";
+  std::string d = test::ReadFile(img);
+  if (lzma != 0) {
+    int converted = 0;
+    d = Jffs2TestToLzma(d, Jffs2TestEndian{big}, lzma, &converted);
+    test::WriteFile(img, d);
+    EXPECT_GT(converted, 20);
+  }
+  return d;
+}
+
 // The source tree's image with `opts`, rewritten to LZMA nodes of id `lzma` when non-zero; every
 // data node must use `compr` or stay uncompressed, and at least a few must use `compr`.
 void Jffs2TestRoundTrip(bool big, const std::string& opts, std::uint8_t compr,
                         std::uint8_t lzma = 0) {
   if (!test::HaveTool("mkfs.jffs2")) GTEST_SKIP() << "mkfs.jffs2 (mtd-utils) not installed";
   test::TempDir tmp;
-  ASSERT_TRUE(test::MakeFsTree(tmp / "src"));
-  const fs::path img = test::BuildImage(
-      tmp.path(), tmp / "src",
-      std::string("mkfs.jffs2 ") + (big ? "-b" : "-l") + " " + opts + " -r \"$SRC\" -o \"$OUT\"");
-  ASSERT_FALSE(img.empty());
+  const std::string d = Jffs2TestImage(tmp, big, opts, lzma);
+  ASSERT_FALSE(d.empty());
+  const fs::path img = tmp / "image.bin";
   const Jffs2TestEndian e{big};
-  if (lzma != 0) {
-    int converted = 0;
-    const std::string rewritten = Jffs2TestToLzma(test::ReadFile(img), e, lzma, &converted);
-    test::WriteFile(img, rewritten);
-    EXPECT_GT(converted, 20);
-  }
-  const auto counts = Jffs2TestComprCounts(test::ReadFile(img), e);
+  const auto counts = Jffs2TestComprCounts(d, e);
   for (const auto& [c, n] : counts) {
     EXPECT_TRUE(c == compr || c == kJffs2TestNone) << "compressor " << c << " in the image";
   }
@@ -242,13 +253,9 @@ TEST(UnpackJffs2, BigEndianLzmaPropsHeader) {
 TEST(UnpackJffs2, CorruptLzmaNodeWarnsAndTheRestExtracts) {
   if (!test::HaveTool("mkfs.jffs2")) GTEST_SKIP() << "mkfs.jffs2 (mtd-utils) not installed";
   test::TempDir tmp;
-  ASSERT_TRUE(test::MakeFsTree(tmp / "src"));
-  const fs::path img = test::BuildImage(
-      tmp.path(), tmp / "src", "mkfs.jffs2 -b " + kJffs2TestStored + " -r \"$SRC\" -o \"$OUT\"");
-  ASSERT_FALSE(img.empty());
+  std::string d = Jffs2TestImage(tmp, true, kJffs2TestStored, kJffs2TestLzma);
+  ASSERT_FALSE(d.empty());
   const Jffs2TestEndian e{true};
-  int converted = 0;
-  std::string d = Jffs2TestToLzma(test::ReadFile(img), e, kJffs2TestLzma, &converted);
   // The LZMA nodes of www/big.bin (its inode from its directory entry): garble the second one's
   // stream and fix its data CRC; give the fourth a wrong data CRC.
   std::uint32_t big_ino = 0;
@@ -311,13 +318,9 @@ TEST(UnpackJffs2, CorruptLzmaNodeWarnsAndTheRestExtracts) {
 TEST(UnpackJffs2, HostileLzmaNodesAreBoundedAndReported) {
   if (!test::HaveTool("mkfs.jffs2")) GTEST_SKIP() << "mkfs.jffs2 (mtd-utils) not installed";
   test::TempDir tmp;
-  ASSERT_TRUE(test::MakeFsTree(tmp / "src"));
-  const fs::path img = test::BuildImage(
-      tmp.path(), tmp / "src", "mkfs.jffs2 -l " + kJffs2TestStored + " -r \"$SRC\" -o \"$OUT\"");
-  ASSERT_FALSE(img.empty());
+  std::string d = Jffs2TestImage(tmp, false, kJffs2TestStored, kJffs2TestLzmaProps);
+  ASSERT_FALSE(d.empty());
   const Jffs2TestEndian e{false};
-  int converted = 0;
-  std::string d = Jffs2TestToLzma(test::ReadFile(img), e, kJffs2TestLzmaProps, &converted);
   std::vector<Jffs2TestNode> lz;
   for (const auto& n : Jffs2TestNodes(d, e)) {
     if (n.type == kJffs2TestInode &&
