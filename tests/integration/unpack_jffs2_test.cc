@@ -14,7 +14,6 @@
 #include <map>
 #include <random>
 
-#include "core/bytes.h"
 #include "support/fs_fixture.h"
 #include "support/test_support.h"
 
