@@ -19,6 +19,30 @@ for c in gzip xz lzo lz4 zstd; do
   mksquashfs "$t/src" "$out/squashfs/$c.sqfs" -comp $c -noappend -quiet -no-progress >/dev/null
 done
 mkfs.jffs2 -l -r "$t/src" -o "$out/jffs2/le.jffs2"; mkfs.jffs2 -b -r "$t/src" -o "$out/jffs2/be.jffs2"
+# JFFS2 with LZMA nodes (no Debian tool writes them): an uncompressed mkfs.jffs2 image whose data
+# nodes are rewritten as OpenWrt's id 0x08 (raw LZMA1, lc=0 lp=0 pb=0, 8 KiB dictionary; Python's
+# encoder adds the end marker, which the handler accepts at the node's dsize).
+mkfs.jffs2 -b -x zlib -x rtime -r "$t/src" -o "$t/stored.jffs2"
+python3 - "$t/stored.jffs2" "$out/jffs2/lzma-be.jffs2" <<'PY'
+import lzma, struct, sys, zlib
+crc = lambda b: ~zlib.crc32(b, 0xffffffff) & 0xffffffff  # the kernel's crc32_le(0, b)
+d = open(sys.argv[1], 'rb').read(); out = bytearray(); pos = 0
+while pos + 12 <= len(d):
+    magic, typ, tot, hcrc = struct.unpack_from('>HHII', d, pos)
+    if magic != 0x1985 or crc(d[pos:pos + 8]) != hcrc or tot < 12 or pos + tot > len(d):
+        pos += 4; continue
+    n = bytearray(d[pos:pos + tot]); pos += (tot + 3) & ~3
+    if typ == 0xe002 and n[56] == 0 and struct.unpack_from('>I', n, 20)[0] & 0o170000 == 0o100000:
+        z = lzma.compress(bytes(n[68:]), format=lzma.FORMAT_RAW, filters=[{'id': lzma.FILTER_LZMA1,
+            'preset': 9, 'dict_size': 8192, 'lc': 0, 'lp': 0, 'pb': 0, 'nice_len': 273}])
+        if 0 < len(z) < len(n) - 68:
+            n = n[:68] + z; n[56] = 0x08
+            struct.pack_into('>I', n, 4, len(n)); struct.pack_into('>I', n, 8, crc(n[:8]))
+            struct.pack_into('>I', n, 48, len(z)); struct.pack_into('>I', n, 60, crc(z))
+            struct.pack_into('>I', n, 64, crc(n[:60]))
+    out += n + b'\xff' * (-len(n) % 4)
+open(sys.argv[2], 'wb').write(out)
+PY
 gzip -c "$out/tar/a.tar" >"$out/gzip/a.gz"; xz -c "$out/tar/a.tar" >"$out/xz/a.xz"
 xz --format=lzma -c "$out/tar/a.tar" >"$out/lzma/a.lzma"; bzip2 -c "$out/tar/a.tar" >"$out/bzip2/a.bz2"
 zstd -q -c "$out/tar/a.tar" >"$out/zstd/a.zst"; lz4 -q -c "$out/tar/a.tar" >"$out/lz4/a.lz4"

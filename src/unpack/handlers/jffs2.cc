@@ -1,5 +1,8 @@
-// JFFS2 images (both byte orders): nodes validated by their header CRC, files rebuilt from their
-// data nodes in version order; zlib, rtime, lzo and uncompressed/zero nodes.
+// File: unpack/handlers/jffs2.cc
+// JFFS2 images (both byte orders): nodes validated by their header, node and data CRCs, files
+// rebuilt from their data nodes in version order; zlib, rtime, lzo, LZMA (OpenWrt's and the
+// props-header variant) and uncompressed/zero nodes.
+#include <lzma.h>
 #include <lzo/lzo1x.h>
 #include <zlib.h>
 
@@ -18,6 +21,16 @@ namespace {
 constexpr std::uint16_t kJffs2Magic = 0x1985;
 constexpr std::uint16_t kDirent = 0xE001, kInode = 0xE002;
 constexpr std::uint64_t kInodeHdr = 68, kDirentHdr = 40;
+// Compressor ids (the kernel's include/uapi/linux/jffs2.h, plus the LZMA patches').
+constexpr std::uint8_t kComprNone = 0, kComprZero = 1, kComprRtime = 2, kComprCopy = 4,
+                       kComprZlib = 6, kComprLzo = 7;
+// OpenWrt's JFFS2 LZMA (target/linux/generic 530-jffs2_make_lzma_available.patch, and its
+// mkfs.jffs2 in tools/mtd-utils 130-lzma_jffs2.patch): a raw LZMA1 stream with no header and no
+// end marker, encoded with lc=0 lp=0 pb=0 and an 8 KiB dictionary (LZMA_BEST_DICT(0x2000)).
+constexpr std::uint8_t kComprLzmaOpenWrt = 0x08;
+// The older "compr_lzma" patch (Nikos Mavrogiannopoulos, 2008): the node starts with the 5-byte
+// LZMA properties (lc=3 lp=0 pb=2, 8 KiB dictionary as written), then the raw stream.
+constexpr std::uint8_t kComprLzmaPropsHeader = 0x15;
 
 // JFFS2's crc32 is the kernel's crc32_le(0, ...): zlib's CRC without the pre/post inversion.
 std::uint32_t JCrc(ByteView b) { return ~handlers::Crc32(b, 0xFFFFFFFFu); }
@@ -48,13 +61,25 @@ class Jffs2Handler : public Handler {
         "JFFS2",
         "Node magic 0x1985 in either byte order. Every node's header CRC (and node CRC for inodes "
         "and dirents) is checked; erase-block padding (0xff) and bad nodes are skipped and "
-        "counted. "
-        "The chunk ends after the last valid node. Directory entries keep their newest version "
-        "(deletions honoured); files are rebuilt from their data nodes in version order with "
-        "zlib, rtime, lzo, zero and uncompressed nodes, bounded by the inode's size.",
-        {"Linux fs/jffs2/", "mtd-utils mkfs.jffs2"},
-        "LZMA and the rubin compressors are reported (file left incomplete), not decoded. "
-        "Extended attributes and summary nodes are ignored."};
+        "counted. The chunk ends after the last valid node. Directory entries keep their newest "
+        "version (deletions honoured); files are rebuilt from their data nodes in version order, "
+        "bounded by the inode's size, each node's data CRC checked before it is decoded: none, "
+        "zero, rtime, zlib, lzo, and LZMA as router firmware writes it: id 0x08 is OpenWrt's "
+        "(a raw LZMA1 stream, no header, no end marker, lc=0 lp=0 pb=0, 8 KiB dictionary), id "
+        "0x15 the older patch that puts the 5-byte LZMA properties (lc=3 lp=0 pb=2) before the "
+        "stream. LZMA output is bounded by the node's dsize and the dictionary by the output. A "
+        "node that fails its data CRC or does not decode is reported with its offset and its "
+        "range of the file left as zeros; the rest of the file system still extracts.",
+        {"Linux fs/jffs2/ and include/uapi/linux/jffs2.h", "mtd-utils mkfs.jffs2",
+         "OpenWrt target/linux/generic/pending-5.15/530-jffs2_make_lzma_available.patch "
+         "(fs/jffs2/compr_lzma.c, include/linux/lzma.h: LZMA_BEST_LC/LP/PB 0, "
+         "LZMA_BEST_DICT(0x2000), JFFS2_COMPR_LZMA 0x08)",
+         "OpenWrt tools/mtd-utils/patches/130-lzma_jffs2.patch (mkfs.jffs2 with the same LZMA)",
+         "compr_lzma.c by Nikos Mavrogiannopoulos, 2008 (JFFS2_COMPR_LZMA 0x15, LzmaEncode with "
+         "the properties in the node)"},
+        "The rubin compressors (rubinmips, dynrubin) are reported, not decoded (file left "
+        "incomplete). LZMA nodes from encoders with other lc/lp/pb under id 0x08 would fail to "
+        "decode and be reported. Extended attributes and summary nodes are ignored."};
     return d;
   }
   std::vector<Magic> magics() const override {
@@ -184,17 +209,76 @@ class Jffs2Handler : public Handler {
     return n && (U32(d.data() + n->pos + 20, s.big) & 0170000) == 0040000;
   }
 
+  // A raw LZMA1 stream of exactly `dsize` bytes (an end marker allowed right there, none before).
+  // The dictionary never needs to exceed the output, which bounds the decoder's memory.
+  static bool LzmaRaw(ByteView in, std::uint32_t lc, std::uint32_t lp, std::uint32_t pb,
+                      std::uint32_t dict, std::uint8_t* out, std::uint32_t dsize) {
+    if (lc > LZMA_LCLP_MAX || lp > LZMA_LCLP_MAX || lc + lp > LZMA_LCLP_MAX || pb > LZMA_PB_MAX)
+      return false;
+    lzma_options_lzma opt{};
+    opt.dict_size = std::clamp<std::uint32_t>(std::min(dict, dsize), LZMA_DICT_SIZE_MIN, 1u << 24);
+    opt.lc = lc;
+    opt.lp = lp;
+    opt.pb = pb;
+    opt.ext_flags = LZMA_LZMA1EXT_ALLOW_EOPM;
+    opt.ext_size_low = dsize;
+    opt.ext_size_high = 0;
+    const lzma_filter filters[] = {{LZMA_FILTER_LZMA1EXT, &opt}, {LZMA_VLI_UNKNOWN, nullptr}};
+    lzma_stream z = LZMA_STREAM_INIT;
+    if (lzma_raw_decoder(&z, filters) != LZMA_OK) return false;
+    z.next_in = in.data();
+    z.avail_in = in.size();
+    z.next_out = out;
+    z.avail_out = dsize;
+    lzma_ret rc = LZMA_OK;
+    while (rc == LZMA_OK && z.avail_out > 0) {
+      const std::size_t before = z.avail_in + z.avail_out;
+      rc = lzma_code(&z, LZMA_FINISH);
+      if (rc == LZMA_OK && z.avail_in + z.avail_out == before) break;  // no progress
+    }
+    // The decoder knows the size: it ends the stream itself after dsize bytes.
+    if (rc == LZMA_OK && z.avail_out == 0) rc = lzma_code(&z, LZMA_FINISH);
+    const bool ok = rc == LZMA_STREAM_END && z.avail_out == 0;
+    lzma_end(&z);
+    return ok;
+  }
+
+  static const char* ComprName(std::uint8_t compr) {
+    switch (compr) {
+      case kComprNone:
+        return "none";
+      case kComprZero:
+        return "zero";
+      case kComprRtime:
+        return "rtime";
+      case 3:
+        return "rubinmips";
+      case kComprCopy:
+        return "copy";
+      case 5:
+        return "dynrubin";
+      case kComprZlib:
+        return "zlib";
+      case kComprLzo:
+        return "lzo";
+      case kComprLzmaOpenWrt:
+      case kComprLzmaPropsHeader:
+        return "lzma";
+    }
+    return "unknown";
+  }
+
   static bool Decompress(std::uint8_t compr, ByteView in, std::uint8_t* out, std::uint32_t dsize) {
     switch (compr) {
-      case 0:  // none
-      case 4:  // copy
+      case kComprNone:
+      case kComprCopy:
         if (in.size() < dsize) return false;
         std::memcpy(out, in.data(), dsize);
         return true;
-      case 1:  // zero
+      case kComprZero:
         std::memset(out, 0, dsize);
         return true;
-      case 2: {  // rtime
+      case kComprRtime: {
         std::uint32_t positions[256] = {};
         std::uint32_t o = 0;
         std::size_t i = 0;
@@ -210,14 +294,22 @@ class Jffs2Handler : public Handler {
         }
         return true;
       }
-      case 6: {  // zlib
+      case kComprZlib: {
         uLongf len = dsize;
         return uncompress(out, &len, in.data(), in.size()) == Z_OK && len == dsize;
       }
-      case 7: {  // lzo
+      case kComprLzo: {
         lzo_uint len = dsize;
         return lzo1x_decompress_safe(in.data(), in.size(), out, &len, nullptr) == LZO_E_OK &&
                len == dsize;
+      }
+      case kComprLzmaOpenWrt:
+        return LzmaRaw(in, 0, 0, 0, 0x2000, out, dsize);
+      case kComprLzmaPropsHeader: {
+        if (in.size() < 5 || in[0] >= 9 * 5 * 5) return false;
+        const std::uint32_t props = in[0];
+        return LzmaRaw(in.subspan(5), props % 9, props / 9 % 5, props / 45,
+                       LoadLe<std::uint32_t>(in.data() + 1), out, dsize);
       }
     }
     return false;
@@ -232,27 +324,34 @@ class Jffs2Handler : public Handler {
     const std::uint32_t mode = U32(lp + 20, big);
     EntryMeta meta{mode & 07777, U16(lp + 24, big), U16(lp + 26, big)};
     const std::uint32_t isize = U32(lp + 28, big);
-    auto node_data = [&](const Node& n, std::vector<std::uint8_t>& buf) -> bool {
+    // The node's data, or why not (nullptr when decoded).
+    auto node_data = [&](const Node& n, std::vector<std::uint8_t>& buf) -> const char* {
       const std::uint8_t* p = d.data() + n.pos;
       const std::uint32_t csize = U32(p + 48, big), dsize = U32(p + 52, big);
       auto in = Slice(d, n.pos + kInodeHdr, csize);
-      if (!in || dsize > (16u << 20)) return false;
+      if (!in || kInodeHdr + csize > U32(p + 4, big)) return "data beyond the node";
+      if (dsize > (16u << 20)) return "data size over 16 MiB";
+      if (JCrc(*in) != U32(p + 60, big)) return "data CRC mismatch";
       buf.resize(dsize);
-      return Decompress(p[56], *in, buf.data(), dsize);
+      if (!Decompress(p[56], *in, buf.data(), dsize)) return "not decodable";
+      return nullptr;
     };
     switch (mode & 0170000) {
       case 0040000:
         return jail.MakeDir(path, meta);
       case 0120000: {
         std::vector<std::uint8_t> t;
-        if (!node_data(*latest, t)) return jail.Node(path, EntryType::kFile, meta);
+        if (const char* why = node_data(*latest, t)) {
+          ctx.Warn(base + latest->pos, fmt::format("{}: symlink target skipped: {}", path, why));
+          return jail.Node(path, EntryType::kFile, meta);
+        }
         return jail.Symlink(path, std::string(t.begin(), t.end()), meta);
       }
       case 0020000:
       case 0060000: {
         std::vector<std::uint8_t> dev;
         std::uint32_t major = 0, minor = 0;
-        if (node_data(*latest, dev) && dev.size() >= 2) {
+        if (!node_data(*latest, dev) && dev.size() >= 2) {
           const std::uint32_t v = dev.size() >= 4 ? LoadLe<std::uint32_t>(dev.data())
                                                   : LoadLe<std::uint16_t>(dev.data());
           if (big) {
@@ -288,9 +387,9 @@ class Jffs2Handler : public Handler {
       const std::uint8_t* p = d.data() + n.pos;
       const std::uint32_t off = U32(p + 44, big);
       if (U32(p + 52, big) == 0) continue;
-      if (!node_data(n, buf)) {
-        ctx.Warn(base + n.pos,
-                 fmt::format("{}: data node (compression {}) not decodable", path, p[56]));
+      if (const char* why = node_data(n, buf)) {
+        ctx.Warn(base + n.pos, fmt::format("{}: data node ({}, compression {:#04x}) skipped: {}",
+                                           path, ComprName(p[56]), p[56], why));
         continue;
       }
       if (off >= isize) continue;
