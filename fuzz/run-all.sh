@@ -8,6 +8,9 @@
 set -uo pipefail
 secs=${1:?usage: fuzz/run-all.sh SECONDS [TARGET...]}; shift
 build=${IOTCOP_FUZZ_BUILD:-build-fuzz}
+# The handler targets extract every accepted input into a scratch folder under TMPDIR: keep that in
+# memory when /dev/shm is there (the disk's metadata work would otherwise bound the exec rate).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi
 [ -d "$build/seeds" ] || fuzz/make-seeds.sh "$build/seeds" >/dev/null
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then

@@ -32,26 +32,51 @@ struct MagicRef {
   bool anywhere;
 };
 
+// The magics by first two bytes: a 65536-bit map says whether a byte pair starts any magic (8 KiB,
+// stays in cache during the scan), and only then is the pair's list looked up.
 class MagicTable {
  public:
   MagicTable() {
     const auto& handlers = BuiltinHandlers();
+    std::vector<std::pair<std::uint16_t, MagicRef>> all;
     for (std::size_t i = 0; i < handlers.size(); ++i) {
       for (auto& m : handlers[i]->magics()) {
         if (m.bytes.size() < 2) continue;
         const auto* p = reinterpret_cast<const std::uint8_t*>(m.bytes.data());
-        buckets_[Key(p)].push_back({handlers[i].get(), i, m.bytes, m.at, m.anywhere});
+        all.push_back({Key(p), {handlers[i].get(), i, m.bytes, m.at, m.anywhere}});
         max_at_ = std::max(max_at_, m.at);
       }
     }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [key, ref] : all) {
+      if (keys_.empty() || keys_.back() != key) {
+        keys_.push_back(key);
+        buckets_.emplace_back();
+      }
+      buckets_.back().push_back(std::move(ref));
+      present_[key / 64] |= std::uint64_t{1} << (key % 64);
+    }
   }
-  static std::size_t Key(const std::uint8_t* p) { return p[0] | (std::size_t(p[1]) << 8); }
-  const std::vector<MagicRef>& at(const std::uint8_t* p) const { return buckets_[Key(p)]; }
+  static std::uint16_t Key(const std::uint8_t* p) {
+    return static_cast<std::uint16_t>(p[0] | (p[1] << 8));
+  }
+  bool any(const std::uint8_t* p) const {
+    const std::uint16_t k = Key(p);
+    return (present_[k / 64] >> (k % 64)) & 1;
+  }
+  // The magics starting with the two bytes at p (call only when any(p)).
+  const std::vector<MagicRef>& at(const std::uint8_t* p) const {
+    const auto it = std::lower_bound(keys_.begin(), keys_.end(), Key(p));
+    return buckets_[static_cast<std::size_t>(it - keys_.begin())];
+  }
   std::uint64_t max_at() const { return max_at_; }
 
  private:
   std::uint64_t max_at_ = 0;
-  std::array<std::vector<MagicRef>, 65536> buckets_;
+  std::array<std::uint64_t, 65536 / 64> present_{};
+  std::vector<std::uint16_t> keys_;  // sorted, one per bucket
+  std::vector<std::vector<MagicRef>> buckets_;
 };
 
 struct Candidate {
@@ -207,6 +232,7 @@ class Engine {
                              Problem(root_name, path, std::nullopt, msg);
                            });
     if (!jail) return jail.error();
+    (*jail)->SetSniffer(KnownMagicHeadBytes(), StartsWithKnownMagic);
     ctx.jails_.push_back(std::move(*jail));
     return ctx.jails_.back().get();
   }
@@ -243,8 +269,8 @@ class Engine {
     std::uint64_t last = d.size() >= 2 ? d.size() - 1 : 0;
     if (!view.report_gaps) last = std::min(last, table_.max_at() + 1);
     for (std::uint64_t i = 0; i < last && !budget_.exhausted(); ++i) {
+      if (!table_.any(d.data() + i)) continue;
       const auto& bucket = table_.at(d.data() + i);
-      if (bucket.empty()) continue;
       cands.clear();
       for (const auto& ref : bucket) {
         if (ref.at > i) continue;
@@ -413,13 +439,13 @@ class Engine {
       scanned_roots_ = ri + 1;
       std::vector<Entry> files;
       for (const auto& e : result_.tree.entries()) {
-        if (e.root == ri && e.type == EntryType::kFile && e.size >= 16 && !e.disk.empty()) {
+        if (e.root == ri && e.type == EntryType::kFile && e.known_magic && e.size >= 16 &&
+            !e.disk.empty()) {
           files.push_back(e);
         }
       }
       int n = 0;
       for (const auto& e : files) {
-        if (!StartsWithMagic(e.disk)) continue;
         auto map = MappedFile::Open(e.disk);
         if (!map) continue;
         ViewInfo sub;
@@ -435,24 +461,6 @@ class Engine {
         ScanView(sub);
       }
     }
-  }
-
-  bool StartsWithMagic(const fs::path& p) const {
-    std::uint8_t head[4096];
-    const int fd = ::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) return false;
-    const ssize_t n = ::read(fd, head, sizeof head);
-    ::close(fd);
-    if (n < 2) return false;
-    for (const auto& h : BuiltinHandlers()) {
-      for (const auto& m : h->magics()) {
-        if (Fits(static_cast<std::uint64_t>(n), m.at, m.bytes.size()) &&
-            std::memcmp(head + m.at, m.bytes.data(), m.bytes.size()) == 0) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   fs::path image_;

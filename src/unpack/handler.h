@@ -103,4 +103,10 @@ class Handler {
 const std::vector<std::unique_ptr<Handler>>& BuiltinHandlers();
 const Handler* FindHandler(std::string_view id);
 
+// How many leading bytes of a file StartsWithKnownMagic looks at (the furthest magic's end).
+std::size_t KnownMagicHeadBytes();
+// True when `head` (the first bytes of a file, up to KnownMagicHeadBytes()) holds some handler's
+// magic at that magic's offset: the file may be a container the engine unpacks further.
+bool StartsWithKnownMagic(ByteView head);
+
 }  // namespace iotcop::unpack

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -97,6 +98,11 @@ Jail::Jail(fs::path dir, int fd, Tree* tree, std::uint32_t root, Budget* budget,
 Jail::~Jail() {
   if (cached_fd_ >= 0) ::close(cached_fd_);
   ::close(root_fd_);
+}
+
+void Jail::SetSniffer(std::size_t head_bytes, std::function<bool(ByteView)> sniff) {
+  head_bytes_ = head_bytes;
+  sniff_ = std::move(sniff);
 }
 
 Error Jail::Refuse(Errc code, const std::string& path, const std::string& why) {
@@ -332,14 +338,23 @@ Status JailFile::Write(ByteView bytes) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
+  KeepHead(bytes);
   entry_.size += bytes.size();
   return Ok();
+}
+
+void JailFile::KeepHead(ByteView bytes) {
+  if (!jail_->sniff_ || entry_.size >= jail_->head_bytes_) return;
+  const std::size_t n = std::min<std::uint64_t>(bytes.size(), jail_->head_bytes_ - entry_.size);
+  head_.insert(head_.end(), bytes.data(), bytes.data() + n);
 }
 
 Status JailFile::Close() {
   if (fd_ < 0) return Ok();
   ::close(fd_);
   fd_ = -1;
+  if (!head_.empty()) entry_.known_magic = jail_->sniff_(ByteView(head_.data(), head_.size()));
+  head_ = {};
   jail_->Record(std::move(entry_));
   if (failed_) return MakeError(Errc::kLimitExceeded, "file incomplete");
   return Ok();

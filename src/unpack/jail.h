@@ -16,6 +16,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -64,11 +65,13 @@ class JailFile {
 
  private:
   friend class Jail;
+  void KeepHead(ByteView bytes);
   JailFile(Jail* jail, int fd, Entry entry) : jail_(jail), fd_(fd), entry_(std::move(entry)) {}
   Jail* jail_;
   int fd_;
   Entry entry_;
   bool failed_ = false;
+  std::vector<std::uint8_t> head_;  // the first bytes written, for the jail's sniffer
 };
 
 // Every method is safe to call from several threads (one lock; the writes of file contents
@@ -86,6 +89,10 @@ class Jail {
 
   const std::filesystem::path& dir() const { return dir_; }
   std::uint32_t root() const { return root_; }
+
+  // Files whose first `head_bytes` bytes (or fewer: the whole file) `sniff` accepts are recorded
+  // with Entry::known_magic. Set before the first file is written; `sniff` may run on any thread.
+  void SetSniffer(std::size_t head_bytes, std::function<bool(ByteView head)> sniff);
 
   Status MakeDir(std::string_view path, const EntryMeta& meta);
   // Streams a regular file's content (block by block).
@@ -119,6 +126,8 @@ class Jail {
   std::recursive_mutex mu_;
   std::string cached_dir_;
   int cached_fd_ = -1;
+  std::size_t head_bytes_ = 0;
+  std::function<bool(ByteView)> sniff_;
 };
 
 }  // namespace iotcop::unpack

@@ -50,6 +50,9 @@ struct Entry {
   std::uint32_t major = 0, minor = 0;  // device nodes: recorded, never created
   std::uint32_t root = 0;
   std::filesystem::path disk;  // extracted content (files), empty if not extracted
+  // Files: the content starts with a format handler's magic (set when written through a jail with
+  // a sniffer, as the engine's are); the engine unpacks such files further.
+  bool known_magic = false;
 };
 
 // What a handler learned about a chunk it claimed whole that is not a file of any root, such as

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 
 #include "support/fs_fixture.h"
 #include "support/test_support.h"
@@ -212,6 +213,67 @@ TEST(UnpackCpio, NewcHardlinkGroupKeepsItsData) {
     EXPECT_EQ(e->size, 5u) << p;
     EXPECT_EQ(test::ReadFile(e->disk), "hello") << p;
   }
+}
+
+// A file of an extracted filesystem that is itself a container (a tar.gz, a tar whose magic sits
+// at 0x101, a cpio) is unpacked in turn, below its parent root; ordinary files are not.
+TEST(UnpackNested, ContainerFilesInsideAFilesystemAreUnpackedToo) {
+  for (const char* t : {"mksquashfs", "tar", "gzip", "cpio"}) {
+    if (!test::HaveTool(t)) GTEST_SKIP() << t << " not installed";
+  }
+  test::TempDir tmp;
+  const std::string s = (tmp / "src").string();
+  ASSERT_EQ(
+      test::RunShell("set -e; mkdir -p '" + s + "/in' '" + s + "/fs/data'; cd '" + s +
+                     "/in'; printf 'inner-secret' > inner.txt;"
+                     "tar -czf ../fs/data/bundle.tgz inner.txt; tar -cf ../fs/data/plain.tar "
+                     "inner.txt; echo inner.txt | cpio -o -H newc --quiet > ../fs/data/x.cpio;"
+                     "printf 'just text' > ../fs/data/readme; cd ..;"
+                     "mksquashfs fs '" +
+                     (tmp / "fs.sqfs").string() + "' -noappend -quiet -no-progress -comp gzip")
+          .exit_code,
+      0);
+  auto r = test::Unpack(tmp / "fs.sqfs", tmp / "out");
+  const std::uint32_t sq = test::RootOf(r.tree, "squashfs");
+  // parent path -> roots below it holding inner.txt (the tgz's tar is found in the gzip's blob,
+  // and keeps the parent of the file the blob came from)
+  std::map<std::string, int> found;
+  for (std::uint32_t i = 0; i < r.tree.roots().size(); ++i) {
+    const Root& root = r.tree.roots()[i];
+    const Entry* e = r.tree.Find(i, "/inner.txt", false);
+    if (root.parent == sq && e && test::ReadFile(e->disk) == "inner-secret")
+      found[root.parent_path]++;
+  }
+  EXPECT_EQ(found["/data/plain.tar"], 1);
+  EXPECT_EQ(found["/data/x.cpio"], 1);
+  EXPECT_EQ(found["/data/bundle.tgz"], 1);
+  EXPECT_EQ(found.count("/data/readme"), 0u);
+}
+
+// An LZMA header may claim any dictionary up to 1 GiB; decoding never needs more than the output
+// size, so a stream whose header claims 512 MiB (above the decoder's 256 MiB memory limit) still
+// unpacks, and candidates cost no more than their output.
+TEST(UnpackLzma, HeaderClaimingAHugeDictionaryStillUnpacks) {
+  if (!test::HaveTool("xz")) GTEST_SKIP() << "xz not installed";
+  test::TempDir tmp;
+  const std::string t = tmp.path().string();
+  ASSERT_EQ(test::RunShell("set -e; cd '" + t +
+                           "'; head -c 300000 /bin/ls > plain; xz --format=lzma "
+                           "--lzma1=preset=6,dict=64KiB < plain > k.lzma;"
+                           // dictionary field (bytes 1-4, little endian) := 0x20000000
+                           "printf '\\000\\000\\000\\040' | dd of=k.lzma bs=1 seek=1 "
+                           "conv=notrunc status=none")
+                .exit_code,
+            0);
+  auto r = test::Unpack(tmp / "k.lzma", tmp / "out");
+  const std::string want = test::ReadFile(tmp / "plain");
+  bool found = false;
+  for (const auto& e : r.tree.entries()) {
+    if (e.type == EntryType::kFile && e.size == want.size() && test::ReadFile(e.disk) == want) {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found) << "the decoded stream is not among the extracted files";
 }
 
 }  // namespace

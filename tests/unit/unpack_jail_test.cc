@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include "support/test_support.h"
+#include "unpack/handler.h"
 #include "unpack/jail.h"
 
 namespace iotcop::unpack {
@@ -98,6 +99,39 @@ TEST(UnpackJail, LimitsReported) {
   EXPECT_EQ(big.error().code, Errc::kLimitExceeded);
   ASSERT_FALSE(problems.empty());
   EXPECT_NE(problems.back().find("limit"), std::string::npos);
+}
+
+TEST(UnpackJail, SnifferMarksFilesStartingWithAMagicWhateverTheWriteSizes) {
+  JailFixture f;
+  f.jail->SetSniffer(KnownMagicHeadBytes(), StartsWithKnownMagic);
+  // A SquashFS magic split over two writes, a tar magic at 0x101 written a byte at a time, and a
+  // file with no magic.
+  auto sq = f.jail->CreateFile("/sq", {});
+  ASSERT_TRUE(sq);
+  ASSERT_TRUE((*sq)->Write(AsBytes("hs")));
+  ASSERT_TRUE((*sq)->Write(AsBytes(std::string("qs") + std::string(100, '\0'))));
+  ASSERT_TRUE((*sq)->Close());
+  std::string tar(1024, 'a');
+  tar.replace(0x101, 5, "ustar");
+  auto t = f.jail->CreateFile("/t", {});
+  ASSERT_TRUE(t);
+  for (char c : tar) ASSERT_TRUE((*t)->Write(AsBytes(std::string(1, c))));
+  ASSERT_TRUE((*t)->Close());
+  ASSERT_TRUE(f.jail->WriteFile("/plain", {}, AsBytes(std::string(5000, 'x'))));
+  ASSERT_TRUE(f.jail->Hardlink("/sq2", "/sq"));
+  EXPECT_TRUE(f.tree.Find(0, "/sq", false)->known_magic);
+  EXPECT_TRUE(f.tree.Find(0, "/t", false)->known_magic);
+  EXPECT_FALSE(f.tree.Find(0, "/plain", false)->known_magic);
+  EXPECT_TRUE(f.tree.Find(0, "/sq2", false)->known_magic);
+  // The magic must be at its own offset: "ustar" at 0 is not a tar.
+  ASSERT_TRUE(f.jail->WriteFile("/not-tar", {}, AsBytes("ustar" + std::string(600, 'b'))));
+  EXPECT_FALSE(f.tree.Find(0, "/not-tar", false)->known_magic);
+}
+
+TEST(UnpackJail, WithoutASnifferNothingIsMarked) {
+  JailFixture f;
+  ASSERT_TRUE(f.jail->WriteFile("/sq", {}, AsBytes("hsqs" + std::string(100, '\0'))));
+  EXPECT_FALSE(f.tree.Find(0, "/sq", false)->known_magic);
 }
 
 }  // namespace

@@ -25,11 +25,30 @@ bool PlausibleDict(std::uint32_t d) {
   return false;
 }
 
+// The 13-byte header liblzma's alone decoder reads: the stream's properties, its dictionary size
+// lowered to `max_dict` (an LZMA match never reaches further back than the output so far, so a
+// dictionary larger than the output decodes nothing differently; only its allocation grows: a
+// header claiming 1 GiB must not cost 1 GiB per candidate) and its size field, or "unknown" for
+// streams without one.
+std::array<std::uint8_t, 13> AloneHeader(const std::uint8_t* stream, const Params& p,
+                                         std::uint64_t max_dict) {
+  std::array<std::uint8_t, 13> hdr{};
+  std::memcpy(hdr.data(), stream, 5);
+  const std::uint32_t dict = LoadLe<std::uint32_t>(stream + 1);
+  if (dict > max_dict) {
+    std::uint32_t d = 4096;  // the smallest power of two >= max_dict (and >= liblzma's minimum)
+    while (d < max_dict && d < (1u << 30)) d <<= 1;
+    if (d < dict) {
+      for (int i = 0; i < 4; ++i) hdr[1 + i] = static_cast<std::uint8_t>(d >> (8 * i));
+    }
+  }
+  for (int i = 0; i < 8; ++i) hdr[5 + i] = p.header == 13 ? stream[5 + i] : 0xFF;
+  return hdr;
+}
+
 // Decodes up to 64 KiB of output to see whether the candidate really is an LZMA stream.
 bool TrialDecode(ByteView data, std::uint64_t offset, const Params& p) {
-  std::array<std::uint8_t, 13> hdr{};
-  std::memcpy(hdr.data(), data.data() + offset, 5);
-  for (int i = 0; i < 8; ++i) hdr[5 + i] = p.header == 13 ? data[offset + 5 + i] : 0xFF;
+  const auto hdr = AloneHeader(data.data() + offset, p, 65536);
   lzma_stream z = LZMA_STREAM_INIT;
   if (lzma_alone_decoder(&z, 256u << 20) != LZMA_OK) return false;
   std::array<std::uint8_t, 65536> out;
@@ -61,11 +80,15 @@ class LzmaHandler : public Handler {
         "size (a power of two or 2^n+2^(n-1), 4 KiB to 1 GiB) and the uncompressed size (or -1). "
         "The range coder's first byte must be zero. Streams without the size field (a 5-byte "
         "header, common in router firmware) are recognised when the 13-byte reading fails, and "
-        "decoded with a rebuilt header. A trial decode of the first 64 KiB confirms the candidate. "
-        "Decoded by liblzma into a blob; streams without an end marker end at the first "
-        "undecodable byte.",
+        "decoded with a rebuilt header. A trial decode of the first 64 KiB (with a 64 KiB "
+        "dictionary: no match reaches further back than the output) confirms the candidate. "
+        "Decoded by liblzma into a blob with the dictionary lowered to the stream's size when "
+        "known, or to at most 128 MiB, so a header's claim costs no memory the output does not "
+        "need; streams without an end marker end at the first undecodable byte.",
         {"LZMA SDK lzma-specification.txt", "liblzma"},
-        "Property bytes with lc+lp > 4 are not decodable by liblzma's LZMA1 decoder."};
+        "Property bytes with lc+lp > 4 are not decodable by liblzma's LZMA1 decoder. A stream "
+        "without a size field whose matches reach back more than 128 MiB is reported as "
+        "corrupt there."};
     return d;
   }
   std::vector<Magic> magics() const override {
@@ -101,10 +124,10 @@ class LzmaHandler : public Handler {
     const auto& p = std::any_cast<const Params&>(chunk.state);
     auto blob = ctx.NewBlob("");
     if (!blob) return blob.error();
-    std::array<std::uint8_t, 13> hdr{};
-    std::memcpy(hdr.data(), ctx.view().data() + chunk.offset, 5);
-    for (int i = 0; i < 8; ++i)
-      hdr[5 + i] = p.header == 13 ? ctx.view()[chunk.offset + 5 + i] : 0xFF;
+    // A stream without a size gets at most 128 MiB of dictionary, well inside the decoder's
+    // memory limit (a header's claim of more would otherwise fail the whole stream).
+    const auto hdr = AloneHeader(ctx.view().data() + chunk.offset, p,
+                                 std::min<std::uint64_t>(p.size, 128u << 20));
     lzma_stream z = LZMA_STREAM_INIT;
     if (lzma_alone_decoder(&z, 256u << 20) != LZMA_OK)
       return MakeError(Errc::kInternal, "lzma init");
