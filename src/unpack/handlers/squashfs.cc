@@ -247,8 +247,9 @@ class SquashfsHandler : public Handler {
         "file contents are streamed to disk block by "
         "block on two threads.",
         {"https://dr-emann.github.io/squashfs/", "squashfs-tools-ng libsquashfs"},
-        "SquashFS 3 and 2, big-endian images and vendor variants (renamed magics, non-standard "
-        "LZMA) are not handled by this handler. Extended attributes are not recorded."};
+        "SquashFS 3 and 2 (both byte orders, renamed magics, LZMA-alone and raw LZMA blocks) are "
+        "read by the squashfs3 handler; big-endian SquashFS 4 is not handled. Extended "
+        "attributes are not recorded."};
     return d;
   }
   std::vector<Magic> magics() const override { return {{"hsqs", 0, true}}; }
