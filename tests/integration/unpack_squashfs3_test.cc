@@ -626,16 +626,24 @@ TEST(UnpackSquashfs3, RenamedMagicsAfterJunk) {
   }
 }
 
-// The SquashFS 4 handler keeps its images; SquashFS 3 is not handed to it.
-TEST(UnpackSquashfs3, Version4StaysWithLibsquashfs) {
+// The SquashFS 4 handler keeps its images, also under a vendor's renamed magic (read through
+// libsquashfs with the standard magic presented); SquashFS 3 is not handed to it.
+TEST(UnpackSquashfs3, Version4StaysWithLibsquashfsEvenRenamed) {
   if (!test::HaveTool("mksquashfs")) GTEST_SKIP() << "mksquashfs not installed";
   test::TempDir tmp;
   ASSERT_TRUE(test::MakeFsTree(tmp / "src"));
   const fs::path img =
       test::BuildImage(tmp.path(), tmp / "src", "mksquashfs \"$SRC\" \"$OUT\" -noappend -quiet");
-  auto r = test::Unpack(img, tmp / "out");
-  EXPECT_NE(test::RootOf(r.tree, "squashfs"), UINT32_MAX);
-  EXPECT_EQ(test::RootOf(r.tree, "squashfs3"), UINT32_MAX);
+  for (const char* magic : {"hsqs", "shsq", "hsqt"}) {
+    SCOPED_TRACE(magic);
+    test::Patch(img, tmp / "v4.img", 0, magic);
+    auto r = test::Unpack(tmp / "v4.img", tmp / (std::string("out-") + magic));
+    for (const auto& p : r.problems) ADD_FAILURE() << "problem: " << p.message;
+    const std::uint32_t root = test::RootOf(r.tree, "squashfs");
+    ASSERT_NE(root, UINT32_MAX);
+    EXPECT_EQ(test::RootOf(r.tree, "squashfs3"), UINT32_MAX);
+    EXPECT_GE(test::CompareWithSource(tmp / "src", r.tree, root, {.modes = true}), 60u);
+  }
 }
 
 // Offsets in the superblock (v3, little endian).

@@ -59,21 +59,6 @@ std::uint64_t SqBits(const std::uint8_t* p, unsigned pos, unsigned len, bool big
   return v;
 }
 
-// Where each vendor magic is known from; the byte order comes from the superblock.
-struct SqMagic {
-  const char* bytes;
-  const char* note;
-};
-constexpr SqMagic kSqMagics[] = {
-    {"hsqs", "standard, little-endian"},
-    {"sqsh", "standard, big-endian"},
-    {"shsq", "sqlzma patch (LZMA squashfs of Broadcom/Atheros SDKs), little-endian"},
-    {"qshs", "sqlzma patch, big-endian"},
-    {"hsqt", "DD-WRT, little-endian"},
-    {"tqsh", "DD-WRT, big-endian"},
-    {"sqlz", "vendor LZMA variant named in binwalk's signatures"},
-};
-
 struct SqSuper {
   bool big = false;
   std::string magic;
@@ -868,15 +853,15 @@ class Squashfs3Handler : public Handler {
         {"Linux 2.6 fs/squashfs (squashfs 3.x patch), include/linux/squashfs_fs.h",
          "squashfs-tools 4.x unsquash-2.c, unsquash-3.c, squashfs_compat.h",
          "sqlzma, DD-WRT and OpenWrt squashfs-3.x LZMA patches; binwalk and unblob signatures"},
-        "SquashFS 1.x is not read. Little-endian SquashFS 4 with the standard magic is the "
-        "squashfs handler's; SquashFS 4 with a renamed magic or in big-endian is not handled. "
+        "SquashFS 1.x is not read. Little-endian SquashFS 4, with the standard or a renamed "
+        "magic, is the squashfs handler's; big-endian SquashFS 4 is not handled. "
         "Raw LZMA with properties other than the three listed is not found. Timestamps are not "
         "recorded. The NFS export (lookup) table is not needed and not read."};
     return d;
   }
   std::vector<Magic> magics() const override {
-    std::vector<Magic> m;
-    for (const auto& k : kSqMagics) m.push_back({k.bytes, 0, true});
+    std::vector<Magic> m = {{"hsqs", 0, true}, {"sqsh", 0, true}};
+    for (const char* k : handlers::kSquashfsVendorMagics) m.push_back({k, 0, true});
     return m;
   }
 
