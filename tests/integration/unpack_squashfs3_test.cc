@@ -35,6 +35,7 @@ struct Sq3Layout {
   bool big = false;
   Sq3Comp comp = Sq3Comp::kZlib;
   std::uint32_t block_log = 16;
+  bool check = false;  // SQUASHFS_CHECK: a marker byte 0xff after each metadata block header
 };
 void PrintTo(const Sq3Layout& l, std::ostream* os) { *os << l.name; }
 
@@ -152,7 +153,7 @@ class Sq3Writer {
     s.Put(32, 32, inode_count_);
     s.Put(224, 16, l_.major).Put(240, 16, l_.minor);
     s.Put(256, 16, bs_ & 0xffff).Put(272, 16, l_.block_log);
-    s.Put(288, 8, 0).Put(296, 8, uids_.size()).Put(304, 8, guids_.size());
+    s.Put(288, 8, l_.check ? 4 : 0).Put(296, 8, uids_.size()).Put(304, 8, guids_.size());
     s.Put(312, 32, 1700000000).Put(344, 64, root_ref);
     s.Put(440, 32, frags_.size());
     if (v3) {
@@ -210,7 +211,9 @@ class Sq3Writer {
     const std::string c = Sq3Compress(l_.comp, buf, bs_);
     const bool comp = c.size() < buf.size();
     const std::string& body = comp ? c : buf;
-    table += Sq3Bits(2, l_.big).Put(0, 16, body.size() | (comp ? 0 : 0x8000)).str() + body;
+    table += Sq3Bits(2, l_.big).Put(0, 16, body.size() | (comp ? 0 : 0x8000)).str();
+    if (l_.check) table += '\xff';
+    table += body;
     buf.clear();
   }
 
@@ -532,6 +535,8 @@ const Sq3Layout kSq3Layouts[] = {
     {"v31_be_lzma_alone", 3, 1, true, Sq3Comp::kLzmaAlone, 16},
     {"v31_le_lzma_raw", 3, 1, false, Sq3Comp::kLzmaRaw, 16},
     {"v31_be_lzma_raw", 3, 1, true, Sq3Comp::kLzmaRaw, 17},
+    {"v31_le_zlib_check_marker", 3, 1, false, Sq3Comp::kZlib, 16, true},
+    {"v21_be_zlib_check_marker", 2, 1, true, Sq3Comp::kZlib, 15, true},
 };
 
 // Writes the image of the known tree with layout `l`; returns its path.

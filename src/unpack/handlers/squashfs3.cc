@@ -338,9 +338,15 @@ class SqMetaTable {
         ctx.Warn(base + pos,
                  fmt::format("{} metadata block does not decode ({}); entries in it are lost", what,
                              img.codec.Name()));
-        bad_.push_back({data_.size(), data_.size() + kSqMetaSize, base + pos});
-        n = kSqMetaSize;
-        std::fill(buf.begin(), buf.end(), 0);
+        // Kept as an empty block: a read starting in it or running into it fails.
+        bad_.push_back({pos - start, data_.size(), base + pos});
+        n = 0;
+        if (bad_.size() >= 16) {
+          ctx.Warn(base + pos, fmt::format("{}: 16 corrupt metadata blocks; the rest of the table "
+                                           "is not read",
+                                           what));
+          return;
+        }
       }
       data_.insert(data_.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
       pos = b->next;
@@ -360,7 +366,9 @@ class SqMetaTable {
                        start_ + block);
     }
     for (const auto& b : bad_) {
-      if (from < b.to && from + n > b.from) {
+      // In the bad block itself, or a read from an earlier block running into it.
+      if (b.block == block ||
+          (it->second < b.at_data && from <= b.at_data && b.at_data < from + n)) {
         return MakeError(Errc::kCorrupt, "in a metadata block that does not decode", {}, b.at);
       }
     }
@@ -372,7 +380,7 @@ class SqMetaTable {
 
  private:
   struct Bad {
-    std::uint64_t from, to, at;
+    std::uint64_t block, at_data, at;  // its key, position in data_, offset in the view
   };
   std::uint64_t start_ = 0;
   std::vector<std::uint8_t> data_;
