@@ -494,30 +494,27 @@ Sq3Node Sq3Tree(const fs::path& src, std::uint32_t block_size) {
 
 // The parts of the tree the source folder does not have.
 void Sq3ExpectExtras(const Tree& tree, std::uint32_t root, std::uint32_t block_size) {
-  const Entry* con = tree.Find(root, "/dev/console", false);
-  ASSERT_NE(con, nullptr);
-  EXPECT_EQ(con->type, EntryType::kCharDev);
-  EXPECT_EQ(con->major, 5u);
-  EXPECT_EQ(con->minor, 1u);
-  EXPECT_EQ(con->mode, 0600u);
-  EXPECT_EQ(con->gid, 5u);
-  const Entry* mtd = tree.Find(root, "/dev/mtdblock3", false);
-  ASSERT_NE(mtd, nullptr);
-  EXPECT_EQ(mtd->type, EntryType::kBlockDev);
-  EXPECT_EQ(mtd->major, 31u);
-  EXPECT_EQ(mtd->minor, 3u);
-  EXPECT_EQ(mtd->gid, 6u);
-  const Entry* fifo = tree.Find(root, "/dev/initctl", false);
-  ASSERT_NE(fifo, nullptr);
-  EXPECT_EQ(fifo->type, EntryType::kFifo);
-  EXPECT_EQ(fifo->uid, 33u);
-  EXPECT_EQ(fifo->gid, 33u);  // stored as "gid = uid" (index 255)
-  const Entry* sock = tree.Find(root, "/dev/log", false);
-  ASSERT_NE(sock, nullptr);
-  EXPECT_EQ(sock->type, EntryType::kSocket);
-  EXPECT_EQ(sock->uid, 1000u);
-  EXPECT_EQ(sock->gid, 100u);
-  EXPECT_EQ(sock->mode, 0666u);
+  const struct {
+    const char* path;
+    EntryType type;
+    std::uint32_t major, minor, mode, uid, gid;
+  } nodes[] = {
+      {"/dev/console", EntryType::kCharDev, 5, 1, 0600, 0, 5},
+      {"/dev/mtdblock3", EntryType::kBlockDev, 31, 3, 0640, 0, 6},
+      {"/dev/initctl", EntryType::kFifo, 0, 0, 0600, 33, 33},  // gid stored as "= uid" (255)
+      {"/dev/log", EntryType::kSocket, 0, 0, 0666, 1000, 100},
+  };
+  for (const auto& n : nodes) {
+    SCOPED_TRACE(n.path);
+    const Entry* e = tree.Find(root, n.path, false);
+    ASSERT_NE(e, nullptr);
+    EXPECT_EQ(e->type, n.type);
+    EXPECT_EQ(e->major, n.major);
+    EXPECT_EQ(e->minor, n.minor);
+    EXPECT_EQ(e->mode, n.mode);
+    EXPECT_EQ(e->uid, n.uid);
+    EXPECT_EQ(e->gid, n.gid);
+  }
   const Entry* sparse = tree.Find(root, "/sparse.img");
   ASSERT_NE(sparse, nullptr);
   EXPECT_EQ(sparse->uid, 1000u);

@@ -87,30 +87,26 @@ std::optional<SqSuper> SqParseSuper(const std::uint8_t* p, bool big) {
   s.root_inode = f(344, 64);
   s.fragments = static_cast<std::uint32_t>(f(440, 32));
   const auto block_size_1 = static_cast<std::uint32_t>(f(256, 16));
-  if (s.major == 2) {
-    // 2.x: 16-bit block size (64 KiB reads as 0) and 32-bit table offsets.
+  const bool v3 = s.major == 3;
+  if (!v3) {
+    // 2.x: a 16-bit block size (64 KiB reads as 0).
     if (s.block_log < 12 || s.block_log > 16) return std::nullopt;
     s.block_size = 1u << s.block_log;
     if (block_size_1 != (s.block_size & 0xffff)) return std::nullopt;
-    s.bytes_used = f(64, 32);
-    s.uid_start = f(96, 32);
-    s.guid_start = f(128, 32);
-    s.inode_table = f(160, 32);
-    s.dir_table = f(192, 32);
-    s.frag_table = f(472, 32);
   } else {
     s.block_size = static_cast<std::uint32_t>(f(408, 32));
     if (s.block_log < 12 || s.block_log > 20 || s.block_size != (1u << s.block_log)) {
       return std::nullopt;
     }
-    s.bytes_used = f(504, 64);
-    s.uid_start = f(568, 64);
-    s.guid_start = f(632, 64);
-    s.inode_table = f(696, 64);
-    s.dir_table = f(760, 64);
-    s.frag_table = f(824, 64);
     if (s.minor >= 1) s.lookup_table = f(888, 64);
   }
+  // Table offsets, 32-bit in 2.x and 64-bit in 3.x: bytes_used, uid, guid, inode, directory and
+  // fragment tables.
+  static constexpr unsigned kPos[2][6] = {{64, 96, 128, 160, 192, 472},
+                                          {504, 568, 632, 696, 760, 824}};
+  std::uint64_t* const field[] = {&s.bytes_used,  &s.uid_start, &s.guid_start,
+                                  &s.inode_table, &s.dir_table, &s.frag_table};
+  for (int i = 0; i < 6; ++i) *field[i] = f(kPos[v3 ? 1 : 0][i], v3 ? 64 : 32);
   if (s.inodes == 0 || s.no_uids == 0) return std::nullopt;
   const std::uint64_t super_size = s.major == 2 ? 63 : kSqSuperSize;
   if (s.bytes_used < super_size || s.inode_table < super_size || s.inode_table >= s.dir_table ||
@@ -527,36 +523,14 @@ class SqReader {
     const auto gid_ix = static_cast<std::uint32_t>(f(p, 24, 8));
     in.uid = uid_ix < uids_.size() ? uids_[uid_ix] : 0;
     in.gid = gid_ix == kSqNoGuid ? in.uid : gid_ix < guids_.size() ? guids_[gid_ix] : 0;
-    // Header size per type, then the fields at their bit positions.
-    std::uint64_t len = 0;
-    switch (in.type) {
-      case 1:
-        len = v3 ? 28 : 15;
-        break;
-      case 2:
-        len = v3 ? 32 : 24;
-        break;
-      case 3:
-        len = v3 ? 18 : 6;
-        break;
-      case 4:
-      case 5:
-        len = v3 ? 18 : 6;
-        break;
-      case 6:
-      case 7:
-        len = v3 ? 16 : 4;
-        break;
-      case 8:
-        len = v3 ? 31 : 18;
-        break;
-      case 9:
-        if (!v3) return MakeError(Errc::kCorrupt, "inode type 9 in a 2.x image");
-        len = 40;
-        break;
-      default:
-        return MakeError(Errc::kCorrupt, fmt::format("unknown inode type {}", in.type), {},
-                         s_.inode_table + block);
+    // Header size per type (2.x, 3.x; 0: no such type), then the fields at their bit positions.
+    static constexpr std::uint8_t kLen[2][10] = {{0, 15, 24, 6, 6, 6, 4, 4, 18, 0},
+                                                 {0, 28, 32, 18, 18, 18, 16, 16, 31, 40}};
+    const std::uint64_t len = in.type < 10 ? kLen[v3 ? 1 : 0][in.type] : 0;
+    if (len == 0) {
+      return MakeError(Errc::kCorrupt,
+                       fmt::format("unknown inode type {} (SquashFS {})", in.type, s_.major), {},
+                       s_.inode_table + block);
     }
     auto h = inodes_.At(block, offset, len);
     if (!h) return h.error();
