@@ -562,9 +562,9 @@ const char* Sq3CodecName(Sq3Comp c) {
   return "";
 }
 
-class UnpackSquashfs3Fixture : public ::testing::TestWithParam<Sq3Layout> {};
+class Sq3Layouts : public ::testing::TestWithParam<Sq3Layout> {};
 
-TEST_P(UnpackSquashfs3Fixture, SameTreeBackByteForByte) {
+TEST_P(Sq3Layouts, SameTreeBackByteForByte) {
   const Sq3Layout& l = GetParam();
   test::TempDir tmp;
   Sq3Writer w(l);
@@ -594,7 +594,7 @@ TEST_P(UnpackSquashfs3Fixture, SameTreeBackByteForByte) {
   test::ExpectInside(r, tmp / "out");
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, UnpackSquashfs3Fixture, ::testing::ValuesIn(kSq3Layouts),
+INSTANTIATE_TEST_SUITE_P(UnpackSquashfs3, Sq3Layouts, ::testing::ValuesIn(kSq3Layouts),
                          [](const ::testing::TestParamInfo<Sq3Layout>& i) { return i.param.name; });
 
 // The vendor magics: the same image with the magic renamed is found and read the same; the byte
