@@ -27,7 +27,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Sq3Comp { kZlib, kLzmaAlone, kLzmaRaw };
+// Block compression: zlib, LZMA-alone with the size (sqlzma), LZMA with the 5-byte header (no
+// size), raw LZMA with lc=3 lp=0 pb=2 or with lc=1 lp=2 pb=2.
+enum class Sq3Comp { kZlib, kLzmaAlone, kLzmaNoSize, kLzmaRaw, kLzmaRawLc1Lp2 };
 
 struct Sq3Layout {
   std::string name;
@@ -35,7 +37,8 @@ struct Sq3Layout {
   bool big = false;
   Sq3Comp comp = Sq3Comp::kZlib;
   std::uint32_t block_log = 16;
-  bool check = false;  // SQUASHFS_CHECK: a marker byte 0xff after each metadata block header
+  bool check = false;      // SQUASHFS_CHECK: a marker byte 0xff after each metadata block header
+  bool zlib_data = false;  // data blocks in zlib whatever `comp` (sqlzma images mix them)
 };
 void PrintTo(const Sq3Layout& l, std::ostream* os) { *os << l.name; }
 
@@ -85,13 +88,14 @@ std::string Sq3Compress(Sq3Comp c, const std::string& in, std::uint32_t dict) {
   lzma_options_lzma opt;
   lzma_lzma_preset(&opt, 6);
   opt.dict_size = std::max<std::uint32_t>(dict, 4096);
-  opt.lc = 3;
-  opt.lp = 0;
+  const bool lc1 = c == Sq3Comp::kLzmaRawLc1Lp2;
+  opt.lc = lc1 ? 1 : 3;
+  opt.lp = lc1 ? 2 : 0;
   opt.pb = 2;
   lzma_stream z = LZMA_STREAM_INIT;
   lzma_filter filters[] = {{LZMA_FILTER_LZMA1, &opt}, {LZMA_VLI_UNKNOWN, nullptr}};
-  const lzma_ret init =
-      c == Sq3Comp::kLzmaAlone ? lzma_alone_encoder(&z, &opt) : lzma_raw_encoder(&z, filters);
+  const bool alone = c == Sq3Comp::kLzmaAlone || c == Sq3Comp::kLzmaNoSize;
+  const lzma_ret init = alone ? lzma_alone_encoder(&z, &opt) : lzma_raw_encoder(&z, filters);
   EXPECT_EQ(init, LZMA_OK);
   std::string out(in.size() + in.size() / 2 + 1024, '\0');
   z.next_in = reinterpret_cast<const std::uint8_t*>(in.data());
@@ -104,6 +108,7 @@ std::string Sq3Compress(Sq3Comp c, const std::string& in, std::uint32_t dict) {
   if (c == Sq3Comp::kLzmaAlone) {  // the sqlzma patch records the real size
     for (int i = 0; i < 8; ++i) out[5 + i] = static_cast<char>((in.size() >> (8 * i)) & 0xff);
   }
+  if (c == Sq3Comp::kLzmaNoSize) out.erase(5, 8);
   return out;
 }
 
@@ -220,7 +225,7 @@ class Sq3Writer {
   // Compressed data block (or stored, flag bit 24); all-zero blocks are holes (size 0).
   std::uint32_t DataBlock(const std::string& block) {
     if (block.find_first_not_of('\0') == std::string::npos) return 0;
-    const std::string c = Sq3Compress(l_.comp, block, bs_);
+    const std::string c = Sq3Compress(l_.zlib_data ? Sq3Comp::kZlib : l_.comp, block, bs_);
     if (c.size() < block.size()) {
       out_ += c;
       return static_cast<std::uint32_t>(c.size());
@@ -534,6 +539,10 @@ const Sq3Layout kSq3Layouts[] = {
     {"v31_be_lzma_raw", 3, 1, true, Sq3Comp::kLzmaRaw, 17},
     {"v31_le_zlib_check_marker", 3, 1, false, Sq3Comp::kZlib, 16, true},
     {"v21_be_zlib_check_marker", 2, 1, true, Sq3Comp::kZlib, 15, true},
+    {"v31_le_lzma_5byte_header", 3, 1, false, Sq3Comp::kLzmaNoSize, 16},
+    {"v31_be_lzma_raw_lc1_lp2_pb2", 3, 1, true, Sq3Comp::kLzmaRawLc1Lp2, 16},
+    {"v31_le_sqlzma_zlib_data", 3, 1, false, Sq3Comp::kLzmaAlone, 16, false, true},
+    {"v21_le_lzma_alone", 2, 1, false, Sq3Comp::kLzmaAlone, 15},
 };
 
 // Writes the image of the known tree with layout `l`; returns its path.
@@ -556,8 +565,12 @@ const char* Sq3CodecName(Sq3Comp c) {
       return "zlib";
     case Sq3Comp::kLzmaAlone:
       return "LZMA-alone";
+    case Sq3Comp::kLzmaNoSize:
+      return "LZMA blocks (5-byte header)";
     case Sq3Comp::kLzmaRaw:
       return "raw LZMA blocks (lc=3 lp=0 pb=2)";
+    case Sq3Comp::kLzmaRawLc1Lp2:
+      return "raw LZMA blocks (lc=1 lp=2 pb=2)";
   }
   return "";
 }

@@ -266,7 +266,18 @@ class SqImage {
     return std::nullopt;
   }
 
-  // Finds the codec on the first compressed metadata block of the inode and directory tables.
+  // An inode header: a known type, and in 3.x an inode number the superblock allows.
+  bool PlausibleInode(const std::uint8_t* p, std::size_t n) const {
+    if (n < 4) return false;
+    const std::uint64_t type = SqBits(p, 0, 4, s_.big);
+    if (type < 1 || type > (s_.major == 3 ? 9u : 8u)) return false;
+    if (s_.major == 2) return true;
+    if (n < 12) return false;
+    const std::uint64_t ino = SqBits(p, 64, 32, s_.big);
+    return ino >= 1 && ino <= std::uint64_t{s_.inodes} + 1;
+  }
+
+  // Finds the codec on the first compressed metadata block of the inode table.
   void DetectCodec() {
     std::vector<std::uint8_t> buf(kSqMetaSize);
     std::uint64_t pos = s_.inode_table;
@@ -276,8 +287,10 @@ class SqImage {
       if (b->compressed) {
         for (const auto& c : SqCandidates(s_.block_size)) {
           auto n = SqDecode(c, b->payload, buf.data(), buf.size());
-          // A metadata block is 8 KiB unless it is the last of its table.
-          if (n && *n > 0 && (*n == kSqMetaSize || b->next >= s_.dir_table)) {
+          // A metadata block is 8 KiB unless it is the last of its table; the table's first
+          // block starts with an inode (raw LZMA with the wrong properties decodes to noise).
+          if (n && *n > 0 && (*n == kSqMetaSize || b->next >= s_.dir_table) &&
+              (pos != s_.inode_table || PlausibleInode(buf.data(), *n))) {
             codec = c;
             return;
           }
