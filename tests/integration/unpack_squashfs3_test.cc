@@ -154,8 +154,8 @@ class Sq3Writer {
     const std::uint64_t used = out_.size();
 
     Sq3Bits s(kSuper, l_.big);
-    s.Put(0, 32, 0x73717368);  // "hsqs" read in the image's byte order
-    s.Put(32, 32, inode_count_);
+    s.Put(0, 32, 0x73717368);        // "hsqs" read in the image's byte order
+    s.Put(32, 32, written_inodes_);  // hardlinks share an inode: fewer than the names
     s.Put(224, 16, l_.major).Put(240, 16, l_.minor);
     s.Put(256, 16, bs_ & 0xffff).Put(272, 16, l_.block_log);
     s.Put(288, 8, l_.check ? 4 : 0).Put(296, 8, uids_.size()).Put(304, 8, guids_.size());
@@ -320,6 +320,7 @@ class Sq3Writer {
       }
     }
     const std::uint64_t ref = Append(itab_, ibuf_, inode);
+    ++written_inodes_;
     if (n.type == 2 && n.inode.second != 0) links_[n.inode] = ref;
     return ref;
   }
@@ -426,6 +427,7 @@ class Sq3Writer {
       inode += x.str() + name;
     }
     const std::uint64_t ref = Append(itab_, ibuf_, inode);
+    ++written_inodes_;
     EXPECT_EQ(ref, self_ref);
     return ref;
   }
@@ -437,7 +439,7 @@ class Sq3Writer {
   std::vector<std::uint32_t> uids_, guids_;
   std::map<std::pair<dev_t, ino_t>, std::uint64_t> links_;
   std::map<std::string, std::uint64_t> data_at_;
-  std::uint32_t next_ino_ = 1, inode_count_ = 0;
+  std::uint32_t next_ino_ = 1, inode_count_ = 0, written_inodes_ = 0;
   std::uint64_t used_ = 0;
 };
 
@@ -715,6 +717,34 @@ TEST(UnpackSquashfs3, DirectoryLoopAndBadFragment) {
   ASSERT_NE(big, nullptr);
   EXPECT_TRUE(test::ReadFile(big->disk) == test::ReadFile(tmp / "src/www/big.bin"));
   test::ExpectInside(r, tmp / "out");
+}
+
+// Busybox-style trees: many names sharing one inode (more entries than inodes) all come out, as
+// hardlinks to the first.
+TEST(UnpackSquashfs3, ManyHardlinksToOneInode) {
+  test::TempDir tmp;
+  const fs::path img = Sq3Image(tmp, kSq3Layouts[2], nullptr, [](Sq3Node& root) {
+    Sq3Node* bin = Sq3Child(root, "bin");
+    const Sq3Node busybox = *Sq3Child(*bin, "busybox");
+    for (int i = 0; i < 120; ++i) {
+      Sq3Node link = busybox;
+      link.name = fmt::format("applet{:03}", i);
+      bin->children.push_back(link);
+    }
+    std::sort(bin->children.begin(), bin->children.end(),
+              [](const Sq3Node& a, const Sq3Node& b) { return a.name < b.name; });
+  });
+  auto r = test::Unpack(img, tmp / "out");
+  for (const auto& p : r.problems) ADD_FAILURE() << "problem: " << p.message;
+  const std::uint32_t root = test::RootOf(r.tree, "squashfs3");
+  ASSERT_NE(root, UINT32_MAX);
+  const std::string busybox = test::ReadFile(tmp / "src/bin/busybox");
+  for (int i = 0; i < 120; i += 17) {
+    const Entry* e = r.tree.Find(root, fmt::format("/bin/applet{:03}", i));
+    ASSERT_NE(e, nullptr) << i;
+    EXPECT_TRUE(test::ReadFile(e->disk) == busybox) << i;
+  }
+  EXPECT_NE(r.tree.Find(root, "/bin/applet119"), nullptr);
 }
 
 // A corrupt data block: a warning naming the block's offset; the file is cut short and every

@@ -616,6 +616,12 @@ class SqReader {
     // 3.x counts 3 bytes for "." and ".." that are not stored.
     const std::uint64_t size = v3 ? (dir.size > 3 ? dir.size - 3 : 0) : dir.size;
     if (size == 0) return Ok();
+    // Each listing is read once: two directory inodes sharing one would multiply the entries.
+    if (!listings_.insert((dir.start << 16) | dir.offset).second) {
+      Warn(s_.dir_table + dir.start,
+           fmt::format("{}: listing already read for another directory; skipped", shown));
+      return Ok();
+    }
     auto listing = dirs_.At(dir.start, dir.offset, size);
     if (!listing) {
       Warn(listing.error().offset.value_or(s_.dir_table),
@@ -649,11 +655,6 @@ class SqReader {
         }
         const std::string name(reinterpret_cast<const char*>(p + pos), nlen);
         pos += nlen;
-        if (++entries_ > std::uint64_t{s_.inodes} + 16) {
-          Warn(at, fmt::format("more entries than the {} inodes the superblock declares; stopped",
-                               s_.inodes));
-          return MakeError(Errc::kLimitExceeded, "entry count");
-        }
         const std::string path = prefix + "/" + name;
         if (name == "." || name == ".." || name.find('/') != std::string::npos ||
             name.find('\0') != std::string::npos) {
@@ -809,7 +810,7 @@ class SqReader {
   std::uint64_t first_frag_block_ = 0;
   std::unordered_set<std::uint64_t> visited_;
   std::unordered_map<std::uint64_t, std::string> files_;  // inode ref -> first path (hardlinks)
-  std::uint64_t entries_ = 0;
+  std::unordered_set<std::uint64_t> listings_;            // (block << 16 | offset) of listings read
   std::vector<std::uint8_t> buf_, frag_buf_;
   std::uint64_t frag_cached_ = ~std::uint64_t{0}, frag_len_ = 0;
 };
@@ -842,8 +843,9 @@ class Squashfs3Handler : public Handler {
         "skipped), large files, holes, symlinks, device nodes (8/8-bit numbers), fifos, sockets "
         "and hardlinks (entries sharing an inode) are read; every table offset, block list, "
         "fragment index, listing size and name is bounded by bytes_used and the image, each "
-        "directory is visited once (loops warned about) and the entries are capped by the "
-        "superblock's inode count. A corrupt block or table is a warning naming its offset and "
+        "directory inode and each listing is read once (loops warned about), and files and bytes "
+        "count against the run's limits. A corrupt block or table is a warning naming its offset "
+        "and "
         "the rest of the tree still comes out.",
         {"Linux 2.6 fs/squashfs (squashfs 3.x patch), include/linux/squashfs_fs.h",
          "squashfs-tools 4.x unsquash-2.c, unsquash-3.c, squashfs_compat.h",
