@@ -620,8 +620,12 @@ TEST(UnpackSquashfs3, RenamedMagicsAfterJunk) {
     Sq3Layout layout;
     const char* magic;
   } cases[] = {
-      {kSq3Layouts[6], "shsq"}, {kSq3Layouts[7], "qshs"}, {kSq3Layouts[0], "hsqt"},
-      {kSq3Layouts[1], "tqsh"}, {kSq3Layouts[9], "sqlz"},
+      {kSq3Layouts[6], "shsq"},
+      {kSq3Layouts[7], "qshs"},
+      {kSq3Layouts[0], "hsqt"},
+      {kSq3Layouts[1], "tqsh"},
+      {kSq3Layouts[9], "sqlz"},
+      {kSq3Layouts[3], "sqsh"},  // a little-endian 2.1 image under the big-endian magic
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.magic);
