@@ -7,7 +7,7 @@ t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
 ln -s prog "$t/src/bin/link"
-for id in uimage tplink squashfs jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
+for id in uimage tplink squashfs squashfs3 jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
   ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys; do mkdir -p "$out/$id"; done
 tar -C "$t/src" -cf "$out/tar/a.tar" .
 (cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
@@ -67,6 +67,60 @@ k += bytes(-len(k) % 4); b = k + f; n = 28 + len(b)
 h = bytearray(struct.pack('<4sIIHHIII', b'HDR0', n, 0, 0, 1, 28, 28 + len(k), 0))
 struct.pack_into('<I', h, 8, zlib.crc32(bytes(h[12:]) + b) ^ 0xffffffff)
 open(sys.argv[3], 'wb').write(bytes(h) + b)
+PY
+# SquashFS 3 (no Debian tool writes it): a small 3.1 image in both byte orders and with the
+# sqlzma magic; the test writer (tests/integration/unpack_squashfs3_test.cc) covers the rest.
+python3 - "$out/squashfs3" <<'PY'
+import sys, zlib
+# SquashFS 3.1 (zlib, 4 KiB blocks): a root with etc/ (passwd: a fragment tail; prog: a block and a
+# tail), a symlink and a character device, in the byte order asked; bitfields packed from the least
+# (little endian) or most (big endian) significant bit, as the Linux 2.6 squashfs_fs.h describes.
+def image(big):
+    def bits(n, fields):
+        v = 0
+        for pos, ln, x in fields:
+            v |= (x & ((1 << ln) - 1)) << ((8 * n - pos - ln) if big else pos)
+        return v.to_bytes(n, 'big' if big else 'little')
+    def meta(b):
+        c = zlib.compress(b, 9)
+        return (bits(2, [(0, 16, len(c))]) + c) if len(c) < len(b) else bits(2, [(0, 16, len(b) | 0x8000)]) + b
+    bs, out, frag = 4096, bytearray(119), b''
+    prog = open('/bin/ls', 'rb').read(5000); pw = b'root:x:0:0::/root:/bin/sh\n'
+    blk = zlib.compress(prog[:bs], 9); prog_at = len(out); out += blk
+    pw_off, prog_off = 0, len(pw); frag = pw + prog[bs:]
+    fc = zlib.compress(frag, 9); frag_at = len(out); out += fc
+    base = lambda t, mode, ino: [(0, 4, t), (4, 12, mode), (16, 8, 0), (24, 8, 255), (32, 32, 0), (64, 32, ino)]
+    ino = b''; ref = {}
+    def add(name, b):
+        nonlocal ino
+        ref[name] = len(ino); ino += b
+    add('passwd', bits(32, base(2, 0o644, 1) + [(96, 64, 0), (160, 32, 0), (192, 32, pw_off), (224, 32, len(pw))]))
+    add('prog', bits(32, base(2, 0o755, 2) + [(96, 64, prog_at), (160, 32, 0), (192, 32, prog_off), (224, 32, len(prog))]) + bits(4, [(0, 32, len(blk))]))
+    def listing(names):
+        h = bits(9, [(0, 8, len(names) - 1), (8, 32, 0), (40, 32, 1)])
+        for n, t in names:
+            h += bits(5, [(0, 13, ref[n]), (13, 3, t), (16, 8, len(n) - 1), (24, 16, 0)]) + n.encode()
+        return h
+    etc_list = listing([('passwd', 2), ('prog', 2)])
+    add('etc', bits(28, base(1, 0o755, 3) + [(96, 32, 2), (128, 19, len(etc_list) + 3), (147, 13, 0), (160, 32, 0), (192, 32, 6)]))
+    add('link', bits(18, base(3, 0o777, 4) + [(96, 32, 1), (128, 16, 8)]) + b'etc/prog')
+    add('console', bits(18, base(5, 0o600, 5) + [(96, 32, 1), (128, 16, (5 << 8) | 1)]))
+    root_list = listing([('console', 5), ('etc', 1), ('link', 3)])
+    add('root', bits(28, base(1, 0o755, 6) + [(96, 32, 3), (128, 19, len(root_list) + 3), (147, 13, len(etc_list)), (160, 32, 0), (192, 32, 7)]))
+    inode_at = len(out); out += meta(ino)
+    dir_at = len(out); out += meta(etc_list + root_list)
+    fe_at = len(out); out += meta(bits(16, [(0, 64, frag_at), (64, 32, len(fc))]))
+    fi_at = len(out); out += bits(8, [(0, 64, fe_at)])
+    uid_at = len(out); out += bits(4, [(0, 32, 0)])
+    sb = bits(119, [(0, 32, 0x73717368), (32, 32, 6), (224, 16, 3), (240, 16, 1), (256, 16, bs), (272, 16, 12),
+                    (296, 8, 1), (344, 64, ref['root']), (408, 32, bs), (440, 32, 1), (504, 64, len(out)),
+                    (568, 64, uid_at), (632, 64, 0), (696, 64, inode_at), (760, 64, dir_at), (824, 64, fi_at),
+                    (888, 64, (1 << 64) - 1)])
+    out[0:119] = sb
+    return bytes(out)
+le, be = image(False), image(True)
+open(sys.argv[1] + '/le.sq3', 'wb').write(le); open(sys.argv[1] + '/be.sq3', 'wb').write(be)
+open(sys.argv[1] + '/shsq.sq3', 'wb').write(b'shsq' + le[4:])
 PY
 # Filesystem handlers (ext, cramfs, romfs, fit, ubi, ubifs).
 mke2fs -q -F -t ext4 -b 1024 -d "$t/src" "$out/ext/ext4.img" 1M

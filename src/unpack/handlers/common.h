@@ -1,6 +1,6 @@
 // File: unpack/handlers/common.h
-// Helpers shared by the format handlers: CRC32, zlib inflation into a blob, and the chunk size
-// used when streaming decompressed data.
+// Helpers shared by the format handlers: CRC32, zlib inflation into a blob, the chunk size used
+// when streaming decompressed data, and the vendor SquashFS magics.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,11 @@
 namespace iotcop::unpack::handlers {
 
 inline constexpr std::size_t kStreamChunk = 256 * 1024;
+
+// SquashFS magics renamed in vendor trees (sqlzma: "shsq"/"qshs"; DD-WRT: "hsqt"/"tqsh"; "sqlz"),
+// claimed by the squashfs (4.0 little-endian) and squashfs3 (2.x/3.x) handlers, each for its
+// versions; the version and byte order come from the superblock.
+inline constexpr const char* kSquashfsVendorMagics[] = {"shsq", "qshs", "hsqt", "tqsh", "sqlz"};
 
 // A stream chunk starting at `offset`: bounded by the rest of `data`, its real end found while
 // decoding (Chunk::length_is_bound).

@@ -30,12 +30,16 @@ struct MemFile {
   sqfs_file_t base;
   const std::uint8_t* data;
   std::uint64_t size;
+  bool standard_magic;  // false: a vendor-renamed magic, read back as "hsqs" for libsquashfs
 };
 
 int MemRead(sqfs_file_t* f, sqfs_u64 off, void* buf, size_t size) {
   auto* m = reinterpret_cast<MemFile*>(f);
   if (!Fits(m->size, off, size)) return SQFS_ERROR_OUT_OF_BOUNDS;
   std::memcpy(buf, m->data + off, size);
+  for (sqfs_u64 i = off; !m->standard_magic && i < 4 && i < off + size; ++i) {
+    static_cast<char*>(buf)[i - off] = "hsqs"[i];
+  }
   return 0;
 }
 int MemWrite(sqfs_file_t*, sqfs_u64, const void*, size_t) { return SQFS_ERROR_IO; }
@@ -57,6 +61,7 @@ MemFile* NewMemFile(ByteView v) {
   m->base.truncate = MemTruncate;
   m->data = v.data();
   m->size = v.size();
+  m->standard_magic = v.size() >= 4 && std::memcmp(v.data(), "hsqs", 4) == 0;
   return m;
 }
 
@@ -239,7 +244,9 @@ class SquashfsHandler : public Handler {
     static const FormatDoc d{
         "squashfs",
         "SquashFS 4",
-        "Little-endian SquashFS 4.0 superblock (\"hsqs\"): version, block size (a power of two "
+        "Little-endian SquashFS 4.0 superblock (\"hsqs\", or a vendor's renamed magic "
+        "\"shsq\", \"qshs\", \"hsqt\", \"tqsh\" or \"sqlz\", read back as \"hsqs\" for "
+        "libsquashfs): version, block size (a power of two "
         "from 4 KiB to 1 MiB, equal to 2^block_log), compressor id and table offsets are "
         "validated and bytes_used bounds the chunk (padding after it is left to the scan). "
         "Read with libsquashfs straight from the mapped image; every compressor (gzip, lzma, xz, "
@@ -247,11 +254,16 @@ class SquashfsHandler : public Handler {
         "file contents are streamed to disk block by "
         "block on two threads.",
         {"https://dr-emann.github.io/squashfs/", "squashfs-tools-ng libsquashfs"},
-        "SquashFS 3 and 2, big-endian images and vendor variants (renamed magics, non-standard "
-        "LZMA) are not handled by this handler. Extended attributes are not recorded."};
+        "SquashFS 3 and 2 (both byte orders, renamed magics, LZMA-alone and raw LZMA blocks) are "
+        "read by the squashfs3 handler; big-endian SquashFS 4 is not handled. Extended "
+        "attributes are not recorded."};
     return d;
   }
-  std::vector<Magic> magics() const override { return {{"hsqs", 0, true}}; }
+  std::vector<Magic> magics() const override {
+    std::vector<Magic> m = {{"hsqs", 0, true}};
+    for (const char* k : handlers::kSquashfsVendorMagics) m.push_back({k, 0, true});
+    return m;
+  }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
     auto sb = Slice(data, offset, 96);
@@ -275,8 +287,10 @@ class SquashfsHandler : public Handler {
     Chunk c;
     c.offset = offset;
     c.length = std::min<std::uint64_t>(bytes_used, data.size() - offset);
-    c.description = fmt::format("SquashFS 4.0, {}, {} inodes, {} bytes", CompressorName(comp),
-                                inodes, bytes_used);
+    const std::string magic(reinterpret_cast<const char*>(p), 4);
+    c.description = fmt::format("SquashFS 4.0{}, {}, {} inodes, {} bytes",
+                                magic == "hsqs" ? "" : fmt::format(" (magic '{}')", magic),
+                                CompressorName(comp), inodes, bytes_used);
     c.state = bytes_used;
     return c;
   }
