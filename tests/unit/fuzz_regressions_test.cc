@@ -44,5 +44,16 @@ TEST(FuzzRegression, SquashfsFragmentCountIsBounded) {
   EXPECT_TRUE(test::HasProblem(r, "fragment table of 167772161 entries does not fit"));
 }
 
+// An inode claiming a file of ~2^42 bytes made libsquashfs allocate its block list (4 GiB) before
+// reading it; the inode table cannot hold such a list, so the image is refused first.
+TEST(FuzzRegression, SquashfsInodeBlockListIsBoundedByTheInodeTable) {
+  const std::filesystem::path input =
+      std::filesystem::path(IOTCOP_SOURCE_DIR) /
+      "fuzz/regressions/squashfs-oom-f1bc2f8739ba110d0a75182adbf6d6c7844e4e82";
+  test::TempDir tmp;
+  auto r = test::Unpack(input, tmp / "out");
+  EXPECT_TRUE(test::HasProblem(r, "bytes of block list or target; the inode table holds at most"));
+}
+
 }  // namespace
 }  // namespace iotcop

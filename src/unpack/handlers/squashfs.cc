@@ -7,10 +7,13 @@
 #include <sqfs/id_table.h>
 #include <sqfs/inode.h>
 #include <sqfs/io.h>
+#include <sqfs/meta_reader.h>
 #include <sqfs/super.h>
 
 #include <lzo/lzo1x.h>
 
+#include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -238,6 +241,118 @@ class Workers {
   std::vector<std::thread> threads_;
 };
 
+// libsquashfs allocates an inode's block list (one entry per block of its file size) and a
+// symlink's target (its stated length) before reading them, so one inode claiming a 2^42-byte file
+// asks for gigabytes. Both are stored in the inode table itself, whose decompressed size is at most
+// 8 KiB per metadata block (each block is a 2-byte header and at least one byte): walk the table
+// once, inode by inode as mksquashfs writes them, and refuse an image whose inode claims more than
+// that bound or whose table cannot be read as `inode_count` inodes.
+Status SquashfsCheckInodes(sqfs_file_t* file, const sqfs_super_t& super, sqfs_compressor_t* cmp,
+                           std::uint64_t base) {
+  if (super.directory_table_start <= super.inode_table_start) {
+    return MakeError(Errc::kCorrupt, "inode table ends before it starts", {}, base + 0x40);
+  }
+  const std::uint64_t table_max =
+      ((super.directory_table_start - super.inode_table_start) / 3 + 1) * 8192;
+  SqfsPtr<sqfs_meta_reader_t> m;
+  m.p = sqfs_meta_reader_create(file, cmp, super.inode_table_start, super.directory_table_start);
+  if (!m.p || sqfs_meta_reader_seek(m.p, super.inode_table_start, 0) != 0) {
+    return MakeError(Errc::kCorrupt, "inode table unreadable", {}, base + super.inode_table_start);
+  }
+  std::uint64_t left = table_max;  // bytes the table can still hold
+  std::array<std::uint8_t, 4096> scratch;
+  auto read = [&](std::uint64_t n, std::uint8_t* out) {
+    if (n > left) return false;
+    left -= n;
+    while (n > 0) {
+      const std::size_t k = std::min<std::uint64_t>(n, scratch.size());
+      if (sqfs_meta_reader_read(m.p, out ? out : scratch.data(), k) != 0) return false;
+      if (out) out += k;
+      n -= k;
+    }
+    return true;
+  };
+  auto blocks = [&](std::uint64_t size, std::uint32_t frag, std::uint32_t frag_off) {
+    std::uint64_t n = size / super.block_size;
+    if (size % super.block_size != 0 && (frag == 0xFFFFFFFF || frag_off == 0xFFFFFFFF)) ++n;
+    return n;
+  };
+  for (std::uint32_t i = 0; i < super.inode_count; ++i) {
+    std::array<std::uint8_t, 40> h{};
+    std::uint64_t tail = 0;  // bytes after the fixed part: block list, target, index
+    bool ok = read(16, h.data());
+    const std::uint16_t type = ok ? LoadLe<std::uint16_t>(h.data()) : 0;
+    auto fixed = [&](std::uint64_t n) { return ok && read(n, h.data()); };
+    switch (type) {
+      case SQFS_INODE_DIR:
+        ok = fixed(16);
+        break;
+      case SQFS_INODE_FILE:
+        ok = fixed(16);
+        tail =
+            ok ? blocks(LoadLe<std::uint32_t>(h.data() + 12), LoadLe<std::uint32_t>(h.data() + 4),
+                        LoadLe<std::uint32_t>(h.data() + 8)) *
+                     4
+               : 0;
+        break;
+      case SQFS_INODE_EXT_FILE:
+        ok = fixed(40);
+        tail =
+            ok ? blocks(LoadLe<std::uint64_t>(h.data() + 8), LoadLe<std::uint32_t>(h.data() + 28),
+                        LoadLe<std::uint32_t>(h.data() + 32)) *
+                     4
+               : 0;
+        break;
+      case SQFS_INODE_SLINK:
+      case SQFS_INODE_EXT_SLINK:
+        ok = fixed(8);
+        tail = ok ? std::uint64_t{LoadLe<std::uint32_t>(h.data() + 4)} +
+                        (type == SQFS_INODE_EXT_SLINK ? 4 : 0)
+                  : 0;
+        break;
+      case SQFS_INODE_BDEV:
+      case SQFS_INODE_CDEV:
+      case SQFS_INODE_EXT_FIFO:
+      case SQFS_INODE_EXT_SOCKET:
+        ok = fixed(8);
+        break;
+      case SQFS_INODE_EXT_BDEV:
+      case SQFS_INODE_EXT_CDEV:
+        ok = fixed(12);
+        break;
+      case SQFS_INODE_FIFO:
+      case SQFS_INODE_SOCKET:
+        ok = fixed(4);
+        break;
+      case SQFS_INODE_EXT_DIR: {
+        ok = fixed(24);
+        const std::uint16_t index = ok ? LoadLe<std::uint16_t>(h.data() + 16) : 0;
+        for (std::uint16_t k = 0; ok && k < index; ++k) {
+          std::array<std::uint8_t, 12> e{};
+          ok = read(12, e.data()) &&
+               read(std::uint64_t{LoadLe<std::uint32_t>(e.data() + 8)} + 1, nullptr);
+        }
+        break;
+      }
+      default:
+        ok = false;
+    }
+    if (ok && tail > left) {
+      return MakeError(
+          Errc::kCorrupt,
+          fmt::format("inode {} (type {}) claims {} bytes of block list or target; the "
+                      "inode table holds at most {}",
+                      i, type, tail, table_max),
+          {}, base + super.inode_table_start);
+    }
+    if (!ok || !read(tail, nullptr)) {
+      return MakeError(Errc::kCorrupt, fmt::format("inode table unreadable at inode {}", i), {},
+                       base + super.inode_table_start);
+    }
+  }
+  return Ok();
+}
+
 class SquashfsHandler : public Handler {
  public:
   const FormatDoc& doc() const override {
@@ -330,6 +445,7 @@ class SquashfsHandler : public Handler {
       return MakeError(Errc::kCorrupt, "id table unreadable", {},
                        chunk.offset + super.id_table_start);
     }
+    if (auto st = SquashfsCheckInodes(file.p, super, cmp.p, chunk.offset); !st) return st;
     SqfsPtr<sqfs_dir_reader_t> dirs;
     dirs.p = sqfs_dir_reader_create(&super, cmp.p, file.p, 0);
     sqfs_tree_node_t* root = nullptr;
