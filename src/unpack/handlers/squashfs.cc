@@ -364,7 +364,10 @@ class SquashfsHandler : public Handler {
         "libsquashfs): version, block size (a power of two "
         "from 4 KiB to 1 MiB, equal to 2^block_log), compressor id and table offsets are "
         "validated and bytes_used bounds the chunk (padding after it is left to the scan). "
-        "Read with libsquashfs straight from the mapped image; every compressor (gzip, lzma, xz, "
+        "Before libsquashfs reads the tree, the inode table is walked once: an inode whose block "
+        "list or symlink target could not fit the table (libsquashfs would allocate it first) "
+        "refuses the image. Read with libsquashfs straight from the mapped image; every compressor "
+        "(gzip, lzma, xz, "
         "lz4, zstd through libsquashfs; lzo through liblzo2, which Debian's libsquashfs lacks); "
         "file contents are streamed to disk block by "
         "block on two threads.",
