@@ -216,7 +216,7 @@ TEST(UnpackCpio, NewcHardlinkGroupKeepsItsData) {
 }
 
 // A file of an extracted filesystem that is itself a container (a tar.gz, a tar whose magic sits
-// at 0x101, a cpio) is unpacked in turn, below its parent root; ordinary files are not.
+// at 0x101, a cpio) is unpacked in turn, below its parent root; ordinary files are not looked at.
 TEST(UnpackNested, ContainerFilesInsideAFilesystemAreUnpackedToo) {
   for (const char* t : {"mksquashfs", "tar", "gzip", "cpio"}) {
     if (!test::HaveTool(t)) GTEST_SKIP() << t << " not installed";
@@ -247,7 +247,16 @@ TEST(UnpackNested, ContainerFilesInsideAFilesystemAreUnpackedToo) {
   EXPECT_EQ(found["/data/plain.tar"], 1);
   EXPECT_EQ(found["/data/x.cpio"], 1);
   EXPECT_EQ(found["/data/bundle.tgz"], 1);
-  EXPECT_EQ(found.count("/data/readme"), 0u);
+  // What the engine went by: the jail marked the three containers as starting with a magic, and
+  // not the text file (no root could ever come out of it, so only the mark shows it was skipped).
+  for (const char* p : {"/data/plain.tar", "/data/x.cpio", "/data/bundle.tgz"}) {
+    const Entry* e = r.tree.Find(sq, p, false);
+    ASSERT_NE(e, nullptr) << p;
+    EXPECT_TRUE(e->known_magic) << p;
+  }
+  const Entry* readme = r.tree.Find(sq, "/data/readme", false);
+  ASSERT_NE(readme, nullptr);
+  EXPECT_FALSE(readme->known_magic);
 }
 
 // An LZMA header may claim any dictionary up to 1 GiB; decoding never needs more than the output
