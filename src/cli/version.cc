@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "core/build_info.h"
 #include "core/paths.h"
+#include "core/plugin.h"
 
 namespace iotcop::cli {
 
@@ -16,6 +17,7 @@ void AddVersionCommand(CLI::App& app, CommandContext& ctx) {
     ctx.run = [] {
       std::cout << fmt::format("iotcop {}\n", build::kVersion);
       std::cout << fmt::format("  data:       {}\n", DataDir().string());
+      std::cout << fmt::format("  plugins:    {}\n", PluginDir().string());
       std::cout << fmt::format("  libarchive: {}\n", archive_version_string());
       std::cout << fmt::format("  openssl:    {}\n", OPENSSL_VERSION_TEXT);
       return kExitOk;
