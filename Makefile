@@ -46,9 +46,15 @@ test-release:
 # The sanitizer build uses clang: it compiles the same code with ASan/UBSan about 40% faster
 # than GCC 12 (and a second compiler's warnings keep the code portable). With unity builds a clean
 # `make test` (both builds, both suites) took 13.5 min on 2 cores (37 min file by file with GCC).
+# Its unity batches are whole targets (batch size 0: the library is one translation unit, the tests
+# another), so a file-scope name that two files share fails here whichever files the Release
+# build's batches of 16 happen to put together; on 2 cores it builds as fast as batches of 16
+# (2m19s against 2m12s clean, with 40% less CPU).
+ASAN_UNITY_BATCH ?= 0
 test-asan:
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-	  -DCMAKE_BUILD_TYPE=Debug -DIOTCOP_SANITIZE=ON -DIOTCOP_TESTS=ON -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null
+	  -DCMAKE_BUILD_TYPE=Debug -DIOTCOP_SANITIZE=ON -DIOTCOP_TESTS=ON -DCMAKE_UNITY_BUILD=$(UNITY) \
+	  -DCMAKE_UNITY_BUILD_BATCH_SIZE=$(ASAN_UNITY_BATCH) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	@scripts/make-sample-firmware.sh $(ASAN_BUILD)/sample >/dev/null
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

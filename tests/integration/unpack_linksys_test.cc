@@ -62,10 +62,10 @@ std::string MakeTrx(const test::TempDir& tmp) {
   return Trx(test::ReadFile(tmp / "k.lzma"), test::ReadFile(tmp / "fs.sqfs"));
 }
 
-bool HaveTools() { return test::HaveTool("mksquashfs") && test::HaveTool("xz"); }
+bool HaveLinksysTools() { return test::HaveTool("mksquashfs") && test::HaveTool("xz"); }
 
 TEST(Linksys, W54gHeaderTrxSquashfs) {
-  if (!HaveTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
+  if (!HaveLinksysTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
   test::TempDir tmp;
   const std::string trx = MakeTrx(tmp);
   ASSERT_FALSE(trx.empty());
@@ -88,7 +88,7 @@ TEST(Linksys, W54gHeaderTrxSquashfs) {
 // The "PBOT" marker variant (addpattern -b), with data after the TRX: the chunk ends with the TRX
 // and the rest is reported as an unknown region.
 TEST(Linksys, PbotVariantEndsWithTheTrx) {
-  if (!HaveTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
+  if (!HaveLinksysTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
   test::TempDir tmp;
   const std::string trx = MakeTrx(tmp);
   ASSERT_FALSE(trx.empty());
@@ -107,7 +107,7 @@ TEST(Linksys, PbotVariantEndsWithTheTrx) {
 // A header with an impossible date or a pattern of control bytes is not claimed; the TRX after
 // it is still carved by the scan.
 TEST(LinksysHostile, ImplausibleHeadersAreNotClaimed) {
-  if (!HaveTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
+  if (!HaveLinksysTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
   test::TempDir tmp;
   const std::string trx = MakeTrx(tmp);
   ASSERT_FALSE(trx.empty());
@@ -129,7 +129,7 @@ TEST(LinksysHostile, ImplausibleHeadersAreNotClaimed) {
 // A TRX whose length runs past the end of a cut image: the header's chunk is bounded by the data
 // and the cut image unpacks what it can without escaping.
 TEST(LinksysHostile, TruncatedImage) {
-  if (!HaveTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
+  if (!HaveLinksysTools()) GTEST_SKIP() << "mksquashfs or xz not installed";
   test::TempDir tmp;
   const std::string trx = MakeTrx(tmp);
   ASSERT_FALSE(trx.empty());

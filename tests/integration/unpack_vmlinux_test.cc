@@ -20,7 +20,7 @@ constexpr char kBanner[] =
     "Linux version 6.1.42-iotcop (builder@host) (gcc version 12.2.0) #1 SMP PREEMPT Mon Jan 1 "
     "00:00:00 UTC 2024";
 
-bool HaveTools() {
+bool HaveKernelTools() {
   return test::HaveTool("gcc") && test::HaveTool("objcopy") && test::HaveTool("cpio") &&
          test::HaveTool("gzip");
 }
@@ -54,7 +54,7 @@ bool FromKernel(const Tree& t, std::uint32_t root) {
 }
 
 TEST(Vmlinux, BannerNoteComponentAndInitramfs) {
-  if (!HaveTools()) GTEST_SKIP() << "gcc, objcopy, cpio or gzip not installed";
+  if (!HaveKernelTools()) GTEST_SKIP() << "gcc, objcopy, cpio or gzip not installed";
   test::TempDir tmp;
   const fs::path img = MakeElf(tmp, "vmlinux", true, ".init.ramfs");
   ASSERT_FALSE(img.empty());
@@ -106,7 +106,7 @@ TEST(Vmlinux, BannerNoteComponentAndInitramfs) {
 // A program that prints a kernel-like banner, and a program with a kernel section name but no
 // banner, are left to the ordinary scan (which still carves the gzip'd cpio of the second).
 TEST(Vmlinux, OrdinaryProgramsAreNotKernels) {
-  if (!HaveTools()) GTEST_SKIP() << "gcc, objcopy, cpio or gzip not installed";
+  if (!HaveKernelTools()) GTEST_SKIP() << "gcc, objcopy, cpio or gzip not installed";
   test::TempDir tmp;
   const fs::path uname = MakeElf(tmp, "uname", true, "");
   const fs::path nobanner = MakeElf(tmp, "nobanner", false, ".init.ramfs");
@@ -124,7 +124,7 @@ TEST(Vmlinux, OrdinaryProgramsAreNotKernels) {
 // In a root filesystem only the kernel is a kernel: /bin/prog (an ELF with the banner string but
 // no kernel sections) and the system's /bin/ls are ordinary files.
 TEST(Vmlinux, KernelInsideARootfs) {
-  if (!HaveTools() || !test::HaveTool("tar")) GTEST_SKIP() << "tools missing";
+  if (!HaveKernelTools() || !test::HaveTool("tar")) GTEST_SKIP() << "tools missing";
   test::TempDir tmp;
   const fs::path k = MakeElf(tmp, "vmlinux", true, ".init.ramfs");
   const fs::path prog = MakeElf(tmp, "prog", true, "");
@@ -147,7 +147,7 @@ TEST(Vmlinux, KernelInsideARootfs) {
 // A section name that tries to climb out of the output folder, and a kernel cut short: the scan
 // folders stay inside, the cut kernel is not mistaken for a complete one and nothing crashes.
 TEST(VmlinuxHostile, EvilSectionNameAndTruncation) {
-  if (!HaveTools()) GTEST_SKIP() << "gcc, objcopy, cpio or gzip not installed";
+  if (!HaveKernelTools()) GTEST_SKIP() << "gcc, objcopy, cpio or gzip not installed";
   test::TempDir tmp;
   const fs::path img = MakeElf(tmp, "evil", true, "../../../../../../tmp/escape");
   ASSERT_FALSE(img.empty());

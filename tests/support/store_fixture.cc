@@ -16,7 +16,7 @@ void Write(const fs::path& p, const std::string& content,
   fs::permissions(p, mode);
 }
 
-constexpr auto kExec = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec;
+constexpr auto kFixtureExec = fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec;
 
 }  // namespace
 
@@ -26,7 +26,7 @@ void WriteProductTree(const fs::path& dir, int version, int variant) {
     Write(dir / "etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
     Write(dir / "etc/shadow", "root::19000:0:99999:7:::\n");
     Write(dir / "etc/init.d/rcS", "#!/bin/sh\nmount -t proc proc /proc\ntelnetd -l /bin/sh\n",
-          kExec);
+          kFixtureExec);
     Write(dir / "usr/lib/opkg/status",
           "Package: dropbear\nVersion: 2019.78-1\nStatus: install ok installed\n\n"
           "Package: libfoo\nVersion: 1.0-1\nStatus: install ok installed\n\n");
@@ -36,7 +36,8 @@ void WriteProductTree(const fs::path& dir, int version, int variant) {
           "root:!:19000:0:99999:7:::\nbackdoor:$6$q2w3e4r5$6UNYb3zvp4ppuUK5H4WjkrDK3ECHUlyp4zc."
           "q9zr0eZP0SfZz1VfDi9"
           "SmP8abCyD/J1C2nZe5hF/VE8pcSOYV/:19000:0:99999:7:::\n");
-    Write(dir / "etc/init.d/rcS", "#!/bin/sh\nmount -t proc proc /proc\ndropbear -R\n", kExec);
+    Write(dir / "etc/init.d/rcS", "#!/bin/sh\nmount -t proc proc /proc\ndropbear -R\n",
+          kFixtureExec);
     Write(dir / "usr/lib/opkg/status",
           "Package: dropbear\nVersion: 2022.83-1\nStatus: install ok installed\n\n"
           "Package: libbar\nVersion: 2.0-1\nStatus: install ok installed\n\n");

@@ -14,10 +14,10 @@ using test::AssessFolder;
 using test::TempDir;
 using test::WriteFile;
 
-constexpr auto kExec = fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read;
+constexpr auto kServiceExec = fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read;
 
 void Script(const TempDir& t, const std::string& rel, const std::string& text) {
-  test::WriteMode(t.path(), rel, text, kExec);
+  test::WriteMode(t.path(), rel, text, kServiceExec);
 }
 
 std::vector<std::string> StartedNames(const test::FirmwareRun& run) {
@@ -192,7 +192,7 @@ TEST(FirmwarePermissions, SetuidAndWorldWritableFilesButNotStickyTmp) {
       fs::perms::all & ~fs::perms::owner_exec & ~fs::perms::group_exec & ~fs::perms::others_exec);
   fs::create_directories(t / "tmp");
   fs::permissions(t / "tmp", fs::perms::all | fs::perms::sticky_bit);
-  test::WriteMode(t.path(), "usr/bin/ok", "#!/bin/sh\n", kExec);
+  test::WriteMode(t.path(), "usr/bin/ok", "#!/bin/sh\n", kServiceExec);
   auto run = AssessFolder(t.path());
   auto f = run.Findings("fw.files.permissions");
   ASSERT_EQ(f.size(), 2u);

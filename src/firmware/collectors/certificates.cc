@@ -12,7 +12,7 @@
 namespace iotcop::firmware {
 namespace {
 
-constexpr std::uint64_t kMaxFile = 16u << 20;
+constexpr std::uint64_t kMaxCertFile = 16u << 20;
 
 bool BundlePath(std::string_view p) {
   return p.find("ca-certificates") != std::string_view::npos ||
@@ -23,12 +23,12 @@ bool BundlePath(std::string_view p) {
 }
 
 void CollectCertificates(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) {
-  for (const unpack::Entry* e : RegularFiles(in.tree, kMaxFile)) {
+  for (const unpack::Entry* e : RegularFiles(in.tree, kMaxCertFile)) {
     const std::string_view b = Basename(e->path);
     const bool der_name =
         b.ends_with(".der") || b.ends_with(".crt") || b.ends_with(".cer") || b.ends_with(".cert");
     if (e->size == 0) continue;
-    const auto data = ReadCapped(in.tree, *e, kMaxFile);
+    const auto data = ReadCapped(in.tree, *e, kMaxCertFile);
     if (!data) continue;
     if (data->find("CERTIFICATE-----") == std::string::npos && !der_name) continue;
     const auto certs = FindCertificates(*data);

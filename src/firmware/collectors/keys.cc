@@ -19,7 +19,7 @@ namespace {
 
 using unpack::Entry;
 
-constexpr std::uint64_t kMaxFile = 16u << 20;
+constexpr std::uint64_t kMaxKeyFile = 16u << 20;
 
 bool KeyNamed(std::string_view path) {
   const std::string_view b = Basename(path);
@@ -82,19 +82,19 @@ void CollectKeys(const FirmwareInput& in, FactStore& facts, std::vector<Problem>
   }
   // Certificates' public keys, to tell a TLS key from another.
   std::map<std::string, std::string> cert_of_key;
-  for (const Entry* e : RegularFiles(tree, kMaxFile)) {
-    const auto text = ReadCapped(tree, *e, kMaxFile);
+  for (const Entry* e : RegularFiles(tree, kMaxKeyFile)) {
+    const auto text = ReadCapped(tree, *e, kMaxKeyFile);
     if (!text) continue;
     if (text->find("-----BEGIN CERTIFICATE-----") == std::string::npos) continue;
     for (const auto& c : FindCertificates(*text))
       cert_of_key.emplace(c.key_fingerprint, tree.DisplayPath(*e));
   }
 
-  for (const Entry* e : RegularFiles(tree, kMaxFile)) {
+  for (const Entry* e : RegularFiles(tree, kMaxKeyFile)) {
     const bool named = KeyNamed(e->path);
     std::vector<ParsedKey> keys;
     if (e->size > 0) {
-      const auto data = ReadCapped(tree, *e, kMaxFile);
+      const auto data = ReadCapped(tree, *e, kMaxKeyFile);
       if (!data || !CouldHoldKey(*data)) continue;
       keys = FindPrivateKeys(*data);
     } else if (!named) {

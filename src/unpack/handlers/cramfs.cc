@@ -24,7 +24,7 @@ constexpr std::uint32_t kSupported =
 constexpr std::uint32_t kBlkUncompressed = 1u << 31, kBlkDirect = 1u << 30,
                         kBlkFlags = kBlkUncompressed | kBlkDirect;
 
-struct Info {
+struct CramfsInfo {
   bool big = false;
   std::uint32_t size = 0, flags = 0, files = 0;
   bool crc_ok = true;
@@ -86,7 +86,7 @@ class CramfsHandler : public Handler {
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
     auto sb = Slice(data, offset, kSuperSize + kInodeSize);
     if (!sb) return MakeError(Errc::kNotThisFormat, "short superblock");
-    Info info;
+    CramfsInfo info;
     info.big = LoadBe<std::uint32_t>(sb->data()) == kMagic;
     auto u32 = [&](std::size_t o) {
       return info.big ? LoadBe<std::uint32_t>(sb->data() + o)
@@ -133,7 +133,7 @@ class CramfsHandler : public Handler {
 
 class Walker {
  public:
-  Walker(const Info& info, ByteView fs, ExtractContext& ctx, std::uint64_t base, Jail& jail)
+  Walker(const CramfsInfo& info, ByteView fs, ExtractContext& ctx, std::uint64_t base, Jail& jail)
       : info_(info), fs_(fs), ctx_(ctx), base_(base), jail_(jail) {}
 
   void Warn(std::uint64_t off, std::string msg) { ctx_.Warn(base_ + off, std::move(msg)); }
@@ -324,7 +324,7 @@ class Walker {
     return st ? closed : st;
   }
 
-  const Info& info_;
+  const CramfsInfo& info_;
   ByteView fs_;
   ExtractContext& ctx_;
   std::uint64_t base_;
@@ -332,7 +332,7 @@ class Walker {
 };
 
 Status CramfsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
-  const auto& info = std::any_cast<const Info&>(chunk.state);
+  const auto& info = std::any_cast<const CramfsInfo&>(chunk.state);
   const ByteView fs = ctx.view().subspan(chunk.offset, chunk.length);
   if (chunk.length < info.size) {
     ctx.Warn(chunk.offset + chunk.length,

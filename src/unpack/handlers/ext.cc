@@ -18,7 +18,7 @@ namespace iotcop::unpack {
 namespace {
 
 constexpr std::uint64_t kSuperOff = 1024;
-constexpr std::uint32_t kRootIno = 2;
+constexpr std::uint32_t kExtRootIno = 2;
 
 // Feature bits (include/linux/ext4.h / e2fsprogs lib/ext2fs/ext2_fs.h).
 constexpr std::uint32_t kIncompatCompression = 0x1, kIncompatFiletype = 0x2, kIncompatRecover = 0x4,
@@ -181,9 +181,9 @@ class ExtHandler : public Handler {
 };
 
 // The state of one extraction: the filesystem's bytes and everything needed to read inodes.
-class Reader {
+class ExtReader {
  public:
-  Reader(const Super& s, ByteView fs, ExtractContext& ctx, std::uint64_t base)
+  ExtReader(const Super& s, ByteView fs, ExtractContext& ctx, std::uint64_t base)
       : s_(s), fs_(fs), ctx_(ctx), base_(base) {}
 
   void Warn(std::uint64_t fs_off, std::string msg) { ctx_.Warn(base_ + fs_off, std::move(msg)); }
@@ -435,7 +435,7 @@ class Reader {
 Status ExtHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
   const auto& s = std::any_cast<const Super&>(chunk.state);
   const ByteView fs = ctx.view().subspan(chunk.offset, chunk.length);
-  Reader rd(s, fs, ctx, chunk.offset);
+  ExtReader rd(s, fs, ctx, chunk.offset);
   if (s.truncated) {
     rd.Warn(fs.size(), fmt::format("ext filesystem truncated: {} of {} bytes present", fs.size(),
                                    s.blocks * s.block_size));
@@ -465,16 +465,16 @@ Status ExtHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
            (std::uint64_t{LoadLe<std::uint32_t>(in.data() + 0x6C)} << 32);
   };
 
-  auto root = rd.Inode(kRootIno);
+  auto root = rd.Inode(kExtRootIno);
   if (!root || handlers::EntryTypeOfMode(LoadLe<std::uint16_t>(root->data())) != EntryType::kDir) {
     return MakeError(Errc::kCorrupt, "root inode is not a directory", ctx.view_name(),
-                     chunk.offset + rd.InodeOffset(kRootIno));
+                     chunk.offset + rd.InodeOffset(kExtRootIno));
   }
   if (auto st = jail.MakeDir("/", meta_of(*root)); !st) return st;
 
-  std::unordered_set<std::uint32_t> dirs_seen{kRootIno};
+  std::unordered_set<std::uint32_t> dirs_seen{kExtRootIno};
   std::unordered_map<std::uint32_t, std::string> files_seen;  // inode -> first path (hardlinks)
-  std::deque<std::pair<std::uint32_t, std::string>> queue{{kRootIno, ""}};
+  std::deque<std::pair<std::uint32_t, std::string>> queue{{kExtRootIno, ""}};
   const bool filetype = s.incompat & kIncompatFiletype;
   while (!queue.empty()) {
     auto [dir_ino, prefix] = queue.front();

@@ -12,7 +12,7 @@
 namespace iotcop::unpack {
 namespace {
 
-constexpr std::uint64_t kHeader = 32;
+constexpr std::uint64_t kLinksysHeader = 32;
 constexpr std::uint64_t kIdAt = 14;  // "U2ND" after magic[4], res1[4], fwdate[3], fwvern[3]
 
 struct LinksysInfo {
@@ -45,7 +45,7 @@ class LinksysHandler : public Handler {
   std::vector<Magic> magics() const override { return {{"U2ND", kIdAt, true}}; }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
-    auto h = Slice(data, offset, kHeader);
+    auto h = Slice(data, offset, kLinksysHeader);
     if (!h) return MakeError(Errc::kNotThisFormat, "short header");
     const std::uint8_t* p = h->data();
     for (int i = 0; i < 4; ++i) {
@@ -61,16 +61,16 @@ class LinksysHandler : public Handler {
     }
     LinksysInfo info;
     info.pattern.assign(reinterpret_cast<const char*>(p), 4);
-    const std::uint64_t rest = data.size() - offset - kHeader;
+    const std::uint64_t rest = data.size() - offset - kLinksysHeader;
     info.payload = rest;
-    if (auto trx = Slice(data, offset + kHeader, 8);
+    if (auto trx = Slice(data, offset + kLinksysHeader, 8);
         trx && std::memcmp(trx->data(), "HDR0", 4) == 0) {
       info.payload = std::min<std::uint64_t>(rest, LoadLe<std::uint32_t>(trx->data() + 4));
     }
     if (info.payload == 0) return MakeError(Errc::kNotThisFormat, "no payload");
     Chunk c;
     c.offset = offset;
-    c.length = kHeader + info.payload;
+    c.length = kLinksysHeader + info.payload;
     c.description = fmt::format("Linksys code pattern '{}', v{}.{}.{}, built 20{:02}-{:02}-{:02}",
                                 info.pattern, p[11], p[12], p[13], year, month, day);
     c.state = std::move(info);
@@ -79,7 +79,7 @@ class LinksysHandler : public Handler {
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
     const auto& info = std::any_cast<const LinksysInfo&>(chunk.state);
-    ctx.ScanRange(chunk.offset + kHeader, info.payload, "payload");
+    ctx.ScanRange(chunk.offset + kLinksysHeader, info.payload, "payload");
     return Ok();
   }
 };

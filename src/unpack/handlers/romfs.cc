@@ -32,7 +32,7 @@ struct RomfsInfo {
 };
 
 // A file header, decoded and bounded.
-struct Header {
+struct RomfsHeader {
   std::uint64_t at = 0, next = 0, data = 0;
   std::uint32_t type = 0, spec = 0, size = 0;
   bool exec = false;
@@ -94,7 +94,7 @@ class RomfsWalker {
 
   void Warn(std::uint64_t off, std::string msg) { ctx_.Warn(base_ + off, std::move(msg)); }
 
-  std::optional<Header> Read(std::uint64_t at, const std::string& where) {
+  std::optional<RomfsHeader> Read(std::uint64_t at, const std::string& where) {
     auto h = Slice(fs_, at, 16);
     if (!h || (at % kAlign) != 0) {
       Warn(std::min<std::uint64_t>(at, fs_.size()),
@@ -102,7 +102,7 @@ class RomfsWalker {
                        at));
       return std::nullopt;
     }
-    Header r;
+    RomfsHeader r;
     r.at = at;
     const std::uint32_t next = LoadBe<std::uint32_t>(h->data());
     r.next = next & ~std::uint32_t{15};
@@ -160,7 +160,7 @@ class RomfsWalker {
   }
 
  private:
-  Status Emit(const Header& h, const std::string& path,
+  Status Emit(const RomfsHeader& h, const std::string& path,
               std::deque<std::pair<std::uint64_t, std::string>>& dirs, int depth = 0) {
     const std::uint32_t exec = h.exec ? 0111 : 0;
     switch (h.type) {

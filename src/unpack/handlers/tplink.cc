@@ -7,7 +7,7 @@
 namespace iotcop::unpack {
 namespace {
 
-constexpr std::uint64_t kHeader = 0x200;
+constexpr std::uint64_t kTplinkHeader = 0x200;
 
 struct Fields {
   std::uint32_t fw_length, kernel_ofs, kernel_len, rootfs_ofs, rootfs_len;
@@ -35,7 +35,7 @@ class TplinkHandler : public Handler {
   }
 
   Result<Chunk> Identify(ByteView data, std::uint64_t offset) const override {
-    auto h = Slice(data, offset, kHeader);
+    auto h = Slice(data, offset, kTplinkHeader);
     if (!h) return MakeError(Errc::kNotThisFormat, "short");
     const std::uint8_t* p = h->data();
     auto printable = [](const std::uint8_t* s, std::size_t n) {
@@ -50,7 +50,7 @@ class TplinkHandler : public Handler {
     Fields f{LoadBe<std::uint32_t>(p + 0x7c), LoadBe<std::uint32_t>(p + 0x80),
              LoadBe<std::uint32_t>(p + 0x84), LoadBe<std::uint32_t>(p + 0x88),
              LoadBe<std::uint32_t>(p + 0x8c)};
-    if (f.kernel_ofs < kHeader || f.fw_length <= kHeader ||
+    if (f.kernel_ofs < kTplinkHeader || f.fw_length <= kTplinkHeader ||
         std::uint64_t{f.kernel_ofs} + f.kernel_len > f.fw_length || f.kernel_len == 0) {
       return MakeError(Errc::kNotThisFormat, "lengths");
     }
@@ -70,7 +70,7 @@ class TplinkHandler : public Handler {
       ctx.Warn(chunk.offset + chunk.length,
                fmt::format("firmware truncated: header says {} bytes", f.fw_length));
     }
-    ctx.ScanRange(chunk.offset + kHeader, chunk.length - kHeader, "");
+    ctx.ScanRange(chunk.offset + kTplinkHeader, chunk.length - kTplinkHeader, "");
     return Ok();
   }
 };

@@ -24,7 +24,7 @@ namespace {
 constexpr std::uint32_t kNodeMagic = 0x06101831;
 constexpr std::uint64_t kCh = 24, kSbSize = 4096, kBlock = 4096;
 constexpr std::uint8_t kIno = 0, kData = 1, kDent = 2, kSb = 6, kMst = 7, kIdx = 9;
-constexpr std::uint32_t kRootIno = 1;
+constexpr std::uint32_t kUbifsRootIno = 1;
 constexpr int kMaxLevel = 64;
 
 struct UbifsGeometry {
@@ -115,9 +115,9 @@ class UbifsHandler : public Handler {
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override;
 };
 
-class Reader {
+class UbifsReader {
  public:
-  Reader(const UbifsGeometry& g, ByteView vol, ExtractContext& ctx, std::uint64_t base)
+  UbifsReader(const UbifsGeometry& g, ByteView vol, ExtractContext& ctx, std::uint64_t base)
       : g_(g), vol_(vol), ctx_(ctx), base_(base) {}
 
   void Warn(std::uint64_t off, std::string msg) { ctx_.Warn(base_ + off, std::move(msg)); }
@@ -247,7 +247,7 @@ bool Decode(ByteView node, std::vector<std::uint8_t>& out) {
 Status UbifsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
   const auto& g = std::any_cast<const UbifsGeometry&>(chunk.state);
   const ByteView vol = ctx.view().subspan(chunk.offset, chunk.length);
-  Reader rd(g, vol, ctx, chunk.offset);
+  UbifsReader rd(g, vol, ctx, chunk.offset);
   auto root = rd.Root();
   if (!root) {
     return MakeError(Errc::kCorrupt, "no valid UBIFS master node", ctx.view_name(),
@@ -267,15 +267,15 @@ Status UbifsHandler::Extract(const Chunk& chunk, ExtractContext& ctx) const {
     return EntryMeta{LoadLe<std::uint32_t>(in.data() + 104) & 07777,
                      LoadLe<std::uint32_t>(in.data() + 96), LoadLe<std::uint32_t>(in.data() + 100)};
   };
-  auto rit = idx.inodes.find(kRootIno);
+  auto rit = idx.inodes.find(kUbifsRootIno);
   if (auto st =
           jail.MakeDir("/", rit != idx.inodes.end() ? meta_of(rit->second) : EntryMeta{0755, 0, 0});
       !st) {
     return st;
   }
-  std::unordered_set<std::uint64_t> dirs{kRootIno};
+  std::unordered_set<std::uint64_t> dirs{kUbifsRootIno};
   std::unordered_map<std::uint64_t, std::string> files;
-  std::deque<std::pair<std::uint64_t, std::string>> queue{{kRootIno, ""}};
+  std::deque<std::pair<std::uint64_t, std::string>> queue{{kUbifsRootIno, ""}};
   std::vector<std::uint8_t> buf;
   while (!queue.empty()) {
     auto [dir, prefix] = queue.front();

@@ -33,7 +33,7 @@ const char* CompName(std::uint8_t c) {
   return "unknown";
 }
 
-struct Header {
+struct UImageHeader {
   std::uint32_t size, dcrc;
   std::uint8_t os, arch, type, comp;
   std::string name;
@@ -66,7 +66,7 @@ class UImageHandler : public Handler {
     std::memset(copy + 4, 0, 4);
     if (Crc32(ByteView(copy, kUImageHeader)) != hcrc)
       return MakeError(Errc::kNotThisFormat, "header CRC");
-    Header h;
+    UImageHeader h;
     h.size = LoadBe<std::uint32_t>(copy + 12);
     h.dcrc = LoadBe<std::uint32_t>(copy + 24);
     h.os = copy[28];
@@ -85,7 +85,7 @@ class UImageHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    const auto& h = std::any_cast<const Header&>(chunk.state);
+    const auto& h = std::any_cast<const UImageHeader&>(chunk.state);
     const std::uint64_t start = chunk.offset + kUImageHeader;
     const std::uint64_t avail = chunk.length - kUImageHeader;
     if (avail < h.size) {

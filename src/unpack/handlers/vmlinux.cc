@@ -25,7 +25,7 @@ constexpr std::string_view kKernelSections[] = {".init.text",  ".init.data",    
                                                 "__ksymtab",   "__ksymtab_gpl", "__param",
                                                 ".init.setup", "__ex_table",    ".head.text"};
 
-struct Info {
+struct KernelInfo {
   std::string banner;
   std::uint64_t banner_at = 0;  // in the view
   std::uint64_t extent = 0;     // bytes the ELF says it covers
@@ -110,7 +110,7 @@ class VmlinuxHandler : public Handler {
              std::end(kKernelSections);
     });
     if (!kernel_sections) return MakeError(Errc::kNotThisFormat, "no kernel sections");
-    Info info;
+    KernelInfo info;
     info.extent = f->extent;
     const std::uint64_t length = std::min<std::uint64_t>(f->extent, v.size());
     const std::size_t at = FindBanner(AsString(v.subspan(0, length)), &info.banner);
@@ -149,7 +149,7 @@ class VmlinuxHandler : public Handler {
   }
 
   Status Extract(const Chunk& chunk, ExtractContext& ctx) const override {
-    const auto& info = std::any_cast<const Info&>(chunk.state);
+    const auto& info = std::any_cast<const KernelInfo&>(chunk.state);
     if (chunk.length < info.extent) {
       ctx.Warn(
           chunk.offset + chunk.length,
