@@ -6,13 +6,14 @@ FactId FactStore::Add(std::string kind, nlohmann::json value, Evidence evidence,
                       std::string collector) {
   const FactId id = facts_.size();
   by_kind_[kind].push_back(id);
-  facts_.push_back(Fact{id, std::move(kind), std::move(value), std::move(evidence),
-                        std::move(collector)});
+  facts_.push_back(
+      Fact{id, std::move(kind), std::move(value), std::move(evidence), std::move(collector)});
   return id;
 }
 
 void FactStore::Merge(FactStore&& other) {
-  for (auto& f : other.facts_) Add(std::move(f.kind), std::move(f.value), std::move(f.evidence), std::move(f.collector));
+  for (auto& f : other.facts_)
+    Add(std::move(f.kind), std::move(f.value), std::move(f.evidence), std::move(f.collector));
   other.facts_.clear();
   other.by_kind_.clear();
 }
@@ -37,6 +38,14 @@ void to_json(nlohmann::json& j, const Fact& f) {
                      {"value", f.value},
                      {"evidence", f.evidence},
                      {"collector", f.collector}};
+}
+
+std::string FieldText(const nlohmann::json& value, const char* key) {
+  if (!value.is_object()) return {};
+  const auto it = value.find(key);
+  if (it == value.end() || it->is_null()) return {};
+  if (it->is_string()) return it->get<std::string>();
+  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace iotcop

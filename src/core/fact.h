@@ -54,4 +54,8 @@ class FactStore {
 
 void to_json(nlohmann::json& j, const Fact& f);
 
+// A fact value's field as text: strings as they are, null or absent as "", anything else (numbers,
+// booleans, arrays, objects) as compact JSON, invalid UTF-8 replaced.
+std::string FieldText(const nlohmann::json& value, const char* key);
+
 }  // namespace iotcop

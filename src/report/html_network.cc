@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/fact.h"
 #include "core/fact_kinds.h"
 #include "report/util.h"
 
@@ -16,13 +17,11 @@ namespace iotcop::report {
 namespace {
 
 // A field as text whatever its JSON type ("" when absent or null).
+// FieldText, with booleans as "yes"/"no" for people.
 std::string Text(const nlohmann::json& v, const char* key) {
-  if (!v.is_object()) return {};
-  const auto it = v.find(key);
-  if (it == v.end() || it->is_null()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
-  return it->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  const auto it = v.is_object() ? v.find(key) : v.end();
+  if (it != v.end() && it->is_boolean()) return it->get<bool>() ? "yes" : "no";
+  return FieldText(v, key);
 }
 
 bool Flag(const nlohmann::json& v, const char* key) {

@@ -226,22 +226,15 @@ void HashTree(const fs::path& dir, std::string& material) {
 
 }  // namespace
 
-std::string FactField(const json& value, const char* key) {
-  if (!value.is_object()) return {};
-  auto it = value.find(key);
-  if (it == value.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 ComponentRow ComponentOf(const Fact& component) {
-  return {FactField(component.value, "name"), FactField(component.value, "version")};
+  return {FieldText(component.value, "name"), FieldText(component.value, "version")};
 }
 
 ServiceRow ServiceOf(const Fact& service) {
-  std::string detail = FactField(service.value, "init");
-  if (const std::string port = FactField(service.value, "port"); !port.empty())
+  std::string detail = FieldText(service.value, "init");
+  if (const std::string port = FieldText(service.value, "port"); !port.empty())
     detail += (detail.empty() ? "port " : " port ") + port;
-  return {FactField(service.value, "name"), detail};
+  return {FieldText(service.value, "name"), detail};
 }
 
 fs::path DefaultDbPath() {

@@ -91,10 +91,6 @@ std::string RulesHash(const std::string& vulndb);
 // SHA-256 of "kind:name-or-sha256" lines of every input.
 std::string InputHash(const Assessment& a);
 
-// A fact value's field as text: strings as they are, numbers and other JSON as JSON, null/absent as
-// "".
-std::string FactField(const nlohmann::json& value, const char* key);
-
 // The indexed rows of a component or service fact (also what diff compares).
 ComponentRow ComponentOf(const Fact& component);
 ServiceRow ServiceOf(const Fact& service);

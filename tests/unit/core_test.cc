@@ -103,5 +103,21 @@ TEST(Tree, ResolvesLinksInsideTheRootOnly) {
   EXPECT_EQ(unpack::NormalizePath("/../a/./b//c/.."), "/a/b");
 }
 
+TEST(FieldText, StringsAsTheyAreOtherJsonCompactAbsentEmptyBadUtf8Replaced) {
+  const nlohmann::json v = {{"name", "dropbear"},
+                            {"port", 22},
+                            {"tls", true},
+                            {"none", nullptr},
+                            {"list", {"a", std::string("\xff\xfe")}}};
+  EXPECT_EQ(FieldText(v, "name"), "dropbear");
+  EXPECT_EQ(FieldText(v, "port"), "22");
+  EXPECT_EQ(FieldText(v, "tls"), "true");
+  EXPECT_EQ(FieldText(v, "none"), "");
+  EXPECT_EQ(FieldText(v, "absent"), "");
+  EXPECT_EQ(FieldText(nlohmann::json::array({1, 2}), "name"), "");
+  // Invalid UTF-8 inside JSON is replaced (U+FFFD), never a throw.
+  EXPECT_EQ(FieldText(v, "list"), "[\"a\",\"\xEF\xBF\xBD\xEF\xBF\xBD\"]");
+}
+
 }  // namespace
 }  // namespace iotcop
