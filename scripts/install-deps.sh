@@ -17,6 +17,8 @@ build_pkgs=(
 )
 test_pkgs=(
   libgtest-dev clang libclang-rt-14-dev
+  # the sources are clang-formatted (the Format test checks it with this version, 14)
+  clang-format git
   # fixture generators for the firmware check tests (password hashes, PuTTY keys, SSH keys)
   whois putty-tools openssh-client
   # fixture generators for the unpacker tests

@@ -11,7 +11,8 @@ namespace iotcop::cli {
 namespace {
 
 nlohmann::json ItemJson(const CatalogueItem& it) {
-  nlohmann::json j = {{"id", it.id}, {"qualified", it.Qualified()}, {"title", it.title}, {"text", it.text}};
+  nlohmann::json j = {
+      {"id", it.id}, {"qualified", it.Qualified()}, {"title", it.title}, {"text", it.text}};
   if (!it.status.empty()) {
     j["status"] = it.status;
     j["mandatory"] = it.mandatory;
@@ -31,11 +32,13 @@ nlohmann::json ItemJson(const CatalogueItem& it) {
 }
 
 nlohmann::json StandardJson(const Standard& s) {
-  nlohmann::json j = {{"id", s.id}, {"name", s.name}, {"version", s.version}, {"description", s.description},
+  nlohmann::json j = {{"id", s.id},           {"name", s.name},
+                      {"version", s.version}, {"description", s.description},
                       {"sources", s.sources}, {"unverified", s.unverified}};
   for (const auto* list : {&s.conditions, &s.features}) {
     nlohmann::json a = nlohmann::json::array();
-    for (const auto& c : *list) a.push_back({{"id", c.id}, {"text", c.text}, {"property", c.property}, {"negate", c.negate}});
+    for (const auto& c : *list)
+      a.push_back({{"id", c.id}, {"text", c.text}, {"property", c.property}, {"negate", c.negate}});
     j[list == &s.conditions ? "conditions" : "features"] = a;
   }
   nlohmann::json items = nlohmann::json::array();
@@ -48,10 +51,12 @@ nlohmann::json StandardJson(const Standard& s) {
 
 void PrintItem(const Catalogue& cat, const CatalogueItem& it) {
   const Standard* s = cat.Find(it.standard);
-  std::cout << fmt::format("{}  ({} {})\n", it.Qualified(), s ? s->name : it.standard, s ? s->version : "");
+  std::cout << fmt::format("{}  ({} {})\n", it.Qualified(), s ? s->name : it.standard,
+                           s ? s->version : "");
   std::cout << fmt::format("  {}\n", it.title);
   if (!it.status.empty()) {
-    std::cout << fmt::format("  status: {} ({})\n", it.status, it.mandatory ? "mandatory" : "recommendation");
+    std::cout << fmt::format("  status: {} ({})\n", it.status,
+                             it.mandatory ? "mandatory" : "recommendation");
     for (const auto& c : it.conditions) {
       const CatalogueCondition* cc = s ? s->Condition(c) : nullptr;
       std::cout << fmt::format("    condition {}: {}\n", c, cc ? cc->text : "?");
@@ -73,7 +78,8 @@ void PrintItem(const Catalogue& cat, const CatalogueItem& it) {
 }  // namespace
 
 void AddCatalogueCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("catalogue", "List the standards and their provisions, or show one item");
+  auto* cmd =
+      app.add_subcommand("catalogue", "List the standards and their provisions, or show one item");
   static std::string format = "text", standard, show_id;
   cmd->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--standard", standard, "only this standard (e.g. en303645-v2, psti, cop2018)");
@@ -87,7 +93,8 @@ void AddCatalogueCommand(CLI::App& app, CommandContext& ctx) {
       if (show->parsed()) {
         auto items = cat->Lookup(show_id);
         if (items.empty()) {
-          std::cerr << "iotcop: catalogue show: no item '" << show_id << "' (try a qualified id such as en303645-v2:5.1-1)\n";
+          std::cerr << "iotcop: catalogue show: no item '" << show_id
+                    << "' (try a qualified id such as en303645-v2:5.1-1)\n";
           return kExitUsage;
         }
         if (format == "json") {
@@ -115,13 +122,15 @@ void AddCatalogueCommand(CLI::App& app, CommandContext& ctx) {
       }
       for (const auto& s : cat->standards()) {
         if (!standard.empty() && s.id != standard) continue;
-        std::cout << fmt::format("{} — {} {} ({} items){}\n", s.id, s.name, s.version, s.items.size(),
-                                 s.unverified ? " [unverified]" : "");
+        std::cout << fmt::format("{} — {} {} ({} items){}\n", s.id, s.name, s.version,
+                                 s.items.size(), s.unverified ? " [unverified]" : "");
         if (standard.empty()) continue;
         for (const auto& it : s.items)
           std::cout << fmt::format("  {:<10} {:<16} {}\n", it.id, it.status, it.title);
       }
-      if (standard.empty()) std::cout << "\n`iotcop catalogue --standard ID` lists one; `iotcop catalogue show 5.1-1` shows an item.\n";
+      if (standard.empty())
+        std::cout << "\n`iotcop catalogue --standard ID` lists one; `iotcop catalogue show 5.1-1` "
+                     "shows an item.\n";
       return kExitOk;
     };
   });

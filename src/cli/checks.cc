@@ -10,7 +10,8 @@
 namespace iotcop::cli {
 
 void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("checks", "List the built-in checks and the provisions each can decide");
+  auto* cmd =
+      app.add_subcommand("checks", "List the built-in checks and the provisions each can decide");
   static std::string format = "text";
   cmd->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&ctx] {
@@ -21,8 +22,13 @@ void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
           const CheckDoc& d = c->doc();
           nlohmann::json inputs = nlohmann::json::array();
           for (auto k : d.inputs) inputs.push_back(InputKindName(k));
-          a.push_back({{"id", d.id}, {"title", d.title}, {"provisions", d.provisions}, {"inputs", inputs},
-                       {"needs", d.needs}, {"rationale", d.rationale}, {"remediation", d.remediation},
+          a.push_back({{"id", d.id},
+                       {"title", d.title},
+                       {"provisions", d.provisions},
+                       {"inputs", inputs},
+                       {"needs", d.needs},
+                       {"rationale", d.rationale},
+                       {"remediation", d.remediation},
                        {"severity", SeverityName(d.severity)}});
         }
         std::cout << a.dump(2) << "\n";
@@ -32,7 +38,8 @@ void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
         const CheckDoc& d = c->doc();
         std::string provs;
         for (const auto& p : d.provisions) provs += (provs.empty() ? "" : ",") + p;
-        std::cout << fmt::format("{:<36} {:<9} {:<24} {}\n", d.id, SeverityName(d.severity), provs, d.title);
+        std::cout << fmt::format("{:<36} {:<9} {:<24} {}\n", d.id, SeverityName(d.severity), provs,
+                                 d.title);
       }
       std::cout << fmt::format("{} checks\n", BuiltinChecks().size());
       return kExitOk;

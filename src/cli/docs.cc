@@ -10,7 +10,8 @@
 namespace iotcop::cli {
 
 void AddDocsCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("docs", "Write the pages of docs/ that are generated from the code's metadata");
+  auto* cmd = app.add_subcommand(
+      "docs", "Write the pages of docs/ that are generated from the code's metadata");
   static std::string out = "docs";
   cmd->add_option("--out", out, "folder to write into")->capture_default_str();
   cmd->callback([&ctx] {

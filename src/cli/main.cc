@@ -15,7 +15,8 @@ namespace iotcop::cli {
 int main(int argc, char** argv) {
   using namespace iotcop::cli;
   CLI::App app{
-      "iotcop: evidence-backed assessment of consumer IoT products against the UK Code of Practice\n"
+      "iotcop: evidence-backed assessment of consumer IoT products against the UK Code of "
+      "Practice\n"
       "for consumer IoT security, ETSI EN 303 645, PSTI and related standards.",
       "iotcop"};
   app.require_subcommand(1);

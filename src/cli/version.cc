@@ -12,7 +12,8 @@
 namespace iotcop::cli {
 
 void AddVersionCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd = app.add_subcommand("version", "Print the version, the libraries and where data is read from");
+  auto* cmd =
+      app.add_subcommand("version", "Print the version, the libraries and where data is read from");
   cmd->callback([&ctx] {
     ctx.run = [] {
       std::cout << fmt::format("iotcop {}\n", build::kVersion);

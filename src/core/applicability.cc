@@ -21,8 +21,10 @@ std::optional<PropertyValue> ResolveProperty(const FactStore& facts, std::string
   v.value = chosen->value.value("value", false);
   v.reason = chosen->value.value("reason", "");
   v.basis.push_back(chosen->id);
-  if (evidence && declared && evidence->value.value("value", false) != declared->value.value("value", false)) {
-    v.conflict = "the declaration says " + std::string(declared->value.value("value", false) ? "yes" : "no") +
+  if (evidence && declared &&
+      evidence->value.value("value", false) != declared->value.value("value", false)) {
+    v.conflict = "the declaration says " +
+                 std::string(declared->value.value("value", false) ? "yes" : "no") +
                  ", the evidence says " + (v.value ? "yes" : "no");
     v.basis.push_back(declared->id);
   }

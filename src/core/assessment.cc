@@ -16,8 +16,8 @@ int Assessment::CountFindingsAtLeast(Severity severity) const {
 }
 
 void to_json(nlohmann::json& j, const Problem& p) {
-  j = nlohmann::json{{"level", p.level}, {"stage", p.stage}, {"input", p.input},
-                     {"message", p.message}};
+  j = nlohmann::json{
+      {"level", p.level}, {"stage", p.stage}, {"input", p.input}, {"message", p.message}};
   if (!p.path.empty()) j["path"] = p.path;
   if (p.offset) j["offset"] = *p.offset;
 }

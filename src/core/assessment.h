@@ -58,14 +58,14 @@ struct Assessment {
   std::string tool_version;
   std::string standard;  // the chosen standard id
   std::string standard_name;
-  std::string product;   // a name for people: first input's base name unless given
+  std::string product;                  // a name for people: first input's base name unless given
   std::string started_at, finished_at;  // ISO 8601 UTC
   std::vector<InputRecord> inputs;
   FactStore facts;
   std::vector<Finding> findings;
   std::vector<Outcome> outcomes;
   std::vector<CheckRun> checks;
-  std::vector<ItemVerdict> verdicts;  // items of the chosen standard
+  std::vector<ItemVerdict> verdicts;            // items of the chosen standard
   std::vector<ItemVerdict> provision_verdicts;  // EN 303 645 V2.1.1, whatever the chosen standard
   std::vector<GuidelineVerdict> guidelines;
   std::vector<Problem> problems;

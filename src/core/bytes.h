@@ -101,10 +101,10 @@ class ByteReader {
 
  private:
   Error Short(std::uint64_t wanted) const {
-    return MakeError(Errc::kTruncated,
-                     "wanted " + std::to_string(wanted) + " bytes, " +
-                         std::to_string(remaining()) + " left",
-                     input_, base_ + pos_);
+    return MakeError(
+        Errc::kTruncated,
+        "wanted " + std::to_string(wanted) + " bytes, " + std::to_string(remaining()) + " left",
+        input_, base_ + pos_);
   }
 
   ByteView data_;

@@ -33,7 +33,8 @@ std::vector<std::string> SplitList(const std::string& s) {
 std::string Str(const YAML::Node& n, const char* key) {
   const YAML::Node v = n[key];
   if (!v || v.IsNull()) return {};
-  if (!v.IsScalar()) throw YAML::RepresentationException(v.Mark(), std::string(key) + " must be text");
+  if (!v.IsScalar())
+    throw YAML::RepresentationException(v.Mark(), std::string(key) + " must be text");
   return v.as<std::string>();
 }
 
@@ -42,7 +43,8 @@ std::vector<std::string> StrList(const YAML::Node& n, const char* key) {
   const YAML::Node v = n[key];
   if (!v || v.IsNull()) return out;
   if (v.IsScalar()) return {v.as<std::string>()};
-  if (!v.IsSequence()) throw YAML::RepresentationException(v.Mark(), std::string(key) + " must be a list");
+  if (!v.IsSequence())
+    throw YAML::RepresentationException(v.Mark(), std::string(key) + " must be a list");
   for (const auto& e : v) out.push_back(e.as<std::string>());
   return out;
 }
@@ -84,8 +86,9 @@ std::vector<CatalogueCondition> Conditions(const YAML::Node& n) {
   return out;
 }
 
-const std::set<std::string> kItemKeys = {"id", "title", "text", "status", "group", "decide_with",
-                                         "relation", "v2", "deemed_by", "links", "unverified"};
+const std::set<std::string> kItemKeys = {"id",        "title",       "text",      "status",
+                                         "group",     "decide_with", "relation",  "v2",
+                                         "deemed_by", "links",       "unverified"};
 
 Result<Standard> LoadFile(const fs::path& path) {
   Standard std_;
@@ -152,8 +155,8 @@ Result<Standard> LoadFile(const fs::path& path) {
       std_.items.push_back(std::move(it));
     }
   } catch (const YAML::Exception& e) {
-    return MakeError(Errc::kCorrupt,
-                     "line " + std::to_string(e.mark.line + 1) + ": " + e.msg, path.string());
+    return MakeError(Errc::kCorrupt, "line " + std::to_string(e.mark.line + 1) + ": " + e.msg,
+                     path.string());
   }
   return std_;
 }
@@ -198,7 +201,9 @@ std::string Catalogue::DefaultDir() {
 Result<Catalogue> Catalogue::Load(const std::string& dir) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    return MakeError(Errc::kIo, "catalogue folder not found (set IOTCOP_DATA to the folder that holds catalogue/)", dir);
+    return MakeError(
+        Errc::kIo,
+        "catalogue folder not found (set IOTCOP_DATA to the folder that holds catalogue/)", dir);
   }
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir, ec)) {
@@ -209,7 +214,8 @@ Result<Catalogue> Catalogue::Load(const std::string& dir) {
   for (const auto& f : files) {
     auto s = LoadFile(f);
     if (!s) return s.error();
-    if (cat.Find(s->id)) return MakeError(Errc::kCorrupt, "standard " + s->id + " defined twice", f.string());
+    if (cat.Find(s->id))
+      return MakeError(Errc::kCorrupt, "standard " + s->id + " defined twice", f.string());
     cat.standards_.push_back(std::move(s).value());
   }
   if (cat.standards_.empty()) return MakeError(Errc::kCorrupt, "no *.yaml standards", dir);
@@ -222,7 +228,8 @@ Result<Catalogue> Catalogue::Load(const std::string& dir) {
       for (const auto& t : targets) edges.emplace_back(it.Qualified(), t);
     }
   for (const auto& [from, to] : edges) {
-    if (auto* target = const_cast<CatalogueItem*>(cat.Resolve(to))) target->backlinks.push_back(from);
+    if (auto* target = const_cast<CatalogueItem*>(cat.Resolve(to)))
+      target->backlinks.push_back(from);
   }
   return cat;
 }
@@ -270,7 +277,8 @@ std::vector<std::string> Catalogue::DanglingLinks() const {
         if (!Resolve(l)) out.push_back(it.Qualified() + " -> " + l);
       for (const auto& l : it.deemed_by)
         if (!Resolve(l)) out.push_back(it.Qualified() + " -> " + l);
-      if (!it.group.empty() && !s.Group(it.group)) out.push_back(it.Qualified() + " group " + it.group);
+      if (!it.group.empty() && !s.Group(it.group))
+        out.push_back(it.Qualified() + " group " + it.group);
       for (const auto& c : it.conditions)
         if (!s.Condition(c)) out.push_back(it.Qualified() + " condition " + c);
     }

@@ -26,8 +26,8 @@ struct CatalogueItem {
   std::vector<std::string> conditions;  // parsed from status: {"9","12"}
   std::vector<std::string> features;    // parsed from status (V3): {"e"}
   std::string group;
-  std::string decide_with;  // what evidence would decide it
-  std::string relation;     // V3: same | split | new
+  std::string decide_with;             // what evidence would decide it
+  std::string relation;                // V3: same | split | new
   std::vector<std::string> v2;         // V3: V2.1.1 ids it derives from
   std::vector<std::string> deemed_by;  // PSTI: qualified ids whose compliance is deemed compliance
   std::vector<std::string> links;      // qualified ids, as written in the data

@@ -11,18 +11,26 @@ void CheckContext::Report(Finding f, std::string_view key) {
 }
 
 void CheckContext::Pass(std::string provision, std::string reason, std::vector<FactId> basis) {
-  outcomes_.push_back({doc_.id, std::move(provision), Verdict::kPass, std::move(reason),
-                       std::move(basis), {}});
+  outcomes_.push_back(
+      {doc_.id, std::move(provision), Verdict::kPass, std::move(reason), std::move(basis), {}});
 }
 void CheckContext::Inconclusive(std::string provision, std::string reason,
                                 std::vector<FactId> basis) {
-  outcomes_.push_back({doc_.id, std::move(provision), Verdict::kInconclusive, std::move(reason),
-                       std::move(basis), {}});
+  outcomes_.push_back({doc_.id,
+                       std::move(provision),
+                       Verdict::kInconclusive,
+                       std::move(reason),
+                       std::move(basis),
+                       {}});
 }
 void CheckContext::NotApplicable(std::string provision, std::string reason,
                                  std::vector<FactId> basis) {
-  outcomes_.push_back({doc_.id, std::move(provision), Verdict::kNotApplicable, std::move(reason),
-                       std::move(basis), {}});
+  outcomes_.push_back({doc_.id,
+                       std::move(provision),
+                       Verdict::kNotApplicable,
+                       std::move(reason),
+                       std::move(basis),
+                       {}});
 }
 
 }  // namespace iotcop

@@ -8,10 +8,14 @@ namespace iotcop {
 
 const char* InputKindName(InputKind k) {
   switch (k) {
-    case InputKind::kFirmware: return "firmware";
-    case InputKind::kNetwork: return "network";
-    case InputKind::kTraffic: return "traffic";
-    case InputKind::kDeclaration: return "declaration";
+    case InputKind::kFirmware:
+      return "firmware";
+    case InputKind::kNetwork:
+      return "network";
+    case InputKind::kTraffic:
+      return "traffic";
+    case InputKind::kDeclaration:
+      return "declaration";
   }
   return "unknown";
 }
@@ -67,7 +71,8 @@ std::string Redact(std::string_view secret) {
   if (secret.size() > 3 && secret[0] == '$') {
     // Keep "$id$" of a crypt hash: the scheme is evidence, the hash is the secret.
     const auto second = secret.find('$', 1);
-    if (second != std::string_view::npos && second < 8) shown = std::string(secret.substr(0, second + 1));
+    if (second != std::string_view::npos && second < 8)
+      shown = std::string(secret.substr(0, second + 1));
   } else if (secret.size() >= 8) {
     shown = std::string(secret.substr(0, 2));
   }

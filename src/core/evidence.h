@@ -16,13 +16,13 @@ const char* InputKindName(InputKind k);
 
 struct Evidence {
   InputKind source = InputKind::kFirmware;
-  std::string input;                   // the user's input: image path, host, capture, declaration
-  std::string path;                    // path inside the input (file in the unpacked tree)
+  std::string input;                    // the user's input: image path, host, capture, declaration
+  std::string path;                     // path inside the input (file in the unpacked tree)
   std::optional<std::uint64_t> offset;  // byte offset within `path` (or within input if no path)
   std::optional<std::uint32_t> line;    // 1-based line within `path`
-  std::string endpoint;                // host:port/proto for live evidence
+  std::string endpoint;                 // host:port/proto for live evidence
   std::optional<std::uint64_t> packet;  // 1-based packet number in a capture
-  std::string excerpt;                 // bounded, secrets redacted
+  std::string excerpt;                  // bounded, secrets redacted
 
   // One line for people: "fw.bin!/etc/shadow:1: root:$6$…"
   std::string Locator() const;

@@ -17,8 +17,8 @@ namespace iotcop {
 struct Finding {
   std::string fingerprint;  // stable: hash of check id + a key the check chooses (not a position)
   std::string check_id;
-  std::string title;        // specific: "root has the default password 'admin'" (secrets redacted)
-  std::string message;      // what it means, in a sentence or two
+  std::string title;    // specific: "root has the default password 'admin'" (secrets redacted)
+  std::string message;  // what it means, in a sentence or two
   Severity severity = Severity::kMedium;
   std::vector<std::string> provisions;  // EN 303 645 V2.1.1 ids, e.g. "5.1-1"
   std::vector<Evidence> evidence;

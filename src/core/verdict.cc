@@ -6,23 +6,23 @@ namespace iotcop {
 
 const char* VerdictName(Verdict v) {
   switch (v) {
-    case Verdict::kPass: return "PASS";
-    case Verdict::kFail: return "FAIL";
-    case Verdict::kInconclusive: return "INCONCLUSIVE";
-    case Verdict::kNotApplicable: return "NOT_APPLICABLE";
+    case Verdict::kPass:
+      return "PASS";
+    case Verdict::kFail:
+      return "FAIL";
+    case Verdict::kInconclusive:
+      return "INCONCLUSIVE";
+    case Verdict::kNotApplicable:
+      return "NOT_APPLICABLE";
   }
   return "INCONCLUSIVE";
 }
 
 void to_json(nlohmann::json& j, const ItemVerdict& v) {
-  j = nlohmann::json{{"standard", v.standard},
-                     {"id", v.id},
-                     {"title", v.title},
-                     {"verdict", VerdictName(v.verdict)},
-                     {"reason", v.reason},
-                     {"mandatory", v.mandatory},
-                     {"findings", v.findings},
-                     {"facts", v.facts},
+  j = nlohmann::json{{"standard", v.standard}, {"id", v.id},
+                     {"title", v.title},       {"verdict", VerdictName(v.verdict)},
+                     {"reason", v.reason},     {"mandatory", v.mandatory},
+                     {"findings", v.findings}, {"facts", v.facts},
                      {"checks", v.checks}};
   if (!v.status.empty()) j["status"] = v.status;
   if (!v.guideline.empty()) j["guideline"] = v.guideline;

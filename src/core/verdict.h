@@ -38,7 +38,7 @@ struct ItemVerdict {
   std::optional<Verdict> conceptual;  // from the manufacturer's declaration
   std::vector<std::size_t> findings;
   std::vector<FactId> facts;
-  std::vector<std::string> checks;   // checks that covered it
+  std::vector<std::string> checks;        // checks that covered it
   std::vector<std::string> derived_from;  // qualified ids whose verdicts were combined
 };
 

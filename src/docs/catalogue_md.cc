@@ -13,10 +13,12 @@ std::string CatalogueMarkdown(const Catalogue& catalogue) {
       "Ids are exact; texts are our own words. Items marked *unverified* come from secondary "
       "sources only.\n\n";
   for (const auto& s : catalogue.standards()) {
-    md += fmt::format("- [{} {}](#{}) — `{}`, {} items\n", s.name, s.version, s.id, s.id, s.items.size());
+    md += fmt::format("- [{} {}](#{}) — `{}`, {} items\n", s.name, s.version, s.id, s.id,
+                      s.items.size());
   }
   for (const auto& s : catalogue.standards()) {
-    md += fmt::format("\n<a id=\"{}\"></a>\n## {} {} (`{}`)\n\n{}\n", s.id, s.name, s.version, s.id, s.description);
+    md += fmt::format("\n<a id=\"{}\"></a>\n## {} {} (`{}`)\n\n{}\n", s.id, s.name, s.version, s.id,
+                      s.description);
     if (s.unverified) md += "\n*Unverified: statuses come from secondary sources.*\n";
     if (!s.conditions.empty()) {
       md += "\n| Condition | Meaning |\n|---|---|\n";

@@ -17,9 +17,12 @@ std::vector<GeneratedPage> GeneratePages(const Catalogue& catalogue) {
 std::string Cell(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\n' || c == '\r') out += ' ';
-    else if (c == '|') out += "\\|";
-    else out += c;
+    if (c == '\n' || c == '\r')
+      out += ' ';
+    else if (c == '|')
+      out += "\\|";
+    else
+      out += c;
   }
   return out;
 }

@@ -632,9 +632,8 @@ class HtmlWriter {
     for (std::size_t i = 0; i < bars; ++i) {
       const Fact& d = *sorted[i];
       const std::string name = d.value.value("name", "");
-      const std::string label =
-          fmt::format("{}:{}", name.empty() ? d.value.value("address", "") : name,
-                      d.value.value("port", 0));
+      const std::string label = fmt::format(
+          "{}:{}", name.empty() ? d.value.value("address", "") : name, d.value.value("port", 0));
       const int y = 4 + static_cast<int>(i) * kRow;
       const int w = static_cast<int>(kBarMax * total(&d) / max);
       out_ += fmt::format(

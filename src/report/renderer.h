@@ -24,7 +24,8 @@ class Renderer {
  public:
   virtual ~Renderer() = default;
   virtual const RendererDoc& doc() const = 0;
-  virtual Status Render(const Assessment& a, const Catalogue& catalogue, std::ostream& out) const = 0;
+  virtual Status Render(const Assessment& a, const Catalogue& catalogue,
+                        std::ostream& out) const = 0;
 };
 
 const std::vector<std::unique_ptr<const Renderer>>& BuiltinRenderers();

@@ -17,7 +17,8 @@ CommandResult RunShell(const std::string& command) {
   fs::create_directories(dir);
   const std::string tag = std::to_string(::getpid()) + "-" + std::to_string(counter++);
   const fs::path out = dir / ("cmd-" + tag + ".out"), err = dir / ("cmd-" + tag + ".err");
-  const std::string full = "(" + command + ") >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+  const std::string full =
+      "(" + command + ") >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
   const int status = std::system(full.c_str());
   CommandResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -66,8 +67,6 @@ fs::path CorpusDir() {
   return fs::is_directory(p, ec) ? fs::canonical(p) : fs::path();
 }
 
-bool HaveTool(const std::string& tool) {
-  return RunShell("command -v " + tool).exit_code == 0;
-}
+bool HaveTool(const std::string& tool) { return RunShell("command -v " + tool).exit_code == 0; }
 
 }  // namespace iotcop::test
