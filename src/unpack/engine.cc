@@ -24,28 +24,17 @@ namespace {
 std::string Hex(std::uint64_t v) { return fmt::format("0x{:X}", v); }
 
 // A handler's magic, indexed by its first two bytes for the single scan.
-struct MagicRef {
-  const Handler* handler;
-  std::size_t priority;
-  std::string bytes;
-  std::uint64_t at;
-  bool anywhere;
-};
+using MagicRef = BuiltinMagic;
 
 // The magics by first two bytes: a 65536-bit map says whether a byte pair starts any magic (8 KiB,
 // stays in cache during the scan), and only then is the pair's list looked up.
 class MagicTable {
  public:
   MagicTable() {
-    const auto& handlers = BuiltinHandlers();
     std::vector<std::pair<std::uint16_t, MagicRef>> all;
-    for (std::size_t i = 0; i < handlers.size(); ++i) {
-      for (auto& m : handlers[i]->magics()) {
-        if (m.bytes.size() < 2) continue;
-        const auto* p = reinterpret_cast<const std::uint8_t*>(m.bytes.data());
-        all.push_back({Key(p), {handlers[i].get(), i, m.bytes, m.at, m.anywhere}});
-        max_at_ = std::max(max_at_, m.at);
-      }
+    for (const auto& m : BuiltinMagics()) {
+      all.push_back({Key(reinterpret_cast<const std::uint8_t*>(m.bytes.data())), m});
+      max_at_ = std::max(max_at_, m.at);
     }
     std::stable_sort(all.begin(), all.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });

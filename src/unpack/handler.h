@@ -103,6 +103,18 @@ class Handler {
 const std::vector<std::unique_ptr<Handler>>& BuiltinHandlers();
 const Handler* FindHandler(std::string_view id);
 
+// Every built-in handler's magic of two bytes or more with its handler and that handler's rank in
+// formats.def (lower is tried first), computed once: the engine's scan table and
+// StartsWithKnownMagic both read this one list.
+struct BuiltinMagic {
+  const Handler* handler;
+  std::size_t priority;
+  std::string bytes;
+  std::uint64_t at;
+  bool anywhere;
+};
+const std::vector<BuiltinMagic>& BuiltinMagics();
+
 // How many leading bytes of a file StartsWithKnownMagic looks at (the furthest magic's end).
 std::size_t KnownMagicHeadBytes();
 // True when `head` (the first bytes of a file, up to KnownMagicHeadBytes()) holds some handler's

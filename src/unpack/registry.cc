@@ -30,20 +30,14 @@ const Handler* FindHandler(std::string_view id) {
   return nullptr;
 }
 
-namespace {
-
-struct HeadMagic {
-  std::string bytes;
-  std::uint64_t at;
-};
-
-// Every handler's magic (two bytes or more), computed once: magics() builds its vector per call.
-const std::vector<HeadMagic>& HeadMagics() {
+const std::vector<BuiltinMagic>& BuiltinMagics() {
   static const auto* magics = [] {
-    auto* v = new std::vector<HeadMagic>;
-    for (const auto& h : BuiltinHandlers()) {
-      for (auto& m : h->magics()) {
-        if (m.bytes.size() >= 2) v->push_back({std::move(m.bytes), m.at});
+    auto* v = new std::vector<BuiltinMagic>;
+    const auto& handlers = BuiltinHandlers();
+    for (std::size_t i = 0; i < handlers.size(); ++i) {
+      for (auto& m : handlers[i]->magics()) {  // magics() builds its vector per call
+        if (m.bytes.size() >= 2)
+          v->push_back({handlers[i].get(), i, std::move(m.bytes), m.at, m.anywhere});
       }
     }
     return v;
@@ -51,19 +45,17 @@ const std::vector<HeadMagic>& HeadMagics() {
   return *magics;
 }
 
-}  // namespace
-
 std::size_t KnownMagicHeadBytes() {
   static const std::size_t n = [] {
     std::size_t end = 0;
-    for (const auto& m : HeadMagics()) end = std::max<std::size_t>(end, m.at + m.bytes.size());
+    for (const auto& m : BuiltinMagics()) end = std::max<std::size_t>(end, m.at + m.bytes.size());
     return end;
   }();
   return n;
 }
 
 bool StartsWithKnownMagic(ByteView head) {
-  for (const auto& m : HeadMagics()) {
+  for (const auto& m : BuiltinMagics()) {
     if (Fits(head.size(), m.at, m.bytes.size()) &&
         std::memcmp(head.data() + m.at, m.bytes.data(), m.bytes.size()) == 0) {
       return true;
