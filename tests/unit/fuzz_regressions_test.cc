@@ -33,25 +33,24 @@ TEST(FuzzRegression, RobustnessPayloadRepeatCountIsBounded) {
   EXPECT_EQ(max->size(), 1048576u);
 }
 
+// Unpacks the crashing input fuzz/regressions/NAME (kept in the tree) into a temporary folder.
+unpack::UnpackResult UnpackRegression(const char* name) {
+  test::TempDir tmp;
+  return test::Unpack(std::filesystem::path(IOTCOP_SOURCE_DIR) / "fuzz/regressions" / name,
+                      tmp / "out");
+}
+
 // fuzz_squashfs, out-of-memory: a 2005-byte SquashFS whose superblock claims 167772161 fragments
 // made libsquashfs allocate 2.5 GiB for the fragment table; now refused, naming the offset.
 TEST(FuzzRegression, SquashfsFragmentCountIsBounded) {
-  const std::filesystem::path input =
-      std::filesystem::path(IOTCOP_SOURCE_DIR) /
-      "fuzz/regressions/squashfs-oom-17f3a279d4b027d8aba2cace774ceb285c129bd7";
-  test::TempDir tmp;
-  auto r = test::Unpack(input, tmp / "out");
+  const auto r = UnpackRegression("squashfs-oom-17f3a279d4b027d8aba2cace774ceb285c129bd7");
   EXPECT_TRUE(test::HasProblem(r, "fragment table of 167772161 entries does not fit"));
 }
 
 // An inode claiming a file of ~2^42 bytes made libsquashfs allocate its block list (4 GiB) before
 // reading it; the inode table cannot hold such a list, so the image is refused first.
 TEST(FuzzRegression, SquashfsInodeBlockListIsBoundedByTheInodeTable) {
-  const std::filesystem::path input =
-      std::filesystem::path(IOTCOP_SOURCE_DIR) /
-      "fuzz/regressions/squashfs-oom-f1bc2f8739ba110d0a75182adbf6d6c7844e4e82";
-  test::TempDir tmp;
-  auto r = test::Unpack(input, tmp / "out");
+  const auto r = UnpackRegression("squashfs-oom-f1bc2f8739ba110d0a75182adbf6d6c7844e4e82");
   EXPECT_TRUE(test::HasProblem(r, "bytes of block list or target; the inode table holds at most"));
 }
 
