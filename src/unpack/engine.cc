@@ -145,6 +145,11 @@ class Context : public ExtractContext {
   void ScanRange(std::uint64_t offset, std::uint64_t length, std::string_view name) override;
   Result<Jail*> NewRoot(std::string_view kind) override;
   void AddNote(std::string_view kind, std::string text, std::uint64_t offset) override;
+  // Every view of the engine is (part of) a MappedFile: the input, a blob or an extracted file.
+  void DoneWith(std::uint64_t offset, std::uint64_t length) override {
+    if (Fits(view_->data.size(), offset, length))
+      MappedFile::Release(view_->data.subspan(offset, length));
+  }
 
   bool produced() const { return !blobs_.empty() || !ranges_.empty() || !jails_.empty(); }
   std::string ChunkDirName() const {

@@ -82,6 +82,14 @@ class ExtractContext {
   // Records what the handler learned about the chunk (a Note of the tree: e.g. kind
   // "linux-kernel" with the kernel's banner found at `offset` of the view).
   virtual void AddNote(std::string_view kind, std::string text, std::uint64_t offset) = 0;
+  // Says the handler is done reading [offset, offset + length) of the view (data it has copied
+  // out or checked): the engine drops those pages of the mapped image from memory, so that peak
+  // memory does not grow with the image's size. Reading the range again still works (the pages come
+  // back from the page cache). A hint: contexts outside the engine ignore it.
+  virtual void DoneWith(std::uint64_t offset, std::uint64_t length) {
+    (void)offset;
+    (void)length;
+  }
   // Stream handlers (Chunk::length_is_bound) set this to the bytes really used.
   std::uint64_t consumed = 0;
 };

@@ -23,6 +23,11 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
   ~MappedFile();
   ByteView view() const { return {static_cast<const std::uint8_t*>(data_), size_}; }
+  // Drops the whole pages inside `range` (a part of some MappedFile's view) from this process's
+  // memory: they stay in the page cache and come back on the next touch. What keeps the peak RSS
+  // of unpacking a large image flat: pages a handler has read and is done with no longer count.
+  // Only for memory from a MappedFile (on anonymous memory it would zero the pages).
+  static void Release(ByteView range);
 
  private:
   void* data_ = nullptr;

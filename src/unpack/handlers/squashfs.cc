@@ -33,13 +33,20 @@ struct MemFile {
   sqfs_file_t base;
   const std::uint8_t* data;
   std::uint64_t size;
-  bool standard_magic;  // false: a vendor-renamed magic, read back as "hsqs" for libsquashfs
+  bool standard_magic;   // false: a vendor-renamed magic, read back as "hsqs" for libsquashfs
+  ExtractContext* ctx;   // told when a data block has been read (DoneWith)
+  std::uint64_t offset;  // the chunk's offset in the context's view
 };
+
+// Reads this large are data blocks (metadata blocks are 8 KiB at most), read once: their pages of
+// the mapped image are let go right away, so memory stays flat however large the image.
+constexpr std::size_t kSqfsDataRead = 16 * 1024;
 
 int MemRead(sqfs_file_t* f, sqfs_u64 off, void* buf, size_t size) {
   auto* m = reinterpret_cast<MemFile*>(f);
   if (!Fits(m->size, off, size)) return SQFS_ERROR_OUT_OF_BOUNDS;
   std::memcpy(buf, m->data + off, size);
+  if (size >= kSqfsDataRead && m->ctx) m->ctx->DoneWith(m->offset + off, size);
   for (sqfs_u64 i = off; !m->standard_magic && i < 4 && i < off + size; ++i) {
     static_cast<char*>(buf)[i - off] = "hsqs"[i];
   }
@@ -54,7 +61,7 @@ sqfs_object_t* MemCopy(const sqfs_object_t* o) {
   return reinterpret_cast<sqfs_object_t*>(m);
 }
 
-MemFile* NewMemFile(ByteView v) {
+MemFile* NewMemFile(ByteView v, ExtractContext* ctx, std::uint64_t offset) {
   auto* m = new MemFile{};
   m->base.base.destroy = MemDestroy;
   m->base.base.copy = MemCopy;
@@ -65,6 +72,8 @@ MemFile* NewMemFile(ByteView v) {
   m->data = v.data();
   m->size = v.size();
   m->standard_magic = v.size() >= 4 && std::memcmp(v.data(), "hsqs", 4) == 0;
+  m->ctx = ctx;
+  m->offset = offset;
   return m;
 }
 
@@ -419,7 +428,7 @@ class SquashfsHandler : public Handler {
                "SquashFS image truncated: superblock says it is longer");
     }
     SqfsPtr<sqfs_file_t> file;
-    file.p = &NewMemFile(ctx.view().subspan(chunk.offset, chunk.length))->base;
+    file.p = &NewMemFile(ctx.view().subspan(chunk.offset, chunk.length), &ctx, chunk.offset)->base;
     sqfs_super_t super;
     if (int rc = sqfs_super_read(&super, file.p); rc != 0) {
       return MakeError(Errc::kNotThisFormat, fmt::format("superblock rejected ({})", rc), {},

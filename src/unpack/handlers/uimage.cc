@@ -33,6 +33,8 @@ const char* CompName(std::uint8_t c) {
   return "unknown";
 }
 
+constexpr std::uint64_t kUImageCrcPiece = 4u << 20;
+
 struct UImageHeader {
   std::uint32_t size, dcrc;
   std::uint8_t os, arch, type, comp;
@@ -91,8 +93,16 @@ class UImageHandler : public Handler {
     if (avail < h.size) {
       ctx.Warn(start + avail, fmt::format("uImage data truncated: header says {} bytes, {} present",
                                           h.size, avail));
-    } else if (Crc32(ctx.view().subspan(start, avail)) != h.dcrc) {
-      ctx.Warn(start, "uImage data CRC does not match the header");
+    } else {
+      // In pieces, each let go once summed: the payload is read again by whatever handles it, and
+      // a large image's pages need not all be in memory at once.
+      std::uint32_t crc = 0;
+      for (std::uint64_t at = 0; at < avail; at += kUImageCrcPiece) {
+        const std::uint64_t n = std::min(kUImageCrcPiece, avail - at);
+        crc = Crc32(ctx.view().subspan(start + at, n), crc);
+        ctx.DoneWith(start + at, n);
+      }
+      if (crc != h.dcrc) ctx.Warn(start, "uImage data CRC does not match the header");
     }
     if (avail == 0) return Ok();
     if (h.type != kTypeMulti) {
