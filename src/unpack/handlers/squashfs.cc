@@ -18,6 +18,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -28,25 +30,55 @@
 namespace iotcop::unpack {
 namespace {
 
+// The data blocks read since the last release, let go together (ExtractContext::DoneWith) once they
+// add up to kSqfsReleaseBatch: memory stays flat however large the image, at a few releases per
+// batch instead of one per block (each release costs the process a TLB flush on every core).
+struct SqfsReadLog {
+  std::mutex mu;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;  // [start, end) in the chunk
+  std::uint64_t bytes = 0;
+};
+constexpr std::uint64_t kSqfsReleaseBatch = 4u << 20;
+// Reads this large are data blocks (metadata blocks are 8 KiB at most).
+constexpr std::size_t kSqfsDataRead = 16 * 1024;
+
 // A read-only sqfs_file_t over memory (the chunk inside the mapped image).
 struct MemFile {
   sqfs_file_t base;
   const std::uint8_t* data;
   std::uint64_t size;
   bool standard_magic;   // false: a vendor-renamed magic, read back as "hsqs" for libsquashfs
-  ExtractContext* ctx;   // told when a data block has been read (DoneWith)
+  ExtractContext* ctx;   // told when data blocks have been read (DoneWith)
   std::uint64_t offset;  // the chunk's offset in the context's view
+  std::shared_ptr<SqfsReadLog> log;  // shared by the copies libsquashfs makes
 };
 
-// Reads this large are data blocks (metadata blocks are 8 KiB at most), read once: their pages of
-// the mapped image are let go right away, so memory stays flat however large the image.
-constexpr std::size_t kSqfsDataRead = 16 * 1024;
+void LogDataRead(MemFile& m, std::uint64_t start, std::uint64_t end) {
+  if (!m.ctx || !m.log) return;
+  const std::lock_guard<std::mutex> lock(m.log->mu);
+  auto& r = m.log->ranges;
+  r.emplace_back(start, end);
+  m.log->bytes += end - start;
+  if (m.log->bytes < kSqfsReleaseBatch) return;
+  std::sort(r.begin(), r.end());
+  std::uint64_t s = r.front().first, e = r.front().second;
+  for (const auto& [a, b] : r) {
+    if (a > e) {
+      m.ctx->DoneWith(m.offset + s, e - s);
+      s = a;
+    }
+    e = std::max(e, b);
+  }
+  m.ctx->DoneWith(m.offset + s, e - s);
+  r.clear();
+  m.log->bytes = 0;
+}
 
 int MemRead(sqfs_file_t* f, sqfs_u64 off, void* buf, size_t size) {
   auto* m = reinterpret_cast<MemFile*>(f);
   if (!Fits(m->size, off, size)) return SQFS_ERROR_OUT_OF_BOUNDS;
   std::memcpy(buf, m->data + off, size);
-  if (size >= kSqfsDataRead && m->ctx) m->ctx->DoneWith(m->offset + off, size);
+  if (size >= kSqfsDataRead) LogDataRead(*m, off, off + size);
   for (sqfs_u64 i = off; !m->standard_magic && i < 4 && i < off + size; ++i) {
     static_cast<char*>(buf)[i - off] = "hsqs"[i];
   }
@@ -74,6 +106,7 @@ MemFile* NewMemFile(ByteView v, ExtractContext* ctx, std::uint64_t offset) {
   m->standard_magic = v.size() >= 4 && std::memcmp(v.data(), "hsqs", 4) == 0;
   m->ctx = ctx;
   m->offset = offset;
+  m->log = std::make_shared<SqfsReadLog>();
   return m;
 }
 
