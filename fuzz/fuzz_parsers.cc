@@ -6,12 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "assess/builtin_checks.h"
 #include "core/bytes.h"
 #include "core/elf.h"
+#include "credentials/keys.h"
 #include "declaration/declaration.h"
-#include "declaration/securitytxt.h"
 #include "firmware/image_trailers.h"
-#include "firmware/keyparse.h"
 #include "network/http.h"
 #include "network/login/http_auth.h"
 #include "network/login/telnet.h"
@@ -20,13 +20,14 @@
 #include "network/robustness_payloads.h"
 #include "network/ssh.h"
 #include "network/udp.h"
+#include "protocols/securitytxt.h"
 #include "report/json_read.h"
 #include "store/batch.h"
-#include "store/cvss.h"
-#include "store/vulndb.h"
 #include "traffic/analyzer.h"
 #include "traffic/capture.h"
 #include "traffic/parsers.h"
+#include "vuln/cvss.h"
+#include "vuln/vulndb.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -80,19 +81,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int dlt : {0, 1, 12, 113, 276, 228, 229})
       (void)t::DecodeFrame(dlt, iotcop::ByteView(data, size));
   } else if (parser == "keys") {
-    (void)iotcop::firmware::FindPrivateKeys(text);
-    (void)iotcop::firmware::FindCertificates(text);
+    (void)iotcop::credentials::FindPrivateKeys(text);
+    (void)iotcop::credentials::FindCertificates(text);
   } else if (parser == "trailers") {
     (void)iotcop::firmware::ParseImageTrailers(iotcop::ByteView(data, size), "fuzz.bin");
   } else if (parser == "vulnfeed") {
-    (void)iotcop::store::ParseFeed(text, "fuzz.json", nullptr);
-    (void)iotcop::store::CvssV3BaseScore(text);
+    (void)iotcop::vuln::ParseFeed(text, "fuzz.json", nullptr);
+    (void)iotcop::vuln::CvssV3BaseScore(text);
   } else if (parser == "batchlist") {
     (void)iotcop::store::ParseBatchList(text, "fuzz.list", "/fuzz");
   } else if (parser == "storedreport") {
     // A stored run's report, read back by show and diff (the database may have been edited).
     auto doc = nlohmann::json::parse(text, nullptr, false);
-    (void)iotcop::report::AssessmentFromJson(doc, "fuzz.json");
+    (void)iotcop::report::AssessmentFromJson(doc, "fuzz.json", iotcop::BuiltinChecks());
   } else if (parser == "probes") {
     // A device's answer read against every probe of rules/probes.yaml.
     if (const auto& probes = iotcop::network::BuiltinProbes(); probes) {

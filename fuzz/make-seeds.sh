@@ -69,7 +69,7 @@ struct.pack_into('<I', h, 8, zlib.crc32(bytes(h[12:]) + b) ^ 0xffffffff)
 open(sys.argv[3], 'wb').write(bytes(h) + b)
 PY
 # SquashFS 3 (no Debian tool writes it): a small 3.1 image in both byte orders and with the
-# sqlzma magic; the test writer (tests/integration/unpack_squashfs3_test.cc) covers the rest.
+# sqlzma magic; the test writer (tests/unpack/integration/unpack_squashfs3_test.cc) covers the rest.
 python3 - "$out/squashfs3" <<'PY'
 import sys, zlib
 # SquashFS 3.1 (zlib, 4 KiB blocks): a root with etc/ (passwd: a fragment tail; prog: a block and a

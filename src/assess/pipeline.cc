@@ -7,14 +7,14 @@
 
 #include "core/build_info.h"
 #include "core/check.h"
-#include "core/check_runner.h"
 #include "core/hash.h"
-#include "core/verdict_engine.h"
 #include "declaration/declaration.h"
 #include "firmware/collector.h"
 #include "network/assess.h"
 #include "traffic/assess.h"
 #include "unpack/engine.h"
+#include "verdict/check_runner.h"
+#include "verdict/verdict_engine.h"
 
 namespace iotcop {
 namespace fs = std::filesystem;

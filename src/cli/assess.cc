@@ -12,9 +12,9 @@
 #include "cli/assess_store.h"
 #include "cli/command.h"
 #include "cli/common.h"
+#include "cli/traffic_options.h"
 #include "core/severity.h"
 #include "report/renderer.h"
-#include "traffic/cli_options.h"
 
 namespace iotcop::cli {
 namespace fs = std::filesystem;
@@ -44,7 +44,7 @@ std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
 
 int Run(AssessArgs& args) {
   auto& o = args.options;
-  if (int rc = traffic::PrepareCaptures(o.traffic, args.out_dir, o.pcaps); rc != 0) return rc;
+  if (int rc = PrepareCaptures(o.traffic, args.out_dir, o.pcaps); rc != 0) return rc;
   if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty()) {
     std::cerr
         << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
@@ -158,7 +158,7 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
       "--robustness", net.robustness,
       "with --host: also send a bounded campaign of malformed input (may upset the device)");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
-  traffic::AddCaptureOptions(*cmd, args.options.traffic);
+  AddCaptureOptions(*cmd, args.options.traffic);
   cmd->add_option("--declaration", args.options.declaration,
                   "manufacturer's declaration (IXIT YAML)");
   cmd->add_option("-o,--out", args.out_dir, "output folder for reports and extracted files")

@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "assess/builtin_checks.h"
 #include "assess/pipeline.h"
 #include "cli/command.h"
 #include "cli/store_common.h"
@@ -283,7 +284,8 @@ int Run(BatchArgs& args) {
     nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
     std::optional<Assessment> a;
     if (doc.is_object()) {
-      auto parsed = report::AssessmentFromJson(doc, (w.dir / "out" / "report.json").string());
+      auto parsed = report::AssessmentFromJson(doc, (w.dir / "out" / "report.json").string(),
+                                               BuiltinChecks());
       if (parsed) a = std::move(*parsed);
     }
     if (!a) {

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "assess/builtin_checks.h"
 #include "cli/command.h"
 #include "core/check.h"
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "cli/command.h"
-#include "declaration/securitytxt.h"
+#include "protocols/securitytxt.h"
 
 namespace iotcop::cli {
 

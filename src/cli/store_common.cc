@@ -1,5 +1,6 @@
 // File: cli/store_common.cc
 #include "cli/store_common.h"
+#include "assess/builtin_checks.h"
 
 #include <iostream>
 
@@ -29,7 +30,8 @@ std::optional<LoadedRun> LoadRunOrReport(const std::string& command, store::Stor
   if (!summary) return fail(summary.error());
   auto doc = s.Report(*id);
   if (!doc) return fail(doc.error());
-  auto a = report::AssessmentFromJson(*doc, s.where() + " run " + std::to_string(*id));
+  auto a =
+      report::AssessmentFromJson(*doc, s.where() + " run " + std::to_string(*id), BuiltinChecks());
   if (!a) return fail(a.error());
   return LoadedRun{std::move(*summary), std::move(*a)};
 }

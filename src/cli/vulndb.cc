@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "cli/command.h"
-#include "store/vulndb.h"
+#include "vuln/vulndb.h"
 
 namespace iotcop::cli {
 
@@ -23,11 +23,11 @@ void AddVulnDbCommand(CLI::App& app, CommandContext& ctx) {
   auto* info = cmd->add_subcommand("info", "Print the database path and its number of records");
   info->add_option("--db", db_path, "database path");
   auto path = [] {
-    return db_path.empty() ? store::DefaultVulnDbPath() : std::filesystem::path(db_path);
+    return db_path.empty() ? vuln::DefaultVulnDbPath() : std::filesystem::path(db_path);
   };
   import->callback([&ctx, path] {
     ctx.run = [path] {
-      auto db = store::VulnDb::Open(path(), true);
+      auto db = vuln::VulnDb::Open(path(), true);
   if (!db) {
     std::cerr << "iotcop vulndb import: " << db.error().Describe() << "\n";
     return kExitInput;
@@ -50,7 +50,7 @@ void AddVulnDbCommand(CLI::App& app, CommandContext& ctx) {
 );
 info->callback([&ctx, path] {
   ctx.run = [path] {
-    auto db = store::VulnDb::Open(path(), false);
+    auto db = vuln::VulnDb::Open(path(), false);
     if (!db) {
       std::cerr << "iotcop vulndb info: " << db.error().Describe() << "\n";
       return kExitInput;

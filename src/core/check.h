@@ -79,7 +79,6 @@ class Check {
   virtual Status Run(CheckContext& ctx) const = 0;
 };
 
-// Every built-in check, in the order of the .def lists (src/*/checks.def).
-const std::vector<std::unique_ptr<const Check>>& BuiltinChecks();
+using CheckList = std::vector<std::unique_ptr<const Check>>;
 
 }  // namespace iotcop

@@ -23,4 +23,19 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+std::vector<TextLine> SplitLines(std::string_view text, std::size_t max_lines) {
+  std::vector<TextLine> out;
+  std::size_t pos = 0;
+  std::uint32_t number = 0;
+  while (pos < text.size() && out.size() < max_lines) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.push_back({++number, line});
+    pos = end + 1;
+  }
+  return out;
+}
+
 }  // namespace iotcop

@@ -1,6 +1,7 @@
 // docs/checks.md: every built-in check from its CheckDoc.
 #include <fmt/format.h>
 
+#include "assess/builtin_checks.h"
 #include "core/check.h"
 #include "docs/generate.h"
 

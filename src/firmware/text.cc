@@ -5,21 +5,6 @@
 
 namespace iotcop::firmware {
 
-std::vector<TextLine> SplitLines(std::string_view text, std::size_t max_lines) {
-  std::vector<TextLine> out;
-  std::size_t pos = 0;
-  std::uint32_t number = 0;
-  while (pos < text.size() && out.size() < max_lines) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    out.push_back({++number, line});
-    pos = end + 1;
-  }
-  return out;
-}
-
 std::string_view Basename(std::string_view path) {
   while (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   const auto slash = path.rfind('/');
@@ -215,6 +200,14 @@ bool GlobMatch(std::string_view p, std::string_view t) {
   }
   while (pi < p.size() && p[pi] == '*') ++pi;
   return pi == p.size();
+}
+
+bool IsShell(std::string_view program) {
+  while (!program.empty() && program.front() == '-') program.remove_prefix(1);
+  const auto slash = program.rfind('/');
+  const std::string_view b = slash == std::string_view::npos ? program : program.substr(slash + 1);
+  return b == "sh" || b == "ash" || b == "bash" || b == "hush" || b == "dash" || b == "zsh" ||
+         b == "ksh";
 }
 
 }  // namespace iotcop::firmware

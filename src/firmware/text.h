@@ -16,14 +16,6 @@
 
 namespace iotcop::firmware {
 
-struct TextLine {
-  std::uint32_t number = 0;  // 1-based
-  std::string_view text;     // without the line break
-};
-
-// Splits text into lines ("\n" or "\r\n"); at most `max_lines`.
-std::vector<TextLine> SplitLines(std::string_view text, std::size_t max_lines = 200000);
-
 std::string_view Basename(std::string_view path);
 std::string_view Dirname(std::string_view path);
 
@@ -56,6 +48,9 @@ std::vector<const unpack::Entry*> RegularFiles(const unpack::Tree& tree,
 // The roots to search for a system's configuration: SystemRoots(), or every root when none looks
 // like a Unix root filesystem.
 std::vector<std::uint32_t> ConfigRoots(const unpack::Tree& tree);
+
+// True for a shell program name ("/bin/sh", "-/bin/ash", "bash").
+bool IsShell(std::string_view program);
 
 // Glob match with * ? and [...] (no path semantics).
 bool GlobMatch(std::string_view pattern, std::string_view text);

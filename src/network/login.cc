@@ -12,7 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/fact_kinds.h"
-#include "firmware/credentials.h"
+#include "credentials/passwords.h"
 #include "network/login/brute_force.h"
 #include "network/login/protocol.h"
 #include "network/socket.h"
@@ -39,12 +39,12 @@ Result<std::unique_ptr<login::Protocol>> ProtocolFor(const Endpoint& e, const Lo
 // Anonymous logins, then the dictionary with the protocol's preferred users first; entries
 // without a user name are tried with each preferred user. Deduplicated, cut to `max`.
 std::vector<Credential> Candidates(const std::string& service,
-                                   const std::vector<firmware::DefaultCredential>& dict,
+                                   const std::vector<credentials::DefaultCredential>& dict,
                                    std::size_t max) {
   std::vector<Credential> out = login::Anonymous(service);
   std::set<std::pair<std::string, std::string>> seen;
   for (const auto& c : out) seen.insert({c.user, c.password});
-  auto add = [&](const std::string& u, const firmware::DefaultCredential& d) {
+  auto add = [&](const std::string& u, const credentials::DefaultCredential& d) {
     if (seen.insert({u, d.password}).second) out.push_back({u, d.password, d.source, false});
   };
   const auto users = login::PreferredUsers(service);
@@ -76,7 +76,7 @@ std::vector<std::pair<std::string, std::string>> LoginCandidates(const Endpoint&
   std::vector<std::string> errors;
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& c :
-       Candidates(e.service, firmware::LoadDictionary(options.extra_credentials, errors),
+       Candidates(e.service, credentials::LoadDictionary(options.extra_credentials, errors),
                   std::max<std::size_t>(1, options.max_attempts)))
     out.emplace_back(c.user, c.password);
   return out;
@@ -85,7 +85,7 @@ std::vector<std::pair<std::string, std::string>> LoginCandidates(const Endpoint&
 void TryDefaultLogins(const std::vector<Endpoint>& endpoints, const LoginOptions& options,
                       const Limits& limits, Assessment& a) {
   std::vector<std::string> errors;
-  const auto dict = firmware::LoadDictionary(options.extra_credentials, errors);
+  const auto dict = credentials::LoadDictionary(options.extra_credentials, errors);
   for (const auto& e : errors) a.problems.push_back({"warning", "probe", "", "", std::nullopt, e});
   for (const Endpoint& e : endpoints) {
     const std::string input = e.input.empty() ? e.address : e.input;

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "declaration/securitytxt.h"
 #include "network/http.h"
+#include "protocols/securitytxt.h"
 
 namespace iotcop::network {
 

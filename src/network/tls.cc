@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "firmware/keyparse.h"
+#include "credentials/keys.h"
 
 namespace iotcop::network {
 
@@ -142,9 +142,9 @@ nlohmann::json CertificateFacts(SSL* ssl, const std::string& address) {
   nlohmann::json c = nlohmann::json::object();
   if (len > 0) {
     const auto parsed =
-        firmware::FindCertificates(std::string_view(reinterpret_cast<const char*>(der), len));
+        credentials::FindCertificates(std::string_view(reinterpret_cast<const char*>(der), len));
     if (!parsed.empty()) {
-      c = firmware::CertificateFields(parsed.front());
+      c = credentials::CertificateFields(parsed.front());
     }
   }
   OPENSSL_free(der);

@@ -100,7 +100,8 @@ ItemVerdict ReadVerdict(const json& j) {
 
 }  // namespace
 
-Result<Assessment> AssessmentFromJson(const json& doc, const std::string& origin) {
+Result<Assessment> AssessmentFromJson(const json& doc, const std::string& origin,
+                                      const CheckList& known_checks) {
   if (!doc.is_object() || S(doc, "schema") != kJsonSchema)
     return MakeError(Errc::kUnsupported,
                      std::string("not an iotcop JSON report (schema ") + kJsonSchema + ")", origin);
@@ -148,7 +149,7 @@ Result<Assessment> AssessmentFromJson(const json& doc, const std::string& origin
       run.check_id = S(c, "id");
       run.ran = c.value("ran", false);
       run.note = S(c, "note");
-      for (const auto& check : BuiltinChecks())
+      for (const auto& check : known_checks)
         if (check->doc().id == run.check_id) run.doc = check->doc();
       if (run.doc.id.empty()) {
         run.doc.id = run.check_id;

@@ -7,9 +7,9 @@
 // a requirement is stated so nobody signs a statement the product contradicts.
 #include <fmt/format.h>
 
-#include "core/verdict_engine.h"
 #include "report/document.h"
 #include "report/renderer.h"
+#include "verdict/verdict_engine.h"
 
 namespace iotcop::report {
 namespace {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "store/fingerprint.h"
-#include "store/version.h"
+#include "vuln/version.h"
 
 namespace iotcop::store {
 namespace {
@@ -47,7 +47,7 @@ std::map<std::string, std::string> ServicesOf(const Assessment& a) {
 std::string Newest(const std::set<std::string>& versions) {
   std::string best;
   for (const auto& v : versions)
-    if (best.empty() || CompareVersions(v, best) > 0) best = v;
+    if (best.empty() || vuln::CompareVersions(v, best) > 0) best = v;
   return best;
 }
 
@@ -95,7 +95,7 @@ RunDiff DiffRuns(const RunSummary& sa, const Assessment& a, const RunSummary& sb
       d.components.push_back({name, "", Newest(versions), "added"});
     } else if (it->second != versions) {
       const std::string before = Newest(it->second), after = Newest(versions);
-      const int cmp = CompareVersions(after, before);
+      const int cmp = vuln::CompareVersions(after, before);
       d.components.push_back({name, before, after,
                               cmp > 0   ? "upgraded"
                               : cmp < 0 ? "downgraded"

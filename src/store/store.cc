@@ -14,7 +14,7 @@
 #include "core/paths.h"
 #include "store/fingerprint.h"
 #include "store/sql.h"
-#include "store/vulndb.h"
+#include "vuln/vulndb.h"
 
 namespace iotcop::store {
 namespace fs = std::filesystem;
@@ -263,7 +263,8 @@ std::string RulesHash(const std::string& vulndb) {
     HashTree(DataDir() / sub, material);
   }
   material += "[vulndb]\n" +
-              VulnDbDigest(vulndb.empty() ? DefaultVulnDbPath() : std::filesystem::path(vulndb)) +
+              vuln::VulnDbDigest(vulndb.empty() ? vuln::DefaultVulnDbPath()
+                                                : std::filesystem::path(vulndb)) +
               "\n";
   return Sha256Hex(AsBytes(material));
 }

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "core/fact_kinds.h"
-#include "firmware/keyparse.h"
+#include "credentials/keys.h"
 #include "traffic/parsers.h"
 
 namespace iotcop::traffic {
@@ -305,8 +305,8 @@ void Analyzer::AnalyseTcp(Flow& f) {
     if (!tls.client_hello && !tls.server_hello) return;
     nlohmann::json certs = nlohmann::json::array();
     for (const auto& der : tls.certificates) {
-      for (const auto& c : firmware::FindCertificates(der))
-        certs.push_back(firmware::CertificateFields(c));
+      for (const auto& c : credentials::FindCertificates(der))
+        certs.push_back(credentials::CertificateFields(c));
     }
     nlohmann::json offered = nlohmann::json::array();
     for (auto v : tls.offered_versions) offered.push_back(TlsVersionName(v));

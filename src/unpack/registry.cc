@@ -8,14 +8,14 @@
 
 namespace iotcop::unpack {
 
-#define IOTCOP_FORMAT(fn) std::unique_ptr<Handler> fn();
+#define IOTCOP_FORMAT(id, fn) std::unique_ptr<Handler> fn();
 #include "unpack/handlers/formats.def"
 #undef IOTCOP_FORMAT
 
 const std::vector<std::unique_ptr<Handler>>& BuiltinHandlers() {
   static const auto* handlers = [] {
     auto* v = new std::vector<std::unique_ptr<Handler>>;
-#define IOTCOP_FORMAT(fn) v->push_back(fn());
+#define IOTCOP_FORMAT(id, fn) v->push_back(fn());
 #include "unpack/handlers/formats.def"
 #undef IOTCOP_FORMAT
     return v;

@@ -1,14 +1,15 @@
 #include "support/firmware_fixture.h"
+#include "assess/builtin_checks.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include "core/check.h"
-#include "core/check_runner.h"
 #include "firmware/collector.h"
 #include "support/test_support.h"
 #include "unpack/tree.h"
+#include "verdict/check_runner.h"
 
 namespace iotcop::test {
 namespace fs = std::filesystem;

@@ -1,4 +1,5 @@
 #include "support/firmware_support.h"
+#include "assess/builtin_checks.h"
 
 #include <stdexcept>
 

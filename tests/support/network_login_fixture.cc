@@ -1,10 +1,11 @@
 // File: tests/support/network_login_fixture.cc
 #include "support/network_login_fixture.h"
+#include "assess/builtin_checks.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/check_runner.h"
+#include "verdict/check_runner.h"
 
 namespace iotcop::test {
 

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include "core/check_runner.h"
 #include "core/fact_kinds.h"
-#include "core/verdict_engine.h"
+#include "verdict/check_runner.h"
+#include "verdict/verdict_engine.h"
 
 namespace iotcop::test {
 namespace {

@@ -5,14 +5,14 @@
 // uncracked: high). Locked accounts and per-unit placeholders are not default passwords.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::FindingOn;
-using fwcheck::Str;
+using checkutil::FindingOn;
+using checkutil::Str;
 
 Status CheckAccountsDefaultPassword(CheckContext& ctx) {
   const auto& facts = ctx.facts();
@@ -80,7 +80,7 @@ Status CheckAccountsDefaultPassword(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeAccountsDefaultPasswordCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.accounts.default-password",
        "Accounts with default, empty or baked-in passwords",
        {"5.1-1", "5.1-2", "5.4-3"},

@@ -3,13 +3,13 @@
 // login (corpus 08: 'admin' with uid 0 in /etc/passwd.bak).
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckAccountsExtraRoot(CheckContext& ctx) {
   for (const Fact* a : ctx.facts().OfKind(facts::kAccount)) {
@@ -19,7 +19,7 @@ Status CheckAccountsExtraRoot(CheckContext& ctx) {
         state == "locked" || state == "placeholder")
       continue;
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             {a},
             fmt::format("'{}' is a second uid-0 (root) account that can log in ({})", name,
                         Str(*a, "file")),
@@ -36,7 +36,7 @@ Status CheckAccountsExtraRoot(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeAccountsExtraRootCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.accounts.extra-root",
        "Extra uid-0 accounts",
        {"5.1-1"},

@@ -2,13 +2,13 @@
 // enough to brute force that they are not best-practice cryptography for authentication (5.1-3).
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 bool Weak(const std::string& s) { return s == "des" || s == "md5" || s == "apr1" || s == "bsdi"; }
 
@@ -17,7 +17,7 @@ Status CheckAccountsWeakHash(CheckContext& ctx) {
     const std::string scheme = a->value["password"].value("scheme", "");
     if (a->value["password"].value("state", "") != "hash" || !Weak(scheme)) continue;
     const std::string name = Str(*a, "name");
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {a},
                    fmt::format("'{}' uses a weak {} password hash ({})", name, scheme,
                                a->value["password"].value("file", Str(*a, "file"))),
@@ -30,11 +30,11 @@ Status CheckAccountsWeakHash(CheckContext& ctx) {
   for (const Fact* c : ctx.facts().OfKind(facts::kCredential)) {
     const std::string scheme = Str(*c, "scheme");
     if (Str(*c, "kind") == "account" || !Weak(scheme)) continue;
-    ctx.Report(fwcheck::FindingOn({c},
-                                  fmt::format("a {} password hash protects '{}' in {}", scheme,
-                                              Str(*c, "user"), Str(*c, "where")),
-                                  "DES/MD5-based password hashes are fast to brute force.",
-                                  Severity::kMedium),
+    ctx.Report(checkutil::FindingOn({c},
+                                    fmt::format("a {} password hash protects '{}' in {}", scheme,
+                                                Str(*c, "user"), Str(*c, "where")),
+                                    "DES/MD5-based password hashes are fast to brute force.",
+                                    Severity::kMedium),
                "weak-hash:" + Str(*c, "user") + "@" + Str(*c, "where"));
   }
   return Ok();
@@ -43,7 +43,7 @@ Status CheckAccountsWeakHash(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeAccountsWeakHashCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.accounts.weak-hash",
        "Weak password hash schemes (DES, MD5)",
        {"5.1-3"},

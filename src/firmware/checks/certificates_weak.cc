@@ -3,13 +3,13 @@
 // are noted (low): clients cannot authenticate the device through a CA.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckCertificatesWeak(CheckContext& ctx) {
   for (const Fact* c : ctx.facts().OfKind(facts::kCertificate)) {
@@ -21,7 +21,7 @@ Status CheckCertificatesWeak(CheckContext& ctx) {
     const int bits = c->value.value("key_bits", 0);
     if (Str(*c, "key_type") == "rsa" && bits > 0 && bits < 2048)
       ctx.Report(
-          fwcheck::FindingOn(
+          checkutil::FindingOn(
               {c}, fmt::format("certificate {} has a {}-bit RSA key ({})", subject, bits, where),
               "RSA keys under 2048 bits are below current best practice (NIST SP 800-131A).",
               Severity::kMedium),
@@ -29,22 +29,22 @@ Status CheckCertificatesWeak(CheckContext& ctx) {
     std::string lower = sig;
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     if (lower.find("md5") != std::string::npos || lower.find("sha1") != std::string::npos)
-      ctx.Report(fwcheck::FindingOn(
+      ctx.Report(checkutil::FindingOn(
                      {c}, fmt::format("certificate {} is signed with {} ({})", subject, sig, where),
                      "MD5 and SHA-1 signatures can be forged with chosen-prefix collisions.",
                      Severity::kMedium),
                  "weak-signature:" + fp);
     if (c->value.value("expired", false))
-      ctx.Report(
-          fwcheck::FindingOn({c},
-                             fmt::format("certificate {} expired on {} ({})", subject,
-                                         Str(*c, "not_after"), where),
-                             "Clients that check validity refuse it, and clients that do not were "
-                             "taught to ignore certificate errors.",
-                             Severity::kMedium),
-          "expired:" + fp);
+      ctx.Report(checkutil::FindingOn(
+                     {c},
+                     fmt::format("certificate {} expired on {} ({})", subject, Str(*c, "not_after"),
+                                 where),
+                     "Clients that check validity refuse it, and clients that do not were "
+                     "taught to ignore certificate errors.",
+                     Severity::kMedium),
+                 "expired:" + fp);
     if (c->value.value("self_signed", false))
-      ctx.Report(fwcheck::FindingOn(
+      ctx.Report(checkutil::FindingOn(
                      {c}, fmt::format("certificate {} is self-signed ({})", subject, where),
                      "A self-signed device certificate cannot be authenticated by clients "
                      "through a CA; shipped in the image it is also the same on every unit.",
@@ -57,7 +57,7 @@ Status CheckCertificatesWeak(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeWeakCertificatesCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.certificates.weak",
        "Weak, expired or self-signed device certificates",
        {"5.5-1"},

@@ -3,13 +3,13 @@
 // (YARA rules/credentials). Like a baked account hash, each is the same on every unit.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 std::string Where(const std::string& kind) {
   if (kind == "web") return "a web server's user file";
@@ -44,7 +44,7 @@ Status CheckCredentialsHardcoded(CheckContext& ctx) {
                     cracked ? " and it is a well-known default" : "");
     if (kind == "binary") message += fmt::format(" Matched by rule {}.", Str(*c, "rule"));
     ctx.Report(
-        fwcheck::FindingOn({c}, title, message, cracked ? Severity::kCritical : Severity::kHigh),
+        checkutil::FindingOn({c}, title, message, cracked ? Severity::kCritical : Severity::kHigh),
         kind + ":" + who + "@" + Str(*c, "where") + ":" + Str(*c, "rule"));
   }
   return Ok();
@@ -53,7 +53,7 @@ Status CheckCredentialsHardcoded(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeHardcodedCredentialsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.credentials.hard-coded",
        "Credentials in service configuration, command lines and programs",
        {"5.1-1", "5.4-3"},

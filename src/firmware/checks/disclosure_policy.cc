@@ -3,13 +3,13 @@
 // be published on the web, so the check says INCONCLUSIVE and names what would decide it.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckDisclosurePolicy(CheckContext& ctx) {
   const auto found = ctx.facts().OfKind(facts::kDisclosure);
@@ -46,7 +46,7 @@ Status CheckDisclosurePolicy(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeDisclosurePolicyCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.disclosure.policy",
        "Vulnerability disclosure information in the firmware",
        {"5.2-1"},

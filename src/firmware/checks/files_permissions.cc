@@ -3,13 +3,13 @@
 // others execute or read; setuid programs are where privilege escalation happens.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckFilesPermissions(CheckContext& ctx) {
   for (const Fact* p : ctx.facts().OfKind(facts::kFilePermission)) {
@@ -20,7 +20,7 @@ Status CheckFilesPermissions(CheckContext& ctx) {
     Severity sev = ww ? Severity::kMedium
                       : (root_owned && issue == "setuid" ? Severity::kMedium : Severity::kLow);
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             {p},
             fmt::format("{} {} is {} (mode {})", Str(*p, "type"), path, issue, Str(*p, "mode")),
             ww ? "Any user or process on the device can change it."
@@ -37,7 +37,7 @@ Status CheckFilesPermissions(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeFilePermissionsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.files.permissions",
        "setuid/setgid and world-writable files",
        {"5.6-7"},

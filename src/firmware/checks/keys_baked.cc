@@ -6,13 +6,13 @@
 
 #include <map>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckKeysBaked(CheckContext& ctx) {
   std::map<std::string, std::vector<const Fact*>> by_fingerprint;  // ordered: stable output
@@ -50,13 +50,13 @@ Status CheckKeysBaked(CheckContext& ctx) {
     std::vector<std::string> provisions = {"5.4-3"};
     if (comms) provisions.push_back("5.4-4");
     ctx.Report(
-        fwcheck::FindingOn(keys,
-                           fmt::format("{} private key baked into the image ({})",
-                                       role == "host"  ? "SSH host"
-                                       : role == "tls" ? "TLS"
-                                                       : "a",
-                                       paths),
-                           message, encrypted ? Severity::kMedium : Severity::kHigh, provisions),
+        checkutil::FindingOn(keys,
+                             fmt::format("{} private key baked into the image ({})",
+                                         role == "host"  ? "SSH host"
+                                         : role == "tls" ? "TLS"
+                                                         : "a",
+                                         paths),
+                             message, encrypted ? Severity::kMedium : Severity::kHigh, provisions),
         "key:" + fp);
   }
   if (by_fingerprint.empty() && !good.empty()) {
@@ -73,7 +73,7 @@ Status CheckKeysBaked(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeBakedPrivateKeyCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.keys.baked-private-key",
        "Private keys shipped in the firmware",
        {"5.4-3", "5.4-4"},

@@ -6,15 +6,15 @@
 #include <fstream>
 #include <map>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
 #include "core/paths.h"
-#include "firmware/checks/check_util.h"
 #include "firmware/text.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Result<std::map<std::string, std::string>> LoadList() {
   const auto path = DataDir() / "rules" / "compromised-keys.txt";
@@ -52,7 +52,7 @@ Status CheckKeysCompromised(CheckContext& ctx) {
   for (const auto& [fp, basis] : hits) {
     std::string paths;
     for (const Fact* f : basis) paths += (paths.empty() ? "" : ", ") + Str(*f, "path");
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    basis, fmt::format("publicly known private key in the image ({})", paths),
                    fmt::format("The key's private half is public ({}): anyone can impersonate "
                                "the device or decrypt its traffic. Fingerprint {}.",
@@ -66,7 +66,7 @@ Status CheckKeysCompromised(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeCompromisedKeysCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.keys.compromised",
        "Publicly known (compromised) keys",
        {"5.4-3", "5.4-4"},

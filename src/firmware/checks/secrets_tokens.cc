@@ -3,18 +3,18 @@
 // downloads the image.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckSecretsTokens(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kSecret)) {
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             {s},
             fmt::format("{} in {} ({})", Str(*s, "description"), Str(*s, "path"), Str(*s, "value")),
             fmt::format("A {} (rule {}, entropy {:.2f} bits/char) is shipped in the "
@@ -29,7 +29,7 @@ Status CheckSecretsTokens(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeSecretTokensCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.secrets.tokens",
        "API tokens and cloud credentials in the firmware",
        {"5.4-3"},

@@ -1,27 +1,27 @@
 // fw.services.debug-daemon: vendor debug and remote-debugging daemons started at boot (TP-Link
 // tddp and kin, Android adbd, gdbserver, generic debugd): network-reachable interfaces meant for
 // the factory or the developer, often without authentication.
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "firmware/checks/services_named.h"
 
 namespace iotcop {
 namespace {
 
 Status CheckServicesDebug(CheckContext& ctx) {
-  fwcheck::ReportServicesNamed(ctx, {{"tddp", "debugd", "adbd", "gdbserver"},
-                                     "a debug daemon",
-                                     "Debug daemons such as TP-Link's tddp (CVE-2020-28347, "
-                                     "CVE-2019-6971) accept commands from the "
-                                     "network, often without authentication.",
-                                     Severity::kHigh});
+  checkutil::ReportServicesNamed(ctx, {{"tddp", "debugd", "adbd", "gdbserver"},
+                                       "a debug daemon",
+                                       "Debug daemons such as TP-Link's tddp (CVE-2020-28347, "
+                                       "CVE-2019-6971) accept commands from the "
+                                       "network, often without authentication.",
+                                       Severity::kHigh});
   return Ok();
 }
 
 }  // namespace
 
 std::unique_ptr<const Check> MakeDebugDaemonCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.services.debug-daemon",
        "Debug daemons started at boot",
        {"5.6-1", "5.6-5"},

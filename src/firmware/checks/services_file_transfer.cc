@@ -1,20 +1,20 @@
 // fw.services.file-transfer: FTP and TFTP servers started at boot. TFTP has no authentication at
 // all; FTP sends credentials in cleartext.
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "firmware/checks/services_named.h"
 
 namespace iotcop {
 namespace {
 
 Status CheckServicesFileTransfer(CheckContext& ctx) {
-  fwcheck::ReportServicesNamed(
+  checkutil::ReportServicesNamed(
       ctx, {{"tftpd", "in.tftpd", "atftpd", "utftpd", "tftp-hpa", "opentftpd"},
             "a TFTP server",
             "TFTP has no authentication: anyone on the network can read (and often "
             "write) files.",
             Severity::kHigh});
-  fwcheck::ReportServicesNamed(
+  checkutil::ReportServicesNamed(
       ctx, {{"ftpd", "vsftpd", "proftpd", "pure-ftpd", "bftpd", "in.ftpd", "stupid-ftpd"},
             "an FTP server",
             "FTP sends credentials and data in cleartext.",
@@ -25,7 +25,7 @@ Status CheckServicesFileTransfer(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeFileTransferCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.services.file-transfer",
        "FTP and TFTP servers started at boot",
        {"5.6-1", "5.6-5"},

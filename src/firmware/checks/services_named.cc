@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
-namespace iotcop::fwcheck {
+namespace iotcop::checkutil {
 
 std::size_t ReportServicesNamed(CheckContext& ctx, const ServiceRule& rule) {
   std::size_t n = 0;
@@ -42,4 +42,4 @@ std::size_t ReportServicesNamed(CheckContext& ctx, const ServiceRule& rule) {
   return n;
 }
 
-}  // namespace iotcop::fwcheck
+}  // namespace iotcop::checkutil

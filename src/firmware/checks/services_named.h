@@ -10,7 +10,7 @@
 
 #include "core/check.h"
 
-namespace iotcop::fwcheck {
+namespace iotcop::checkutil {
 
 struct ServiceRule {
   std::vector<std::string_view> names;  // program base names (also matched as a busybox applet)
@@ -23,4 +23,4 @@ struct ServiceRule {
 // service name + starter file. Returns how many were reported.
 std::size_t ReportServicesNamed(CheckContext& ctx, const ServiceRule& rule);
 
-}  // namespace iotcop::fwcheck
+}  // namespace iotcop::checkutil

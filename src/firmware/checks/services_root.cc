@@ -3,19 +3,19 @@
 // (5.6-7) asks network-facing code to run as an unprivileged user.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckServicesRoot(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kService)) {
     if (Str(*s, "user") != "root") continue;
     const std::string init = Str(*s, "init");
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {s},
                    fmt::format("{} runs as root ({} {}:{})", Str(*s, "name"), init, Str(*s, "file"),
                                s->value.value("line", 0u)),
@@ -31,7 +31,7 @@ Status CheckServicesRoot(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeRootDaemonsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.services.root-daemons",
        "Daemons configured to run as root",
        {"5.6-7"},

@@ -3,35 +3,35 @@
 // and a UART adapter gets root: a physically accessible debug interface left enabled (5.6-4).
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
+#include "firmware/text.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::IsShell;
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckServicesSerialShell(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kService)) {
     if (Str(*s, "init") != "inittab") continue;
     const auto& argv = s->value["argv"];
     if (argv.empty() || !argv[0].is_string()) continue;
-    bool shell = IsShell(argv[0].get<std::string>());
+    bool shell = firmware::IsShell(argv[0].get<std::string>());
     const std::string prog = Str(*s, "name");
     if ((prog == "getty" || prog == "agetty") && !shell) {
       // getty -n -l /bin/sh: no login prompt, runs the shell directly.
       bool no_prompt = false;
       for (std::size_t i = 1; i < argv.size(); ++i) {
         if (argv[i] == "-n") no_prompt = true;
-        if (argv[i] == "-l" && i + 1 < argv.size() && IsShell(argv[i + 1].get<std::string>()) &&
-            no_prompt)
+        if (argv[i] == "-l" && i + 1 < argv.size() &&
+            firmware::IsShell(argv[i + 1].get<std::string>()) && no_prompt)
           shell = true;
       }
     }
     if (!shell) continue;
     const std::string tty = Str(*s, "tty").empty() ? "the console" : Str(*s, "tty");
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {s},
                    fmt::format("root shell without login on {} ({}:{}: {})", tty, Str(*s, "file"),
                                s->value.value("line", 0u), Str(*s, "action")),
@@ -47,7 +47,7 @@ Status CheckServicesSerialShell(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeSerialShellCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.services.serial-shell",
        "Shell on a serial console without login",
        {"5.6-4"},

@@ -3,13 +3,13 @@
 // grants write access.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckServicesSnmp(CheckContext& ctx) {
   bool snmpd_started = false;
@@ -21,7 +21,7 @@ Status CheckServicesSnmp(CheckContext& ctx) {
     if (Str(*c, "kind") != "snmp" || !c->value.value("cracked", false)) continue;
     const bool write = c->value.value("write", false);
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             {c},
             fmt::format("SNMP {} community is a default ({}, {})",
                         write ? "read-write" : "read-only", Str(*c, "password"), Str(*c, "where")),
@@ -38,7 +38,7 @@ Status CheckServicesSnmp(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeSnmpCommunityCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.services.snmp-community",
        "SNMP with default communities",
        {"5.1-1", "5.6-2"},

@@ -4,14 +4,14 @@
 // has no password); otherwise a cleartext remote login that should not be enabled.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
+#include "firmware/text.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::IsShell;
-using fwcheck::Str;
+using checkutil::Str;
 
 bool Telnet(const Fact& s) {
   const std::string n = Str(s, "name");
@@ -56,8 +56,8 @@ Status CheckServicesTelnet(CheckContext& ctx) {
     const std::string started =
         fmt::format("{} (started by {}, {}:{})", Str(*s, "command"), Str(*s, "started_by"),
                     Str(*s, "file"), s->value.value("line", 0u));
-    if (IsShell(login)) {
-      ctx.Report(fwcheck::FindingOn(
+    if (firmware::IsShell(login)) {
+      ctx.Report(checkutil::FindingOn(
                      {s}, fmt::format("telnet gives a shell without login: {}", started),
                      fmt::format("telnetd runs {} instead of a login program: anyone on the "
                                  "network gets a root shell without a password.",
@@ -77,7 +77,7 @@ Status CheckServicesTelnet(CheckContext& ctx) {
                                                                    : "no password set")
               : "a default password (" + Str(o, "source") + ")";
       ctx.Report(
-          fwcheck::FindingOn(
+          checkutil::FindingOn(
               basis,
               fmt::format("telnet is started at boot while '{}' has {}: {}", who, why, started),
               fmt::format("Telnet ({} via {}) accepts remote logins in cleartext and '{}' "
@@ -87,7 +87,7 @@ Status CheckServicesTelnet(CheckContext& ctx) {
           key);
       continue;
     }
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {s}, fmt::format("telnet is started at boot: {}", started),
                    "Telnet is a cleartext remote login; a consumer device should not enable it.",
                    Severity::kHigh),
@@ -99,7 +99,7 @@ Status CheckServicesTelnet(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTelnetCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"fw.services.telnet",
        "Telnet started at boot",
        {"5.6-1", "5.6-5"},

@@ -1,14 +1,14 @@
 // fw.services.upnp: UPnP IGD daemons started at boot (miniupnpd, upnpd). UPnP lets any program on
 // the LAN open ports in the router's firewall without authentication.
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "firmware/checks/services_named.h"
 
 namespace iotcop {
 namespace {
 
 Status CheckServicesUpnp(CheckContext& ctx) {
-  fwcheck::ReportServicesNamed(
+  checkutil::ReportServicesNamed(
       ctx, {{"miniupnpd", "upnpd", "linuxigd"},
             "a UPnP daemon",
             "UPnP IGD lets any LAN program open inbound ports without authentication "
@@ -20,17 +20,17 @@ Status CheckServicesUpnp(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeUpnpCheck() {
-  return fwcheck::MakeFunctionCheck({"fw.services.upnp",
-                                     "UPnP enabled at boot",
-                                     {"5.6-1", "5.6-5"},
-                                     {InputKind::kFirmware},
-                                     {facts::kService},
-                                     "UPnP port mapping is an unauthenticated interface that "
-                                     "widens the attack surface; it should "
-                                     "be off unless the user needs it (5.6-1, 5.6-5).",
-                                     "Ship UPnP disabled and let the user enable it.",
-                                     Severity::kMedium},
-                                    CheckServicesUpnp);
+  return checkutil::MakeFunctionCheck({"fw.services.upnp",
+                                       "UPnP enabled at boot",
+                                       {"5.6-1", "5.6-5"},
+                                       {InputKind::kFirmware},
+                                       {facts::kService},
+                                       "UPnP port mapping is an unauthenticated interface that "
+                                       "widens the attack surface; it should "
+                                       "be off unless the user needs it (5.6-1, 5.6-5).",
+                                       "Ship UPnP disabled and let the user enable it.",
+                                       Severity::kMedium},
+                                      CheckServicesUpnp);
 }
 
 }  // namespace iotcop

@@ -10,9 +10,9 @@
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
 #include "core/hash.h"
+#include "credentials/passwords.h"
 #include "firmware/boot.h"
 #include "firmware/collector.h"
-#include "firmware/credentials.h"
 #include "firmware/text.h"
 
 namespace iotcop::firmware {
@@ -119,7 +119,7 @@ PasswordInfo Classify(const std::string& field, bool from_shadow) {
     p.state = "none";  // no password was ever set (OpenWrt lets root in without one)
   } else if (field[0] == '!' || field[0] == '*' || field == "LK" || field == "NP" || field == "x") {
     p.state = "locked";
-  } else if (std::string s = HashScheme(field); !s.empty()) {
+  } else if (std::string s = credentials::HashScheme(field); !s.empty()) {
     p.state = "hash";
     p.scheme = s;
     p.hash = field;
@@ -155,7 +155,7 @@ std::string SourceOf(const BootCommand& c) {
 }
 
 void CollectRoot(const FirmwareInput& in, std::uint32_t root,
-                 const std::vector<DefaultCredential>& dict, FactStore& facts) {
+                 const std::vector<credentials::DefaultCredential>& dict, FactStore& facts) {
   const auto& tree = in.tree;
   // Account databases in use that are links to files made at boot (/etc/passwd -> /var/passwd):
   // the file a boot script copies there is the one that counts.
@@ -209,7 +209,7 @@ void CollectRoot(const FirmwareInput& in, std::uint32_t root,
     }
   }
 
-  std::map<std::string, std::optional<CrackResult>> cracked;  // by hash
+  std::map<std::string, std::optional<credentials::CrackResult>> cracked;  // by hash
   for (const Entry* e : dbs[static_cast<int>(DbKind::kPasswd)]) {
     auto text = ReadCapped(tree, *e, kMaxDb);
     if (!text) continue;
@@ -273,7 +273,7 @@ void CollectRoot(const FirmwareInput& in, std::uint32_t root,
           facts.Add(facts::kAccount, v, FileEvidence(in, *e, p.line, excerpt), "accounts");
       if (pw.hash.empty()) continue;
       auto& cr = cracked[pw.hash];
-      if (!cr) cr = CrackHash(pw.hash, p.name, dict);
+      if (!cr) cr = credentials::CrackHash(pw.hash, p.name, dict);
       nlohmann::json c = {{"user", p.name},
                           {"password_state", "hash"},
                           {"scheme", pw.scheme},
@@ -297,7 +297,7 @@ void CollectRoot(const FirmwareInput& in, std::uint32_t root,
 }
 
 void CollectAccounts(const FirmwareInput& in, FactStore& facts, std::vector<Problem>& problems) {
-  const auto dict = DictionaryFor(in.config, in.input, "accounts", problems);
+  const auto dict = credentials::DictionaryFor(in.config, in.input, "accounts", problems);
   for (std::uint32_t root : ConfigRoots(in.tree)) CollectRoot(in, root, dict, facts);
 }
 

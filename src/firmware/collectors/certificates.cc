@@ -5,8 +5,8 @@
 
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
+#include "credentials/keys.h"
 #include "firmware/collector.h"
-#include "firmware/keyparse.h"
 #include "firmware/text.h"
 
 namespace iotcop::firmware {
@@ -31,10 +31,10 @@ void CollectCertificates(const FirmwareInput& in, FactStore& facts, std::vector<
     const auto data = ReadCapped(in.tree, *e, kMaxCertFile);
     if (!data) continue;
     if (data->find("CERTIFICATE-----") == std::string::npos && !der_name) continue;
-    const auto certs = FindCertificates(*data);
+    const auto certs = credentials::FindCertificates(*data);
     const bool bundle = certs.size() > 3 || BundlePath(e->path);
     for (const auto& c : certs) {
-      nlohmann::json v = CertificateFields(c);
+      nlohmann::json v = credentials::CertificateFields(c);
       v["key_fingerprint"] = c.key_fingerprint;
       v["path"] = in.tree.DisplayPath(*e);
       v["bundle"] = bundle;

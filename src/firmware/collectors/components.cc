@@ -15,7 +15,7 @@
 #include "firmware/collector.h"
 #include "firmware/component_rules.h"
 #include "firmware/text_files.h"
-#include "store/version.h"
+#include "vuln/version.h"
 
 namespace iotcop::firmware {
 namespace {
@@ -255,7 +255,7 @@ class ComponentsCollector : public Collector {
         }
         if (rule) break;
       }
-      const std::string upstream = store::UpstreamVersion(ver->second);
+      const std::string upstream = vuln::UpstreamVersion(ver->second);
       emit.AddNamed(
           rule ? rule->name : pkg->second, rule, upstream, source, pkg->second, ver->second, e.path,
           FileEvidence(in, e, st.line, "Package: " + pkg->second + " Version: " + ver->second));

@@ -9,9 +9,9 @@
 
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
+#include "credentials/passwords.h"
 #include "firmware/boot.h"
 #include "firmware/collector.h"
-#include "firmware/credentials.h"
 #include "firmware/text.h"
 
 namespace iotcop::firmware {
@@ -23,7 +23,7 @@ constexpr std::size_t kMaxConfig = 1u << 20;
 
 struct Ctx {
   const FirmwareInput& in;
-  const std::vector<DefaultCredential>& dict;
+  const std::vector<credentials::DefaultCredential>& dict;
   FactStore& facts;
 };
 
@@ -31,13 +31,13 @@ struct Ctx {
 void AddCredential(Ctx& ctx, const Entry& e, std::uint32_t line, const std::string& user,
                    const std::string& secret, const std::string& kind, const std::string& service,
                    const std::string& excerpt, nlohmann::json extra = nlohmann::json::object()) {
-  const std::string scheme = HashScheme(secret);
+  const std::string scheme = credentials::HashScheme(secret);
   nlohmann::json v = std::move(extra);
   v["user"] = user;
   v["kind"] = kind;
   v["service"] = service;
   v["where"] = ctx.in.tree.DisplayPath(e);
-  std::optional<DefaultCredential> match;
+  std::optional<credentials::DefaultCredential> match;
   if (secret.empty()) {
     v["password_state"] = "empty";
     v["cracked"] = true;
@@ -45,14 +45,16 @@ void AddCredential(Ctx& ctx, const Entry& e, std::uint32_t line, const std::stri
   } else if (!scheme.empty() && scheme != "des") {
     v["password_state"] = "hash";
     v["scheme"] = scheme;
-    const CrackResult cr = CrackHash(secret, user, ctx.dict);
+    const credentials::CrackResult cr = credentials::CrackHash(secret, user, ctx.dict);
     match = cr.match;
     v["cracked"] = match.has_value();
     v["exhausted"] = cr.exhausted;
   } else {
     // 13 characters of [./0-9A-Za-z] may be a DES hash or a plaintext password: try both.
-    const CrackResult cr = scheme == "des" ? CrackHash(secret, user, ctx.dict) : CrackResult{};
-    match = cr.match ? cr.match : MatchPlaintext(secret, user, ctx.dict);
+    const credentials::CrackResult cr = scheme == "des"
+                                            ? credentials::CrackHash(secret, user, ctx.dict)
+                                            : credentials::CrackResult{};
+    match = cr.match ? cr.match : credentials::MatchPlaintext(secret, user, ctx.dict);
     v["password_state"] = cr.match ? "hash" : "plaintext";
     if (cr.match) v["scheme"] = "des";
     v["cracked"] = match.has_value();
@@ -78,7 +80,7 @@ void UserFile(Ctx& ctx, const Entry& e, const std::string& service) {
     if (colon == std::string_view::npos || colon == 0) continue;
     std::string_view secret = t.substr(colon + 1);
     if (const auto c2 = secret.find(':');
-        c2 != std::string_view::npos && HashScheme(secret).empty())
+        c2 != std::string_view::npos && credentials::HashScheme(secret).empty())
       secret = secret.substr(0, c2);  // htdigest: user:realm:hash — the realm is not the secret
     const std::string user(t.substr(0, colon));
     AddCredential(ctx, e, l.number, user, std::string(secret), "web", service,
@@ -112,7 +114,7 @@ void NvramDefaults(Ctx& ctx, const Entry& e) {
     const std::string_view t = Trim(l.text);
     if (t.empty() || t.front() == '#') continue;
     const std::vector<std::string> argv = {"", std::string(t)};
-    for (const ArgCredential& c : CredentialsInArgs(argv)) {
+    for (const credentials::ArgCredential& c : credentials::CredentialsInArgs(argv)) {
       if (c.option == "url") continue;
       // The key (http_passwd, admin_pass...) names what the password protects.
       AddCredential(ctx, e, l.number, "", c.password, "nvram", c.option,
@@ -168,7 +170,7 @@ bool NvramFile(std::string_view path) {
 
 void CollectConfigCredentials(const FirmwareInput& in, FactStore& facts,
                               std::vector<Problem>& problems) {
-  const auto dict = DictionaryFor(in.config, in.input, "config-credentials", problems);
+  const auto dict = credentials::DictionaryFor(in.config, in.input, "config-credentials", problems);
   Ctx ctx{in, dict, facts};
   for (const Entry* e : RegularFiles(in.tree, kMaxConfig)) {
     const std::string_view b = Basename(e->path);
@@ -185,9 +187,9 @@ void CollectConfigCredentials(const FirmwareInput& in, FactStore& facts,
   // Passwords on boot command lines.
   for (std::uint32_t root : ConfigRoots(in.tree)) {
     for (const BootCommand& c : DiscoverBoot(in.tree, root).commands) {
-      for (const ArgCredential& cred : CredentialsInArgs(c.argv)) {
+      for (const credentials::ArgCredential& cred : credentials::CredentialsInArgs(c.argv)) {
         AddCredential(ctx, *c.file, c.line, cred.user, cred.password, "command",
-                      std::string(Basename(c.argv.front())), RedactedCommand(c.argv),
+                      std::string(Basename(c.argv.front())), credentials::RedactedCommand(c.argv),
                       {{"option", cred.option}, {"started_by", c.started_by}});
       }
     }

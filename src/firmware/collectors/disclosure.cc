@@ -7,9 +7,9 @@
 
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
-#include "declaration/securitytxt.h"
 #include "firmware/collector.h"
 #include "firmware/text.h"
+#include "protocols/securitytxt.h"
 
 namespace iotcop::firmware {
 namespace {

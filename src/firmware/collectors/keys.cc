@@ -9,9 +9,9 @@
 
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
+#include "credentials/keys.h"
 #include "firmware/boot.h"
 #include "firmware/collector.h"
-#include "firmware/keyparse.h"
 #include "firmware/text.h"
 
 namespace iotcop::firmware {
@@ -86,17 +86,17 @@ void CollectKeys(const FirmwareInput& in, FactStore& facts, std::vector<Problem>
     const auto text = ReadCapped(tree, *e, kMaxKeyFile);
     if (!text) continue;
     if (text->find("-----BEGIN CERTIFICATE-----") == std::string::npos) continue;
-    for (const auto& c : FindCertificates(*text))
+    for (const auto& c : credentials::FindCertificates(*text))
       cert_of_key.emplace(c.key_fingerprint, tree.DisplayPath(*e));
   }
 
   for (const Entry* e : RegularFiles(tree, kMaxKeyFile)) {
     const bool named = KeyNamed(e->path);
-    std::vector<ParsedKey> keys;
+    std::vector<credentials::ParsedKey> keys;
     if (e->size > 0) {
       const auto data = ReadCapped(tree, *e, kMaxKeyFile);
       if (!data || !CouldHoldKey(*data)) continue;
-      keys = FindPrivateKeys(*data);
+      keys = credentials::FindPrivateKeys(*data);
     } else if (!named) {
       continue;
     }
@@ -126,7 +126,7 @@ void CollectKeys(const FirmwareInput& in, FactStore& facts, std::vector<Problem>
       facts.Add(facts::kPrivateKey, v, FileEvidence(in, *e, std::nullopt, "(empty file)"), "keys");
       continue;
     }
-    for (const ParsedKey& k : keys) {
+    for (const credentials::ParsedKey& k : keys) {
       std::string role = "other";
       const std::string lower = tree.DisplayPath(*e);
       auto cert = cert_of_key.find(k.fingerprint);

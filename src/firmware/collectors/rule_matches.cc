@@ -11,8 +11,8 @@
 #include "core/bytes.h"
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
+#include "credentials/passwords.h"
 #include "firmware/collector.h"
-#include "firmware/credentials.h"
 #include "firmware/text.h"
 #include "firmware/yara_rules.h"
 
@@ -58,7 +58,7 @@ void CollectRuleMatches(const FirmwareInput& in, FactStore& facts, std::vector<P
                         "rule-matches: " + rules.error().Describe()});
     return;
   }
-  const auto dict = DictionaryFor(in.config, in.input, "rule-matches", problems);
+  const auto dict = credentials::DictionaryFor(in.config, in.input, "rule-matches", problems);
   for (const auto& e : in.tree.entries()) {
     if (e.type != unpack::EntryType::kFile || e.disk.empty() || e.size == 0) continue;
     if (e.size > kMaxScan) {
@@ -100,7 +100,7 @@ void CollectRuleMatches(const FirmwareInput& in, FactStore& facts, std::vector<P
                    {"path", in.tree.DisplayPath(e)}},
                   ev, "rule-matches");
       } else {
-        const auto match = MatchPlaintext(value, meta("user"), dict);
+        const auto match = credentials::MatchPlaintext(value, meta("user"), dict);
         nlohmann::json v = {
             {"user", meta("user")},
             {"kind", "binary"},

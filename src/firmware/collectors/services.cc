@@ -3,9 +3,9 @@
 // systemd and inetd). Emits one `service` fact per started daemon or console program.
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
+#include "credentials/passwords.h"
 #include "firmware/boot.h"
 #include "firmware/collector.h"
-#include "firmware/credentials.h"
 #include "firmware/text.h"
 
 namespace iotcop::firmware {
@@ -41,9 +41,9 @@ void CollectServices(const FirmwareInput& in, FactStore& facts, std::vector<Prob
       std::string prog = c.argv.front();
       if (prog.starts_with('-')) prog.erase(0, 1);
       // Passwords on command lines never reach a fact: they are redacted here.
-      const bool secret = !CredentialsInArgs(c.argv).empty();
-      const std::string command = RedactedCommand(c.argv);
-      const std::vector<std::string> argv = RedactedArgs(c.argv);
+      const bool secret = !credentials::CredentialsInArgs(c.argv).empty();
+      const std::string command = credentials::RedactedCommand(c.argv);
+      const std::vector<std::string> argv = credentials::RedactedArgs(c.argv);
       nlohmann::json v = {{"name", std::string(Basename(prog))},
                           {"command", command},
                           {"argv", argv},

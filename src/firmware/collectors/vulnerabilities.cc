@@ -7,7 +7,7 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/collector.h"
-#include "store/vulndb.h"
+#include "vuln/vulndb.h"
 
 namespace iotcop::firmware {
 namespace {
@@ -19,13 +19,13 @@ void CollectVulnerabilities(const FirmwareInput& in, FactStore& facts, std::vect
   }
   if (components.empty()) return;
   const std::filesystem::path path = in.config == nullptr || in.config->vulndb.empty()
-                                         ? store::DefaultVulnDbPath()
+                                         ? vuln::DefaultVulnDbPath()
                                          : std::filesystem::path(in.config->vulndb);
   Evidence scan_ev;
   scan_ev.source = InputKind::kFirmware;
   scan_ev.input = in.input;
   scan_ev.excerpt = path.string();
-  auto db = store::VulnDb::Open(path, false);
+  auto db = vuln::VulnDb::Open(path, false);
   if (!db) {
     facts.Add(facts::kVulnerabilityScan,
               {{"database", path.string()}, {"error", db.error().Describe()}}, scan_ev,

@@ -4,14 +4,14 @@
 // RTSP, TFTP (no authentication at all). One check per protocol, sharing this file's table.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 using network::HostPort;
 
 std::string ServiceWhere(const Fact& s) {
@@ -22,10 +22,10 @@ std::string ServiceWhere(const Fact& s) {
 Status RunFtp(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "ftp") continue;
-    ctx.Report(fwcheck::FindingOn({s}, "FTP (cleartext) answers on " + ServiceWhere(*s),
-                                  "FTP sends the user name, the password and the files in "
-                                  "cleartext: anyone on the path can read or change them.",
-                                  Severity::kMedium),
+    ctx.Report(checkutil::FindingOn({s}, "FTP (cleartext) answers on " + ServiceWhere(*s),
+                                    "FTP sends the user name, the password and the files in "
+                                    "cleartext: anyone on the path can read or change them.",
+                                    Severity::kMedium),
                "ftp:" + ServiceWhere(*s));
   }
   return Ok();
@@ -36,12 +36,12 @@ Status RunHttp(CheckContext& ctx) {
     if (Str(*s, "service") != "http") continue;
     if (s->value.value("redirect_https", false)) continue;  // only sends people to HTTPS
     ctx.Report(
-        fwcheck::FindingOn({s}, "web interface served over plain HTTP on " + ServiceWhere(*s),
-                           fmt::format("The device answers HTTP (status {}) without "
-                                       "redirecting to HTTPS: logins and settings of its web "
-                                       "interface cross the network in cleartext.",
-                                       s->value.value("status", 0)),
-                           Severity::kMedium),
+        checkutil::FindingOn({s}, "web interface served over plain HTTP on " + ServiceWhere(*s),
+                             fmt::format("The device answers HTTP (status {}) without "
+                                         "redirecting to HTTPS: logins and settings of its web "
+                                         "interface cross the network in cleartext.",
+                                         s->value.value("status", 0)),
+                             Severity::kMedium),
         "http:" + ServiceWhere(*s));
   }
   return Ok();
@@ -69,7 +69,7 @@ Status RunMqtt(CheckContext& ctx) {
           "who reaches it can read and publish.";
     }
     ctx.Report(
-        fwcheck::FindingOn({s}, title, message, anonymous ? Severity::kHigh : Severity::kMedium),
+        checkutil::FindingOn({s}, title, message, anonymous ? Severity::kHigh : Severity::kMedium),
         "mqtt:" + ServiceWhere(*s));
   }
   return Ok();
@@ -78,15 +78,15 @@ Status RunMqtt(CheckContext& ctx) {
 Status RunSnmp(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "snmp") continue;
-    ctx.Report(
-        fwcheck::FindingOn({s},
-                           fmt::format("SNMP {} answers to the default community '{}' on {}",
-                                       Str(*s, "version"), Str(*s, "community"), ServiceWhere(*s)),
-                           "SNMP v1/v2c authenticates with a community string sent in cleartext, "
-                           "and this device accepts a well-known default one: anyone on the "
-                           "network reads (and perhaps writes) its management data.",
-                           Severity::kHigh, {"5.5-1", "5.1-1"}),
-        "snmp:" + ServiceWhere(*s) + ":" + Str(*s, "community"));
+    ctx.Report(checkutil::FindingOn(
+                   {s},
+                   fmt::format("SNMP {} answers to the default community '{}' on {}",
+                               Str(*s, "version"), Str(*s, "community"), ServiceWhere(*s)),
+                   "SNMP v1/v2c authenticates with a community string sent in cleartext, "
+                   "and this device accepts a well-known default one: anyone on the "
+                   "network reads (and perhaps writes) its management data.",
+                   Severity::kHigh, {"5.5-1", "5.1-1"}),
+               "snmp:" + ServiceWhere(*s) + ":" + Str(*s, "community"));
   }
   // No default community answering says nothing about the other logins (net.login.* decide).
   if (ctx.findings().empty())
@@ -101,7 +101,7 @@ Status RunTftp(CheckContext& ctx) {
     if (Str(*s, "service") != "tftp") continue;
     const bool reads = s->value.value("reads", false);
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             {s},
             fmt::format("TFTP {} on {}", reads ? "serves reads without authentication" : "answers",
                         ServiceWhere(*s)),
@@ -120,10 +120,10 @@ Status RunTftp(CheckContext& ctx) {
 Status RunRtsp(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
     if (Str(*s, "service") != "rtsp") continue;
-    ctx.Report(fwcheck::FindingOn({s}, "RTSP (cleartext) answers on " + ServiceWhere(*s),
-                                  "RTSP streams and its credentials (Basic or Digest) travel "
-                                  "unencrypted.",
-                                  Severity::kMedium),
+    ctx.Report(checkutil::FindingOn({s}, "RTSP (cleartext) answers on " + ServiceWhere(*s),
+                                    "RTSP streams and its credentials (Basic or Digest) travel "
+                                    "unencrypted.",
+                                    Severity::kMedium),
                "rtsp:" + ServiceWhere(*s));
   }
   return Ok();
@@ -144,7 +144,7 @@ CheckDoc Doc(std::string id, std::string title, std::string rationale, std::stri
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetCleartextFtpCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.cleartext.ftp", "FTP answering on the live device",
           "FTP carries credentials and files unencrypted: not best-practice cryptography (5.5-1).",
           "Disable FTP; use SFTP or HTTPS for file transfer.", Severity::kMedium),
@@ -152,7 +152,7 @@ std::unique_ptr<const Check> MakeNetCleartextFtpCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetCleartextHttpCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.cleartext.http", "Web interface over plain HTTP",
           "A web interface served over HTTP exposes logins and settings on the network (5.5-1). "
           "HTTP that only redirects to HTTPS is fine.",
@@ -161,7 +161,7 @@ std::unique_ptr<const Check> MakeNetCleartextHttpCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetCleartextMqttCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.cleartext.mqtt", "MQTT without TLS or authentication",
           "MQTT over plain TCP carries credentials and messages in cleartext (5.5-1); a broker "
           "accepting anonymous clients lets anyone read and publish.",
@@ -171,7 +171,7 @@ std::unique_ptr<const Check> MakeNetCleartextMqttCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetCleartextSnmpCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.cleartext.snmp", "SNMP v1/v2c with a default community",
           "SNMP v1 and v2c have no encryption and a community string for a password; 'public' and "
           "'private' are universal defaults (5.5-1, 5.1-1).",
@@ -181,7 +181,7 @@ std::unique_ptr<const Check> MakeNetCleartextSnmpCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetCleartextTftpCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.cleartext.tftp", "TFTP answering on the live device",
           "TFTP has neither authentication nor encryption: whoever reaches the device reads the "
           "files it serves (5.5-1), and a consumer device has no need for it once it runs "
@@ -192,7 +192,7 @@ std::unique_ptr<const Check> MakeNetCleartextTftpCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetCleartextRtspCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.cleartext.rtsp", "RTSP without TLS",
           "RTSP sends video and its credentials unencrypted (5.5-1).",
           "Stream over RTSPS / SRTP, or keep RTSP off the network by default.", Severity::kMedium),

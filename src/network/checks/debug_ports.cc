@@ -3,14 +3,14 @@
 // gdbserver — factory and developer access left enabled in a shipped device.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 using network::HostPort;
 
 Status CheckNetDebugPorts(CheckContext& ctx) {
@@ -23,14 +23,14 @@ Status CheckNetDebugPorts(CheckContext& ctx) {
     std::string title = svc == "adb" ? fmt::format("Android Debug Bridge answers on {}{}", where,
                                                    open_adb ? " without authentication" : "")
                                      : fmt::format("gdbserver answers on {}", where);
-    ctx.Report(
-        fwcheck::FindingOn({s}, title,
-                           svc == "adb" ? "adb over TCP gives a shell and file access to whoever "
-                                          "connects (or whoever holds an accepted key)."
-                                        : "A remote debugger attached to a process lets anyone who "
-                                          "connects read and change its memory and run code.",
-                           open_adb || svc == "gdbserver" ? Severity::kCritical : Severity::kHigh),
-        svc + ":" + where);
+    ctx.Report(checkutil::FindingOn(
+                   {s}, title,
+                   svc == "adb" ? "adb over TCP gives a shell and file access to whoever "
+                                  "connects (or whoever holds an accepted key)."
+                                : "A remote debugger attached to a process lets anyone who "
+                                  "connects read and change its memory and run code.",
+                   open_adb || svc == "gdbserver" ? Severity::kCritical : Severity::kHigh),
+               svc + ":" + where);
   }
   // 5.6-4 is about physically accessible debug interfaces: the network cannot show they are off.
   if (ctx.findings().empty())
@@ -44,7 +44,7 @@ Status CheckNetDebugPorts(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetDebugPortsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.debug.ports",
        "Debug interfaces answering on the network",
        {"5.6-4", "5.6-1"},

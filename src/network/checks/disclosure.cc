@@ -8,14 +8,14 @@
 // elsewhere) with what was fetched.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 using network::HostPort;
 
 Status RunBanner(CheckContext& ctx) {
@@ -27,13 +27,14 @@ Status RunBanner(CheckContext& ctx) {
     const std::string where =
         HostPort(Str(*s, "address"), s->value.value("port", std::uint16_t{0})) + "/" +
         Str(*s, "transport");
-    ctx.Report(fwcheck::FindingOn({s},
-                                  fmt::format("{} on {} discloses without authentication: {}",
-                                              Str(*s, "service"), where, fmt::join(what, "; ")),
-                                  "Software versions and device identity given to anyone who asks "
-                                  "let an attacker pick matching exploits without a trace.",
-                                  Severity::kLow),
-               "disclosure:" + where);
+    ctx.Report(
+        checkutil::FindingOn({s},
+                             fmt::format("{} on {} discloses without authentication: {}",
+                                         Str(*s, "service"), where, fmt::join(what, "; ")),
+                             "Software versions and device identity given to anyone who asks "
+                             "let an attacker pick matching exploits without a trace.",
+                             Severity::kLow),
+        "disclosure:" + where);
   }
   return Ok();
 }
@@ -77,7 +78,7 @@ Status RunSecurityTxt(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetDisclosureBannerCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.disclosure.banner",
        "Versions and identity disclosed without authentication",
        {"5.6-2"},
@@ -92,7 +93,7 @@ std::unique_ptr<const Check> MakeNetDisclosureBannerCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetSecurityTxtCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.disclosure.securitytxt",
        "security.txt served by the device",
        {"5.2-1"},

@@ -4,13 +4,13 @@
 // slowed down or has no password login; inconclusive when too few guesses were made to tell.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckNetLoginBruteForce(CheckContext& ctx) {
   std::vector<FactId> basis, open;
@@ -20,7 +20,7 @@ Status CheckNetLoginBruteForce(CheckContext& ctx) {
     const std::string r = Str(*f, "result");
     if (r == "none") {
       ++found;
-      ctx.Report(fwcheck::FindingOn(
+      ctx.Report(checkutil::FindingOn(
                      {f},
                      fmt::format("{} on {} does not resist password guessing", Str(*f, "service"),
                                  Str(*f, "endpoint")),
@@ -49,7 +49,7 @@ Status CheckNetLoginBruteForce(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetLoginBruteForceCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.login.brute-force",
        "Live password login without brute-force protection",
        {"5.1-5"},

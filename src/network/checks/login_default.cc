@@ -3,13 +3,13 @@
 // dictionary, or without any (anonymous MQTT or FTP).
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckNetLoginDefault(CheckContext& ctx) {
   for (const Fact* f : ctx.facts().OfKind(facts::kLoginAttempt)) {
@@ -30,7 +30,7 @@ Status CheckNetLoginDefault(CheckContext& ctx) {
                         "default-credential dictionary ({}) after {} attempt(s): a universal "
                         "default password, the way botnets such as Mirai take devices over.",
                         service, Str(*f, "user"), Str(*f, "source"), f->value.value("attempts", 0));
-    ctx.Report(fwcheck::FindingOn({f}, title, message, Severity::kCritical), "login:" + where);
+    ctx.Report(checkutil::FindingOn({f}, title, message, Severity::kCritical), "login:" + where);
   }
   return Ok();
 }
@@ -38,7 +38,7 @@ Status CheckNetLoginDefault(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetLoginDefaultCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.login.default",
        "Live service accepts a default credential or anonymous access",
        {"5.1-1"},

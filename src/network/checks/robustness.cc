@@ -4,13 +4,13 @@
 // facts, so each passes only where a campaign ran against the endpoint and stayed clean.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 template <int kKind>
 Status CheckNetRobustness(CheckContext& ctx) {
@@ -40,7 +40,7 @@ Status CheckNetRobustness(CheckContext& ctx) {
     } else {
       continue;
     }
-    ctx.Report(fwcheck::FindingOn({f}, title, Str(*f, "detail") + ".", sev),
+    ctx.Report(checkutil::FindingOn({f}, title, Str(*f, "detail") + ".", sev),
                fmt::format("{}:{}:{}", kind, Str(*f, "endpoint"), Str(*f, "payload")));
   }
   return Ok();
@@ -63,20 +63,20 @@ CheckDoc Doc(const char* id, const char* title, const char* rationale, Severity 
 
 std::vector<std::unique_ptr<const Check>> MakeNetRobustnessChecks() {
   std::vector<std::unique_ptr<const Check>> v;
-  v.push_back(fwcheck::MakeFunctionCheck(
+  v.push_back(checkutil::MakeFunctionCheck(
       Doc("net.robustness.crash", "Live service crashes on malformed input",
           "Software shall validate data input (5.13-1): a service that stops answering after "
           "oversized or malformed requests (found by the --robustness campaign) did not, and "
           "is open to denial of service and likely memory corruption.",
           Severity::kHigh),
       CheckNetRobustness<0>));
-  v.push_back(fwcheck::MakeFunctionCheck(
+  v.push_back(checkutil::MakeFunctionCheck(
       Doc("net.robustness.hang", "Live service hangs on malformed input",
           "Software shall validate data input (5.13-1): a service that still accepts connections "
           "but no longer answers after malformed requests is stuck on input it did not reject.",
           Severity::kMedium),
       CheckNetRobustness<1>));
-  v.push_back(fwcheck::MakeFunctionCheck(
+  v.push_back(checkutil::MakeFunctionCheck(
       Doc("net.robustness.injection", "Live service reflects, executes or traverses on input",
           "Software shall validate data input (5.13-1): harmless markers sent by the --robustness "
           "campaign came back unescaped, computed by a shell, or a path traversal returned a "

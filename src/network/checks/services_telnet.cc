@@ -4,14 +4,14 @@
 // starts telnetd at boot.
 #include <fmt/format.h>
 
+#include "core/check_util.h"
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
 #include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 using network::HostPort;
 
 Status CheckNetServicesTelnet(CheckContext& ctx) {
@@ -20,11 +20,11 @@ Status CheckNetServicesTelnet(CheckContext& ctx) {
     const std::string where =
         HostPort(Str(*s, "address"), s->value.value("port", std::uint16_t{0}));
     ctx.Report(
-        fwcheck::FindingOn({s}, fmt::format("telnet answers on {}", where),
-                           "A telnet server accepts connections: logins and everything typed "
-                           "cross the network in cleartext, and telnet is an interface a "
-                           "consumer device does not need.",
-                           Severity::kHigh),
+        checkutil::FindingOn({s}, fmt::format("telnet answers on {}", where),
+                             "A telnet server accepts connections: logins and everything typed "
+                             "cross the network in cleartext, and telnet is an interface a "
+                             "consumer device does not need.",
+                             Severity::kHigh),
         "telnet:" + where);
   }
   return Ok();
@@ -33,7 +33,7 @@ Status CheckNetServicesTelnet(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetTelnetCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.services.telnet",
        "Telnet answering on the live device",
        {"5.6-1", "5.6-5", "5.5-1"},

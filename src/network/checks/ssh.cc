@@ -8,13 +8,13 @@
 #include <algorithm>
 
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
+#include "network/checks/net_check.h"
 #include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status RunAlgorithms(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kSshEndpoint)) {
@@ -26,15 +26,16 @@ Status RunAlgorithms(CheckContext& ctx) {
       if (why.empty()) why = w.value("name", "") + ": " + w.value("why", "");
     }
     if (broken.empty()) continue;
-    ctx.Report(fwcheck::FindingOn({s},
-                                  fmt::format("SSH on {} offers broken algorithms: {}",
-                                              fwcheck::AddressPort(*s), fmt::join(broken, ", ")),
-                                  fmt::format("The server's KEXINIT offers algorithms that are not "
-                                              "best-practice cryptography ({}); a client or "
-                                              "attacker may negotiate them.",
-                                              why),
-                                  Severity::kMedium),
-               "ssh-alg:" + fwcheck::AddressPort(*s));
+    ctx.Report(
+        checkutil::FindingOn({s},
+                             fmt::format("SSH on {} offers broken algorithms: {}",
+                                         network::AddressPort(*s), fmt::join(broken, ", ")),
+                             fmt::format("The server's KEXINIT offers algorithms that are not "
+                                         "best-practice cryptography ({}); a client or "
+                                         "attacker may negotiate them.",
+                                         why),
+                             Severity::kMedium),
+        "ssh-alg:" + network::AddressPort(*s));
   }
   return Ok();
 }
@@ -43,13 +44,14 @@ Status RunAuth(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kSshEndpoint)) {
     const auto& m = s->value.value("auth_methods", nlohmann::json());
     if (!m.is_array() || std::find(m.begin(), m.end(), "none") == m.end()) continue;
-    ctx.Report(fwcheck::FindingOn({s},
-                                  fmt::format("SSH on {} accepts logins without any credential",
-                                              fwcheck::AddressPort(*s)),
-                                  "The server accepted the \"none\" authentication method: anyone "
-                                  "who connects is logged in.",
-                                  Severity::kCritical),
-               "ssh-none:" + fwcheck::AddressPort(*s));
+    ctx.Report(
+        checkutil::FindingOn({s},
+                             fmt::format("SSH on {} accepts logins without any credential",
+                                         network::AddressPort(*s)),
+                             "The server accepted the \"none\" authentication method: anyone "
+                             "who connects is logged in.",
+                             Severity::kCritical),
+        "ssh-none:" + network::AddressPort(*s));
   }
   // Needing some credential is not needing a non-default one: net.login.* decide 5.1-1.
   if (ctx.findings().empty())
@@ -62,7 +64,7 @@ Status RunAuth(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetSshAlgorithmsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.ssh.algorithms",
        "Broken SSH algorithms offered",
        {"5.5-1"},
@@ -78,7 +80,7 @@ std::unique_ptr<const Check> MakeNetSshAlgorithmsCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetSshAuthCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"net.ssh.auth",
        "SSH without authentication",
        {"5.1-1"},

@@ -6,13 +6,13 @@
 #include <fmt/format.h>
 
 #include "core/fact_kinds.h"
-#include "firmware/checks/check_util.h"
+#include "network/checks/net_check.h"
 #include "network/socket.h"
 
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status RunVersions(CheckContext& ctx) {
   for (const Fact* t : ctx.facts().OfKind(facts::kTlsEndpoint)) {
@@ -21,14 +21,14 @@ Status RunVersions(CheckContext& ctx) {
       if (t->value["versions"].value(v, nlohmann::json(false)) == true) old.emplace_back(v);
     if (old.empty()) continue;
     ctx.Report(
-        fwcheck::FindingOn(
-            {t}, fmt::format("{} accepts {}", fwcheck::AddressPort(*t), fmt::join(old, ", ")),
+        checkutil::FindingOn(
+            {t}, fmt::format("{} accepts {}", network::AddressPort(*t), fmt::join(old, ", ")),
             fmt::format("The TLS listener completes handshakes with {}: "
                         "deprecated protocol versions (RFC 8996) that "
                         "allow downgrade and known attacks.",
                         fmt::join(old, ", ")),
             old.front() == "SSLv3" ? Severity::kHigh : Severity::kMedium),
-        "tls-versions:" + fwcheck::AddressPort(*t));
+        "tls-versions:" + network::AddressPort(*t));
   }
   return Ok();
 }
@@ -39,15 +39,15 @@ Status RunCiphers(CheckContext& ctx) {
     if (!weak.is_array() || weak.empty()) continue;
     std::vector<std::string> names;
     for (const auto& w : weak) names.push_back(w.value("version", "") + " " + w.value("name", ""));
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {t},
-                   fmt::format("{} accepts {} weak cipher suite(s): {}", fwcheck::AddressPort(*t),
+                   fmt::format("{} accepts {} weak cipher suite(s): {}", network::AddressPort(*t),
                                weak.size(), fmt::join(names, ", ")),
                    fmt::format("The server agrees to suites that are not "
                                "best-practice cryptography ({}).",
                                weak[0].value("why", "")),
                    Severity::kMedium),
-               "tls-ciphers:" + fwcheck::AddressPort(*t));
+               "tls-ciphers:" + network::AddressPort(*t));
   }
   return Ok();
 }
@@ -68,13 +68,13 @@ Status RunCertificate(CheckContext& ctx) {
         sig.find("sha1") != std::string::npos || sig.find("SHA1") != std::string::npos)
       why.push_back("signed with " + sig);
     if (why.empty()) continue;
-    ctx.Report(fwcheck::FindingOn({t},
-                                  fmt::format("the certificate of {} is weak: {}",
-                                              fwcheck::AddressPort(*t), fmt::join(why, "; ")),
-                                  fmt::format("Certificate '{}' ({}): clients cannot rely on it.",
-                                              c.value("subject", ""), fmt::join(why, "; ")),
-                                  Severity::kMedium),
-               "tls-cert:" + fwcheck::AddressPort(*t));
+    ctx.Report(checkutil::FindingOn({t},
+                                    fmt::format("the certificate of {} is weak: {}",
+                                                network::AddressPort(*t), fmt::join(why, "; ")),
+                                    fmt::format("Certificate '{}' ({}): clients cannot rely on it.",
+                                                c.value("subject", ""), fmt::join(why, "; ")),
+                                    Severity::kMedium),
+               "tls-cert:" + network::AddressPort(*t));
   }
   return Ok();
 }
@@ -88,7 +88,7 @@ CheckDoc Doc(std::string id, std::string title, std::string rationale, std::stri
 }  // namespace
 
 std::unique_ptr<const Check> MakeNetTlsVersionsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.tls.versions", "Deprecated TLS versions accepted",
           "SSLv3, TLS 1.0 and 1.1 are deprecated (RFC 7568, RFC 8996); accepting them is not "
           "best-practice cryptography (5.5-1). Each version is tried on its own.",
@@ -97,7 +97,7 @@ std::unique_ptr<const Check> MakeNetTlsVersionsCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetTlsCiphersCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.tls.ciphers", "Weak TLS cipher suites accepted",
           "NULL, anonymous, export, RC4, DES/3DES and MD5 suites are broken or deprecated (5.5-1).",
           "Offer only AEAD suites with forward secrecy (ECDHE with AES-GCM or ChaCha20-Poly1305)."),
@@ -105,7 +105,7 @@ std::unique_ptr<const Check> MakeNetTlsCiphersCheck() {
 }
 
 std::unique_ptr<const Check> MakeNetTlsCertificateCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       Doc("net.tls.certificate", "Weak or expired TLS certificate",
           "An expired certificate, an RSA key under 2048 bits or an MD5/SHA-1 signature is not "
           "best-practice cryptography (5.5-1). Self-signed certificates are recorded, not "

@@ -11,7 +11,7 @@
 
 #include <fmt/format.h>
 
-#include "firmware/text.h"
+#include "core/strings.h"
 #include "network/login/protocol.h"
 
 namespace iotcop::network::login {

@@ -8,7 +8,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckTrafficCleartextCredentials(CheckContext& ctx) {
   bool found = false;
@@ -16,7 +16,7 @@ Status CheckTrafficCleartextCredentials(CheckContext& ctx) {
     const std::string proto = Str(*c, "protocol"), method = Str(*c, "method");
     const std::string where = fmt::format("{}:{}", Str(*c, "server"), c->value.value("port", 0));
     const bool digest = method == "digest" || method == "apop";
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {c},
                    fmt::format("{} {} credentials for user '{}' sent in cleartext to {}", proto,
                                method, Str(*c, "user"), where),
@@ -37,7 +37,7 @@ Status CheckTrafficCleartextCredentials(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficCleartextCredentialsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.cleartext.credentials",
        "Credentials sent in cleartext",
        {"5.5-1"},

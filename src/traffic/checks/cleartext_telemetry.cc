@@ -8,7 +8,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckTrafficCleartextTelemetry(CheckContext& ctx) {
   bool found = false;
@@ -21,7 +21,7 @@ Status CheckTrafficCleartextTelemetry(CheckContext& ctx) {
       topics += (topics.empty() ? "" : ", ") + x.get<std::string>();
     }
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             {t}, fmt::format("{} telemetry sent in cleartext to {} ({})", proto, where, topics),
             fmt::format("{} sent {} {} message(s), {} bytes, to {} without encryption: "
                         "their content and the topics they are sent to can be read and "
@@ -39,7 +39,7 @@ Status CheckTrafficCleartextTelemetry(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficCleartextTelemetryCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.cleartext.telemetry",
        "Telemetry sent in cleartext (MQTT, CoAP, HTTP)",
        {"5.5-1"},

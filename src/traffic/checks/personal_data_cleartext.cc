@@ -11,7 +11,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 const char* Describe(const std::string& type) {
   if (type == "email") return "e-mail address";
@@ -36,7 +36,7 @@ Status CheckTrafficPersonalDataCleartext(CheckContext& ctx) {
     const bool sensitive = type == "wifi-psk" || type == "gps";
     const std::string peer = fmt::format("{}:{}", Str(p, "peer"), p.value.value("port", 0));
     ctx.Report(
-        fwcheck::FindingOn(
+        checkutil::FindingOn(
             facts,
             fmt::format("{} {} in cleartext {} with {}",
                         facts.size() == 1 ? "a" : std::to_string(facts.size()),
@@ -61,7 +61,7 @@ Status CheckTrafficPersonalDataCleartext(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficPersonalDataCleartextCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.personal-data.cleartext",
        "Personal data sent in cleartext",
        {"5.8-1", "5.8-2"},

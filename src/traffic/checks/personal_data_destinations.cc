@@ -12,7 +12,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 const Fact* Claim(const FactStore& facts, std::string_view field) {
   for (const Fact* c : facts.OfKind(facts::kClaim))
@@ -54,7 +54,7 @@ Status CheckTrafficPersonalDataDestinations(CheckContext& ctx) {
   if (ClaimedFalse(no_telemetry) && !telemetry.empty()) {
     std::vector<const Fact*> b = {no_telemetry};
     b.insert(b.end(), telemetry.begin(), telemetry.end());
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    b, "telemetry is sent although the declaration says none is collected",
                    fmt::format("The declaration says telemetry is not collected, but the capture "
                                "shows {} telemetry stream(s) (first: {} to {}:{}); {}.",
@@ -69,7 +69,7 @@ Status CheckTrafficPersonalDataDestinations(CheckContext& ctx) {
   if (collected && ClaimedFalse(collected) && !personal.empty()) {
     std::vector<const Fact*> b = {collected};
     b.insert(b.end(), personal.begin(), personal.end());
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    b, "personal data leaves the device although the declaration lists none",
                    fmt::format("The declaration lists no personal data, but the capture shows {} "
                                "item(s) of personal data (first: {} to {}).",
@@ -100,7 +100,7 @@ Status CheckTrafficPersonalDataDestinations(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficPersonalDataDestinationsCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.personal-data.destinations",
        "Destinations of the device's data against the declaration",
        {"6-1", "6-4", "5.10-1"},

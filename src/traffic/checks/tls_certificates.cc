@@ -9,7 +9,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckTrafficTlsCertificates(CheckContext& ctx) {
   std::size_t certs = 0;
@@ -28,7 +28,7 @@ Status CheckTrafficTlsCertificates(CheckContext& ctx) {
     const std::string what = expired && self_signed ? "an expired, self-signed"
                              : expired              ? "an expired"
                                                     : "a self-signed";
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    {s},
                    fmt::format("{} presented {} certificate ({})", server, what,
                                leaf.value("subject", "")),
@@ -58,7 +58,7 @@ Status CheckTrafficTlsCertificates(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficTlsCertificatesCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.tls.certificates",
        "Expired or self-signed server certificates in TLS handshakes",
        {"5.5-1"},

@@ -9,7 +9,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 Status CheckTrafficTlsWeakProtocol(CheckContext& ctx) {
   const auto sessions = ctx.facts().OfKind(facts::kTlsSession);
@@ -26,7 +26,7 @@ Status CheckTrafficTlsWeakProtocol(CheckContext& ctx) {
     const std::string sni = Str(*s, "sni");
     const std::string who = sni.empty() ? server : fmt::format("{} ({})", sni, server);
     if (id < 0x0303) {
-      ctx.Report(fwcheck::FindingOn(
+      ctx.Report(checkutil::FindingOn(
                      {s}, fmt::format("{} negotiated with {}", version, who),
                      fmt::format("{} and {} agreed on {}, which has known weaknesses (RFC 8996 "
                                  "deprecates TLS 1.0 and 1.1); best practice is TLS 1.2 or 1.3.",
@@ -37,7 +37,7 @@ Status CheckTrafficTlsWeakProtocol(CheckContext& ctx) {
     }
     if (s->value.value("weak_cipher", false)) {
       ctx.Report(
-          fwcheck::FindingOn(
+          checkutil::FindingOn(
               {s},
               fmt::format("insecure cipher suite {} negotiated with {}", Str(*s, "cipher"), who),
               fmt::format("{} and {} agreed on {}: traffic protected by it can be "
@@ -66,7 +66,7 @@ Status CheckTrafficTlsWeakProtocol(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficTlsWeakProtocolCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.tls.weak-protocol",
        "TLS below 1.2 or an insecure cipher suite negotiated",
        {"5.5-1"},

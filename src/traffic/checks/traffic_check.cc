@@ -14,7 +14,7 @@ std::vector<const Fact*> CleartextDestinations(const FactStore& facts) {
     // Name resolution and time (DNS, NTP, DHCP, mDNS) are cleartext by design: not judged here.
     const int port = d->value.value("port", 0);
     const bool infrastructure =
-        fwcheck::Str(*d, "transport") == "udp" &&
+        checkutil::Str(*d, "transport") == "udp" &&
         (port == 53 || port == 123 || port == 67 || port == 68 || port == 5353);
     if (!infrastructure && !d->value.value("encrypted", true)) out.push_back(d);
   }
@@ -22,9 +22,9 @@ std::vector<const Fact*> CleartextDestinations(const FactStore& facts) {
 }
 
 std::string DestinationLabel(const Fact& d) {
-  const std::string name = fwcheck::Str(d, "name");
-  const std::string addr = fmt::format("{}:{}/{}", fwcheck::Str(d, "address"),
-                                       d.value.value("port", 0), fwcheck::Str(d, "transport"));
+  const std::string name = checkutil::Str(d, "name");
+  const std::string addr = fmt::format("{}:{}/{}", checkutil::Str(d, "address"),
+                                       d.value.value("port", 0), checkutil::Str(d, "transport"));
   return name.empty() ? addr : fmt::format("{} ({})", name, addr);
 }
 

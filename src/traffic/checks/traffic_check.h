@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/check.h"
-#include "firmware/checks/check_util.h"
+#include "core/check_util.h"
 
 namespace iotcop::trafficcheck {
 

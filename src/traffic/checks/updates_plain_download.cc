@@ -10,7 +10,7 @@
 namespace iotcop {
 namespace {
 
-using fwcheck::Str;
+using checkutil::Str;
 
 struct Url {
   std::string host, path;
@@ -72,7 +72,7 @@ Status CheckTrafficUpdatesPlainDownload(CheckContext& ctx) {
           exact ? "this URL" : "this server",
           Str(s, "mechanism").empty() ? "endpoint" : Str(s, "mechanism"), s.evidence.Locator());
     }
-    ctx.Report(fwcheck::FindingOn(
+    ctx.Report(checkutil::FindingOn(
                    basis,
                    fmt::format("{} fetched over cleartext {}{}", url,
                                Str(*d, "protocol") == "ftp" ? "FTP" : "HTTP",
@@ -97,7 +97,7 @@ Status CheckTrafficUpdatesPlainDownload(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeTrafficUpdatesPlainDownloadCheck() {
-  return fwcheck::MakeFunctionCheck(
+  return checkutil::MakeFunctionCheck(
       {"traffic.updates.plain-download",
        "Firmware or updates downloaded over plain HTTP or FTP",
        {"5.3-7", "5.3-10"},

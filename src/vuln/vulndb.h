@@ -1,0 +1,88 @@
+// File: vuln/vulndb.h
+// The user's vulnerability feed, imported into SQLite: NVD CVE JSON 2.0 (CPE match criteria with
+// version ranges) and OSV JSON (package ranges and version lists). Matching a component compares
+// versions with store/version.h; nothing is fetched from the network.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+struct sqlite3;
+
+namespace iotcop::vuln {
+
+// One affected range of one vulnerability. Empty bounds are open.
+struct AffectedRange {
+  std::string vendor, product;  // from a CPE (NVD); empty for OSV
+  std::string package;          // OSV package name (lower case); empty for NVD
+  std::string exact;            // a single affected version
+  std::string start_incl, start_excl, end_incl, end_excl;
+};
+
+struct Vulnerability {
+  std::string id;  // CVE-2021-42374, GHSA-..., OSV id
+  std::string summary;
+  std::optional<double> cvss;  // highest base score given
+  std::string cvss_vector;
+  std::string severity;  // the feed's word: CRITICAL, HIGH, MODERATE/MEDIUM, LOW
+  std::vector<AffectedRange> affected;
+};
+
+struct ImportStats {
+  std::string format;  // "nvd" | "osv"
+  std::size_t vulnerabilities = 0;
+  std::size_t ranges = 0;
+};
+
+struct Match {
+  std::string id, summary, cvss_vector, severity;
+  std::optional<double> cvss;
+  std::string why;  // "busybox 1.19.4 < 1.34.0 (versionEndExcluding)"
+};
+
+// True when `version` lies in `r`. A range with no bound and no exact version is what NVD writes
+// for "every version" (a `*` CPE without bounds).
+bool InRange(const AffectedRange& r, std::string_view version, std::string* why = nullptr);
+
+// Parses a feed file: NVD CVE JSON 2.0 (`vulnerabilities[].cve`), an OSV record, or an array or
+// `{"vulns": [...]}` of OSV records.
+Result<std::vector<Vulnerability>> ParseFeed(std::string_view json, std::string_view input,
+                                             std::string* format);
+
+class VulnDb {
+ public:
+  static Result<VulnDb> Open(const std::filesystem::path& path, bool create);
+  VulnDb(VulnDb&& o) noexcept : db_(o.db_), path_(std::move(o.path_)) { o.db_ = nullptr; }
+  VulnDb& operator=(VulnDb&&) = delete;
+  ~VulnDb();
+
+  // Replaces earlier records of the same ids.
+  Status Store(const std::vector<Vulnerability>& vulns);
+  Result<ImportStats> ImportFile(const std::filesystem::path& feed);
+  std::size_t Count() const;
+  // What the database holds, as a digest that changes with every import that changes content
+  // (part of the rules hash that decides what a batch may skip).
+  std::string Digest() const;
+
+  // Vulnerabilities affecting `version` of the component known by CPE vendor/product or by
+  // package name.
+  Result<std::vector<Match>> Find(std::string_view vendor, std::string_view product,
+                                  std::string_view name, std::string_view version) const;
+
+ private:
+  VulnDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// Digest() of the database at `path`, "none" when there is none.
+std::string VulnDbDigest(const std::filesystem::path& path);
+
+// $XDG_DATA_HOME/iotcop/vulndb.sqlite, else ~/.local/share/iotcop/vulndb.sqlite.
+std::filesystem::path DefaultVulnDbPath();
+
+}  // namespace iotcop::vuln
