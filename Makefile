@@ -8,7 +8,7 @@ DEMO_OUT ?= demo-out
 # tree; `make test UNITY=OFF` builds file by file (faster when editing one file).
 UNITY ?= ON
 
-.PHONY: all deps test-deps build demo sample test test-release test-asan docs fuzz clean
+.PHONY: all deps test-deps build package demo sample test test-release test-asan docs fuzz clean
 
 all: build
 
@@ -22,6 +22,13 @@ test-deps:
 build: deps
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DIOTCOP_TESTS=OFF -DCMAKE_UNITY_BUILD=$(UNITY) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) --target iotcop
+
+# Debian packages of the Release build (cmake/Packaging.cmake): iotcop and iotcop-postgres, whose
+# Depends are the run-time libraries; prints their paths (`apt install ./PATH` installs one).
+package: build
+	@rm -f $(BUILD)/packages/*.deb
+	@cd $(BUILD) && out=$$(cpack -G DEB -B packages 2>&1) || { echo "$$out" >&2; exit 1; }
+	@ls -1 "$$(cd $(BUILD) && pwd)"/packages/*.deb
 
 sample: build
 	@scripts/make-sample-firmware.sh $(BUILD)/sample >/dev/null
@@ -59,7 +66,7 @@ test-asan:
 	@scripts/make-sample-firmware.sh $(ASAN_BUILD)/sample >/dev/null
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E 'Benchmark|Corpus'
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E 'Benchmark|Corpus|Package'
 
 # Regenerate the docs pages that come from the code's metadata.
 docs: build

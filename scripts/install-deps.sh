@@ -14,6 +14,8 @@ build_pkgs=(
   libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev
   # the sample product is built from these
   squashfs-tools u-boot-tools busybox-static dropbear-bin openssl
+  # make package: dpkg-shlibdeps computes the Debian packages' Depends
+  dpkg-dev
 )
 test_pkgs=(
   libgtest-dev clang libclang-rt-14-dev
