@@ -9,7 +9,7 @@
 
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
-#include "firmware/boot.h"
+#include "firmware/boot/boot.h"
 #include "firmware/collector.h"
 #include "firmware/keyparse.h"
 #include "firmware/text.h"

@@ -1,4 +1,4 @@
-#include "firmware/boot.h"
+#include "firmware/boot/boot.h"
 
 #include <algorithm>
 #include <array>
