@@ -66,7 +66,7 @@ test-asan:
 	@scripts/make-sample-firmware.sh $(ASAN_BUILD)/sample >/dev/null
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E 'Benchmark|Corpus|Package'
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -LE corpus -E 'Corpus|Package'
 
 # Regenerate the docs pages that come from the code's metadata.
 docs: build

@@ -11,7 +11,7 @@
 #include "core/fact_kinds.h"
 #include "core/hash.h"
 #include "credentials/passwords.h"
-#include "firmware/boot.h"
+#include "firmware/boot/boot.h"
 #include "firmware/collector.h"
 #include "firmware/text.h"
 

@@ -10,7 +10,7 @@
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
 #include "credentials/passwords.h"
-#include "firmware/boot.h"
+#include "firmware/boot/boot.h"
 #include "firmware/collector.h"
 #include "firmware/text.h"
 

@@ -1,10 +1,10 @@
 // Services collector: every program started at boot, with its command line and the file and line
-// that starts it (firmware/boot.h walks inittab, rcS and the scripts it runs, rc.d links, procd,
-// systemd and inetd). Emits one `service` fact per started daemon or console program.
+// that starts it (firmware/boot/boot.h walks inittab, rcS and the scripts it runs, rc.d links,
+// procd, systemd and inetd). Emits one `service` fact per started daemon or console program.
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
 #include "credentials/passwords.h"
-#include "firmware/boot.h"
+#include "firmware/boot/boot.h"
 #include "firmware/collector.h"
 #include "firmware/text.h"
 

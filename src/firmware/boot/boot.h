@@ -1,4 +1,4 @@
-// File: firmware/boot.h
+// File: firmware/boot/boot.h
 // What a firmware runs at boot, read from its init configuration without executing anything:
 // BusyBox/SysV inittab, rcS and every script it calls (including `for i in /etc/init.d/S??*`
 // loops and run-parts), init.d scripts enabled by rc.d links (OpenWrt: enabled iff the link
