@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/common.h"
 #include "core/check.h"
 
 namespace iotcop::cli {
@@ -16,6 +17,7 @@ void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&ctx] {
     ctx.run = [] {
+      if (!DeclarationSchemaOrReport()) return kExitInput;
       if (format == "json") {
         nlohmann::json a = nlohmann::json::array();
         for (const auto& c : BuiltinChecks()) {
