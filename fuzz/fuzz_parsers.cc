@@ -3,6 +3,8 @@
 // must return or report an error for any bytes: never crash, hang or read out of bounds.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -11,6 +13,7 @@
 #include "core/elf.h"
 #include "credentials/keys.h"
 #include "declaration/declaration.h"
+#include "declaration/schema.h"
 #include "firmware/image_trailers.h"
 #include "network/http.h"
 #include "network/login/http_auth.h"
@@ -31,6 +34,19 @@
 
 #include <sys/mman.h>
 #include <unistd.h>
+
+// The declaration parser reads the schema (schema/declaration.yaml of the data folder: the build
+// tree's share/iotcop beside bin/, or $IOTCOP_DATA). Without it every key would be "unknown" and
+// the target would fuzz nothing, so a missing or broken schema stops it before the first input.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  if (std::string_view(IOTCOP_FUZZ_PARSER) == "declaration") {
+    if (const auto& schema = iotcop::declaration::BuiltinSchema(); !schema) {
+      std::fprintf(stderr, "fuzz_declaration: %s\n", schema.error().Describe().c_str());
+      std::abort();
+    }
+  }
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -70,7 +70,7 @@ int Run(AssessArgs& args) {
     }
   }
   auto catalogue = LoadCatalogueOrReport();
-  if (!catalogue) return kExitInput;
+  if (!catalogue || !DeclarationSchemaOrReport(&*catalogue)) return kExitInput;
   if (!catalogue->Find(o.standard)) {
     std::cerr << "iotcop assess: --standard " << o.standard << ": unknown standard\n";
     return kExitUsage;

@@ -24,6 +24,7 @@
 #include "assess/builtin_checks.h"
 #include "assess/pipeline.h"
 #include "cli/command.h"
+#include "cli/common.h"
 #include "cli/store_common.h"
 #include "core/build_info.h"
 #include "core/hash.h"
@@ -111,6 +112,7 @@ int Run(BatchArgs& args) {
     std::cerr << "iotcop batch: --summary " << args.summary << ": expected text, csv or html\n";
     return kExitUsage;
   }
+  if (!DeclarationSchemaOrReport()) return kExitInput;  // before any worker would fail on it
   auto all = store::BatchItemsOf(args.source);
   if (!all) {
     std::cerr << "iotcop batch: " << all.error().Describe() << "\n";

@@ -6,6 +6,7 @@
 
 #include "assess/builtin_checks.h"
 #include "cli/command.h"
+#include "cli/common.h"
 #include "core/check.h"
 
 namespace iotcop::cli {
@@ -17,6 +18,7 @@ void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&ctx] {
     ctx.run = [] {
+      if (!DeclarationSchemaOrReport()) return kExitInput;
       if (format == "json") {
         nlohmann::json a = nlohmann::json::array();
         for (const auto& c : BuiltinChecks()) {

@@ -2,6 +2,8 @@
 
 #include <iostream>
 
+#include "declaration/schema.h"
+
 namespace iotcop::cli {
 
 std::optional<Catalogue> LoadCatalogueOrReport() {
@@ -11,6 +13,12 @@ std::optional<Catalogue> LoadCatalogueOrReport() {
     return std::nullopt;
   }
   return std::move(c).value();
+}
+
+bool DeclarationSchemaOrReport(const Catalogue* catalogue) {
+  const auto& s = declaration::BuiltinSchema(catalogue);
+  if (!s) std::cerr << "iotcop: declaration schema: " << s.error().Describe() << "\n";
+  return s.ok();
 }
 
 }  // namespace iotcop::cli

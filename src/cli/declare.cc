@@ -67,6 +67,7 @@ void AddDeclareCommand(CLI::App& app, CommandContext& ctx) {
         std::cerr << "iotcop declare init: --interactive needs a terminal on standard input\n";
         return kExitUsage;
       }
+      if (!DeclarationSchemaOrReport()) return kExitInput;
       const std::string text =
           interactive ? declaration::Filled(Interview()) : declaration::Template();
       if (out.empty()) {
@@ -91,7 +92,7 @@ void AddDeclareCommand(CLI::App& app, CommandContext& ctx) {
   check->callback([&ctx] {
     ctx.run = []() -> int {
       auto catalogue = LoadCatalogueOrReport();
-      if (!catalogue) return kExitInput;
+      if (!catalogue || !DeclarationSchemaOrReport(&*catalogue)) return kExitInput;
       AssessOptions o;
       o.declaration = file;
       Progress progress;

@@ -17,7 +17,7 @@ void AddDocsCommand(CLI::App& app, CommandContext& ctx) {
   cmd->callback([&ctx] {
     ctx.run = []() -> int {
       auto cat = LoadCatalogueOrReport();
-      if (!cat) return kExitInput;
+      if (!cat || !DeclarationSchemaOrReport(&*cat)) return kExitInput;
       std::error_code ec;
       std::filesystem::create_directories(out, ec);
       for (const auto& page : docs::GeneratePages(*cat)) {

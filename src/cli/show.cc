@@ -25,7 +25,7 @@ int Run(const ShowArgs& args) {
   auto run = LoadRunOrReport("show", *s, args.ref);
   if (!run) return kExitInput;
   auto catalogue = LoadCatalogueOrReport();
-  if (!catalogue) return kExitInput;
+  if (!catalogue || !DeclarationSchemaOrReport(&*catalogue)) return kExitInput;
   if (Status st = r->Render(run->assessment, *catalogue, std::cout); !st) {
     std::cerr << "iotcop show: " << st.error().Describe() << "\n";
     return kExitInput;

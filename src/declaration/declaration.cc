@@ -194,6 +194,7 @@ std::string ClaimText(const Claim& c) {
 }
 
 Result<Declaration> Parse(const std::string& text, const std::string& file) {
+  if (const auto& schema = BuiltinSchema(); !schema) return schema.error();
   Declaration d;
   d.file = file;
   YAML::Node root;

@@ -1,614 +1,273 @@
+// The declaration schema as data: schema/declaration.yaml (keys in schema/README.md), read once and
+// checked as strictly as the catalogue, so that a mistake in the data is an error naming its line
+// rather than a field the parser silently misreads.
 #include "declaration/schema.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/catalogue.h"
+#include "core/paths.h"
 
 namespace iotcop::declaration {
 namespace {
 
-using FT = FieldType;
-using J = Judge;
+// The standard whose provisions a field may answer.
+constexpr std::string_view kSchemaStandard = "en303645-v2";
+constexpr std::size_t kMaxSchemaBytes = 1u << 20;
 
-const std::vector<TopicSpec> kTopics = {
-    {"product", "Product identity (for the PSTI statement of compliance)"},
-    {"applicability", "Whether the device is constrained"},
-    {"authentication", "Authentication mechanisms and the password scheme"},
-    {"vulnerability_disclosure", "Vulnerability disclosure policy"},
-    {"support_period", "Defined support period"},
-    {"updates", "Software update mechanism and procedure"},
-    {"secure_storage", "Secure storage of security parameters"},
-    {"communication", "Communication security"},
-    {"services", "Software services and network interfaces"},
-    {"debug_interfaces", "Debug interfaces"},
-    {"secure_boot", "Software integrity and secure boot"},
-    {"personal_data", "Personal data and external sensors"},
-    {"resilience", "Resilience to outages"},
-    {"telemetry", "Telemetry"},
-    {"deletion", "Deletion of user data"},
-    {"setup", "Installation and user guidance"},
-    {"input_validation", "Input validation"},
-    {"development", "Attack surface minimisation and secure development"},
+// The words schema/declaration.yaml uses for the enums of schema.h.
+constexpr std::pair<std::string_view, FieldType> kSchemaTypes[] = {
+    {"text", FieldType::kText}, {"bool", FieldType::kBool},        {"int", FieldType::kInt},
+    {"date", FieldType::kDate}, {"url", FieldType::kUrl},          {"contact", FieldType::kContact},
+    {"list", FieldType::kList}, {"services", FieldType::kServices}};
+constexpr std::pair<std::string_view, Judge> kSchemaJudges[] = {
+    {"informative", Judge::kInformative},    {"specific", Judge::kSpecific},
+    {"must_be_true", Judge::kMustBeTrue},    {"future_date", Judge::kFutureDate},
+    {"https_url", Judge::kHttpsUrl},         {"contact", Judge::kContact},
+    {"positive_days", Judge::kPositiveDays}, {"non_empty_list", Judge::kNonEmptyList},
+    {"none_or_list", Judge::kNoneOrList},    {"property", Judge::kProperty}};
+
+// Whether `judge` makes sense for a field of type `type` (a must_be_true text would always fail).
+bool JudgeFits(Judge judge, FieldType type) {
+  switch (judge) {
+    case Judge::kMustBeTrue:
+    case Judge::kProperty:
+      return type == FieldType::kBool;
+    case Judge::kPositiveDays:
+      return type == FieldType::kInt;
+    case Judge::kFutureDate:
+      return type == FieldType::kDate;
+    case Judge::kHttpsUrl:
+      return type == FieldType::kUrl;
+    case Judge::kContact:
+      return type == FieldType::kContact;
+    case Judge::kNonEmptyList:
+      return type == FieldType::kList || type == FieldType::kServices;
+    default:
+      return true;
+  }
+}
+
+// Product properties (core/applicability.h) a field may set: a true/false answer sets the one it
+// names; a text answer only those declaration.cc (AddFacts) knows how to read.
+constexpr std::string_view kSchemaProperties[] = {
+    "passwords_used",       "preinstalled_passwords", "software_updatable",
+    "constrained",          "telemetry_collected",    "consent_basis",
+    "user_authentication",  "automatic_updates",      "hardcoded_identity",
+    "updates_over_network", "update_mechanism",       "debug_interface_physical"};
+constexpr std::string_view kSchemaTextProperties[] = {
+    "preinstalled_passwords", "consent_basis",        "debug_interface_physical",
+    "update_mechanism",       "updates_over_network", "hardcoded_identity"};
+
+// A mistake in the schema file and its line (1-based; 0 when it has none).
+struct SchemaFault {
+  int line = 0;
+  std::string what;
 };
 
-const std::vector<FieldSpec> kFields = {
-    {"schema",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "the format of this file",
-     "iotcop-declaration/1"},
-    {"product.name",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "the product's marketed name",
-     "ExampleCam Indoor"},
-    {"product.model",
-     FT::kText,
-     J::kInformative,
-     {"5.3-16"},
-     "product",
-     "model designation as on the label",
-     "EC-100"},
-    {"product.type", FT::kText, J::kInformative, {}, "product", "kind of product", "IP camera"},
-    {"product.batch",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "batch or serial range the statement covers",
-     "2026-W01"},
-    {"product.firmware_version",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "firmware version assessed",
-     "1.0.3"},
-    {"product.manufacturer.name",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "manufacturer's legal name",
-     "Example Camera Ltd"},
-    {"product.manufacturer.address",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "manufacturer's postal address",
-     "1 Sample Street, Exampleton"},
-    {"product.uk_representative.name",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "UK authorised representative, if any",
-     "Example Camera UK Ltd"},
-    {"product.uk_representative.address",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "its postal address",
-     "2 Sample Road, London"},
-    {"product.uk_representative.contact",
-     FT::kContact,
-     J::kInformative,
-     {},
-     "product",
-     "its contact",
-     "compliance@example.invalid"},
-    {"product.signatory.name",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "who signs the statement of compliance",
-     "A. Person"},
-    {"product.signatory.function",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "the signatory's function",
-     "Head of Product Security"},
-    {"product.place_of_issue",
-     FT::kText,
-     J::kInformative,
-     {},
-     "product",
-     "where the statement is issued",
-     "Exampleton, UK"},
-    {"constrained",
-     FT::kBool,
-     J::kProperty,
-     {},
-     "applicability",
-     "is the device constrained (cannot run cryptography, updates, etc.)?",
-     "false",
-     "constrained"},
+[[noreturn]] void Fault(const YAML::Node& at, std::string what) {
+  const YAML::Mark mark = at.Mark();
+  throw SchemaFault{mark.is_null() ? 0 : mark.line + 1, std::move(what)};
+}
 
-    {"authentication.mechanisms",
-     FT::kList,
-     J::kNonEmptyList,
-     {"5.1-3"},
-     "authentication",
-     "every way a user or service authenticates to the device",
-     "password (web interface), SSH public key"},
-    {"authentication.password_scheme",
-     FT::kText,
-     J::kSpecific,
-     {"5.1-1", "5.1-2"},
-     "authentication",
-     "how passwords in the factory state are set: unique per device (how generated) or chosen by "
-     "the user",
-     "unique per device, 12 random characters from a CSPRNG, printed on the label",
-     "preinstalled_passwords",
-     {"same password", "default password", "admin/admin", "shared", "universal", "serial number",
-      "mac address", "incremental"}},
-    {"authentication.brute_force_protection",
-     FT::kText,
-     J::kSpecific,
-     {"5.1-5"},
-     "authentication",
-     "what makes brute force impracticable on network logins",
-     "exponential back-off after 5 failures, lock-out after 10"},
-    {"authentication.password_change",
-     FT::kText,
-     J::kSpecific,
-     {"5.1-4"},
-     "authentication",
-     "how the user changes an authentication value",
-     "web interface, Settings > Security"},
-    {"authentication.cryptography",
-     FT::kText,
-     J::kSpecific,
-     {"5.1-3"},
-     "authentication",
-     "how passwords and authentication secrets are protected (hashing, protocols)",
-     "yescrypt hashes; TLS 1.2+ for web login"},
+std::string JoinWords(std::span<const std::string_view> words) {
+  std::string out;
+  for (auto w : words) out += (out.empty() ? "" : ", ") + std::string(w);
+  return out;
+}
 
-    {"vulnerability_disclosure.policy_url",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.2-1"},
-     "vulnerability_disclosure",
-     "where the vulnerability disclosure policy is published",
-     "https://example.invalid/security/disclosure"},
-    {"vulnerability_disclosure.contact",
-     FT::kContact,
-     J::kContact,
-     {"5.2-1"},
-     "vulnerability_disclosure",
-     "the public point of contact for security reports",
-     "security@example.invalid"},
-    {"vulnerability_disclosure.acknowledgement_days",
-     FT::kInt,
-     J::kPositiveDays,
-     {"5.2-2"},
-     "vulnerability_disclosure",
-     "days within which a reporter gets an acknowledgement",
-     "5"},
-    {"vulnerability_disclosure.status_update_days",
-     FT::kInt,
-     J::kPositiveDays,
-     {"5.2-2"},
-     "vulnerability_disclosure",
-     "days between status updates until resolution",
-     "30"},
-    {"vulnerability_disclosure.monitoring",
-     FT::kText,
-     J::kSpecific,
-     {"5.2-3"},
-     "vulnerability_disclosure",
-     "how vulnerabilities in the product's components are monitored and fixed",
-     "SBOM watched against NVD daily; fixes within 30 days"},
+// `node` must be a mapping with only `allowed` keys, each once.
+void CheckKeys(const YAML::Node& node, const std::string& what,
+               std::initializer_list<std::string_view> allowed) {
+  if (!node.IsMap()) Fault(node, what + ": expected a mapping");
+  std::set<std::string> seen;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "?";
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      Fault(kv.first, fmt::format("{}: unknown key '{}' (expected {})", what, key,
+                                  JoinWords({allowed.begin(), allowed.size()})));
+    }
+    if (!seen.insert(key).second) Fault(kv.first, fmt::format("{}: '{}' given twice", what, key));
+  }
+}
 
-    {"support_period.end_date",
-     FT::kDate,
-     J::kFutureDate,
-     {"5.3-13"},
-     "support_period",
-     "last day security updates are promised (YYYY-MM-DD)",
-     "2029-12-31"},
-    {"support_period.published_at",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.3-13"},
-     "support_period",
-     "where the support period is published",
-     "https://example.invalid/support"},
+// The node whose line an error about the value of `key` names: an empty value has the line of what
+// follows it, so then the key's.
+YAML::Node Blame(const YAML::Node& map, const char* key) {
+  const YAML::Node v = map[key];
+  if (v && !v.IsNull()) return v;
+  for (const auto& kv : map)
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return kv.first;
+  return map;
+}
 
-    {"updates.mechanism",
-     FT::kText,
-     J::kSpecific,
-     {"5.3-1", "5.3-2"},
-     "updates",
-     "how software is updated (every component)",
-     "A/B image update via the vendor service",
-     "update_mechanism"},
-    {"updates.delivery",
-     FT::kText,
-     J::kSpecific,
-     {"5.3-7", "5.3-10"},
-     "updates",
-     "how updates are delivered and protected in transit",
-     "signed images over HTTPS",
-     "updates_over_network",
-     {"http only", "unsigned", "without signature", "no signature", "plain http", "ftp"}},
-    {"updates.verification",
-     FT::kText,
-     J::kSpecific,
-     {"5.3-9", "5.3-10"},
-     "updates",
-     "how the device verifies authenticity and integrity before installing",
-     "Ed25519 signature checked against a key in ROM",
-     "",
-     {"none", "not verified", "no verification", "checksum only", "md5"}},
-    {"updates.automatic",
-     FT::kBool,
-     J::kMustBeTrue,
-     {"5.3-4", "5.3-6"},
-     "updates",
-     "are updates applied automatically by default?",
-     "true",
-     "automatic_updates"},
-    {"updates.user_can_postpone",
-     FT::kBool,
-     J::kMustBeTrue,
-     {"5.3-6"},
-     "updates",
-     "can the user enable, disable or postpone automatic updates?",
-     "true"},
-    {"updates.check_interval_hours",
-     FT::kInt,
-     J::kPositiveDays,
-     {"5.3-5"},
-     "updates",
-     "hours between checks for updates",
-     "24"},
-    {"updates.user_notified",
-     FT::kBool,
-     J::kMustBeTrue,
-     {"5.3-11"},
-     "updates",
-     "is the user told when a security update is needed?",
-     "true"},
-    {"updates.simple_to_apply",
-     FT::kText,
-     J::kSpecific,
-     {"5.3-3"},
-     "updates",
-     "how simple applying an update is for the user",
-     "one tap in the app, or automatic"},
-    {"updates.timeliness",
-     FT::kText,
-     J::kSpecific,
-     {"5.3-8"},
-     "updates",
-     "how quickly security updates are released",
-     "critical fixes within 14 days"},
-    {"updates.interruption_warning",
-     FT::kText,
-     J::kSpecific,
-     {"5.3-12"},
-     "updates",
-     "how the user is warned when an update interrupts basic functions",
-     "app notification before reboot"},
+// The text of `key` in `map`: empty when absent and optional; never empty when present.
+std::string TextOf(const YAML::Node& map, const char* key, const std::string& what, bool required) {
+  const YAML::Node v = map[key];
+  if (!v) {
+    if (required) Fault(map, fmt::format("{}: missing key '{}'", what, key));
+    return {};
+  }
+  if (v.IsNull() || (v.IsScalar() && v.Scalar().empty()))
+    Fault(Blame(map, key), fmt::format("{}: {}: is empty", what, key));
+  if (!v.IsScalar()) Fault(v, fmt::format("{}: {}: expected text", what, key));
+  return v.Scalar();
+}
 
-    {"secure_storage.storage",
-     FT::kText,
-     J::kSpecific,
-     {"5.4-1"},
-     "secure_storage",
-     "where and how sensitive security parameters are stored",
-     "keys in a secure element; credentials encrypted at rest"},
-    {"secure_storage.device_identity",
-     FT::kText,
-     J::kSpecific,
-     {"5.4-2"},
-     "secure_storage",
-     "any hard-coded per-device identity and how it resists tampering",
-     "device certificate key in the secure element",
-     "hardcoded_identity"},
-    {"secure_storage.hard_coded_credentials",
-     FT::kText,
-     J::kSpecific,
-     {"5.4-3"},
-     "secure_storage",
-     "hard-coded credentials in software: should be 'none'",
-     "none"},
-    {"secure_storage.per_device_keys",
-     FT::kBool,
-     J::kMustBeTrue,
-     {"5.4-4"},
-     "secure_storage",
-     "are keys for updates and cloud communication unique per device?",
-     "true"},
+// The texts of optional list `key` in `map`, each given once.
+std::vector<std::string> TextsOf(const YAML::Node& map, const char* key, const std::string& what) {
+  std::vector<std::string> out;
+  const YAML::Node v = map[key];
+  if (!v || v.IsNull()) return out;
+  if (!v.IsSequence()) Fault(v, fmt::format("{}: {}: expected a list", what, key));
+  for (const auto& e : v) {
+    if (!e.IsScalar() || e.Scalar().empty())
+      Fault(e, fmt::format("{}: {}: expected a list of text", what, key));
+    if (std::find(out.begin(), out.end(), e.Scalar()) != out.end())
+      Fault(e, fmt::format("{}: {}: '{}' listed twice", what, key, e.Scalar()));
+    out.push_back(e.Scalar());
+  }
+  return out;
+}
 
-    {"communication.cryptography",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-1", "5.5-2"},
-     "communication",
-     "protocols and implementations used to protect communication",
-     "TLS 1.2/1.3 via OpenSSL 3",
-     "",
-     {"none", "plain", "cleartext", "unencrypted", "sslv3", "ssl 3.0", "tls 1.0", "tlsv1.0"}},
-    {"communication.cloud",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-1", "5.8-1", "5.8-2"},
-     "communication",
-     "how communication with associated services is protected",
-     "MQTT over TLS 1.2 with mutual authentication"},
-    {"communication.local",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-1"},
-     "communication",
-     "how local interfaces (web, app) are protected",
-     "HTTPS with a per-device certificate"},
-    {"communication.authentication_required",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-4", "5.5-5"},
-     "communication",
-     "which network functions need authentication",
-     "all functions after setup; configuration changes always"},
-    {"communication.critical_parameters",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-6", "5.5-7"},
-     "communication",
-     "how critical security parameters are protected in transit",
-     "only sent inside TLS"},
-    {"communication.key_management",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-8"},
-     "communication",
-     "the secure management process for security parameters",
-     "keys provisioned in the factory HSM; rotation yearly"},
-    {"communication.crypto_agility",
-     FT::kText,
-     J::kSpecific,
-     {"5.5-3"},
-     "communication",
-     "how algorithms can be updated",
-     "cipher suites updated with firmware"},
+template <typename E, std::size_t N>
+E EnumOf(const YAML::Node& map, const char* key, const std::string& what,
+         const std::pair<std::string_view, E> (&values)[N]) {
+  const std::string v = TextOf(map, key, what, true);
+  std::vector<std::string_view> names;
+  for (const auto& [name, e] : values) {
+    if (name == v) return e;
+    names.push_back(name);
+  }
+  Fault(map[key], fmt::format("{}: {}: unknown value '{}' (expected one of: {})", what, key, v,
+                              JoinWords(names)));
+}
 
-    {"services",
-     FT::kServices,
-     J::kNonEmptyList,
-     {"5.6-1", "5.6-5"},
-     "services",
-     "every network service as name:port:purpose, separated by ';'",
-     "https:443:web interface; ssh:22:installer maintenance"},
-    {"services_info_disclosure",
-     FT::kText,
-     J::kSpecific,
-     {"5.6-2"},
-     "services",
-     "what interfaces reveal without authentication",
-     "no version banners; only a login page"},
+// A topic id or one part of a field path: lower case letters, digits and '_'.
+bool IsName(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
 
-    {"debug_interfaces",
-     FT::kText,
-     J::kNoneOrList,
-     {"5.6-4", "5.6-3"},
-     "debug_interfaces",
-     "'none', or each physical debug interface and how it is disabled",
-     "UART disabled in software; JTAG fused off",
-     "debug_interface_physical"},
+bool IsPath(std::string_view path) {
+  std::size_t start = 0;
+  for (std::size_t dot; (dot = path.find('.', start)) != std::string_view::npos; start = dot + 1)
+    if (!IsName(path.substr(start, dot - start))) return false;
+  return IsName(path.substr(start));
+}
 
-    {"secure_boot",
-     FT::kBool,
-     J::kMustBeTrue,
-     {"5.7-1"},
-     "secure_boot",
-     "does the device verify its software with secure boot?",
-     "true"},
-    {"tamper_response",
-     FT::kText,
-     J::kSpecific,
-     {"5.7-2"},
-     "secure_boot",
-     "what happens when unauthorised software change is detected",
-     "alerts the user in the app; network limited to the alert"},
+bool Under(std::string_view path, std::string_view section) {
+  return path.size() > section.size() && path.starts_with(section) && path[section.size()] == '.';
+}
 
-    {"personal_data.collected",
-     FT::kList,
-     J::kNonEmptyList,
-     {"6-1"},
-     "personal_data",
-     "personal data processed",
-     "video, audio"},
-    {"personal_data.sensors",
-     FT::kList,
-     J::kNonEmptyList,
-     {"5.8-3"},
-     "personal_data",
-     "external sensing capabilities (camera, microphone, GPS...)",
-     "camera, microphone"},
-    {"personal_data.documentation",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.8-3", "6-1"},
-     "personal_data",
-     "where sensors and data processing are documented for the user",
-     "https://example.invalid/privacy"},
-    {"personal_data.legal_basis",
-     FT::kText,
-     J::kInformative,
-     {"6-2"},
-     "personal_data",
-     "legal basis for processing (consent, contract...)",
-     "consent",
-     "consent_basis"},
-    {"personal_data.consent_withdrawal",
-     FT::kText,
-     J::kSpecific,
-     {"6-3"},
-     "personal_data",
-     "how consent is withdrawn",
-     "app > Privacy > withdraw consent"},
-    {"personal_data.stored_on_device",
-     FT::kText,
-     J::kSpecific,
-     {},
-     "personal_data",
-     "personal data kept on the device",
-     "short rolling video buffer"},
-    {"personal_data.sent_to_cloud",
-     FT::kText,
-     J::kSpecific,
-     {"5.8-1", "5.8-2"},
-     "personal_data",
-     "personal data sent to associated services and how it is protected",
-     "motion clips over TLS"},
+FieldSpec ReadField(const YAML::Node& n, const std::string& topic,
+                    const std::set<std::string>& provisions) {
+  if (!n.IsMap()) Fault(n, "field: expected a mapping");
+  const YAML::Node path = n["path"];
+  const std::string what = path && path.IsScalar() ? "field " + path.Scalar() : "field";
+  CheckKeys(
+      n, what,
+      {"path", "type", "judge", "provisions", "help", "example", "property", "contradicting"});
+  FieldSpec f;
+  f.path = TextOf(n, "path", what, true);
+  if (!IsPath(f.path)) {
+    Fault(n["path"], what + ": path: expected lower-case names joined by '.' (a-z, 0-9, _)");
+  }
+  f.topic = topic;
+  f.type = EnumOf(n, "type", what, kSchemaTypes);
+  f.judge = EnumOf(n, "judge", what, kSchemaJudges);
+  if (!JudgeFits(f.judge, f.type)) {
+    Fault(n["judge"], fmt::format("{}: judge {} does not fit type {}", what, n["judge"].Scalar(),
+                                  n["type"].Scalar()));
+  }
+  f.provisions = TextsOf(n, "provisions", what);
+  if (const YAML::Node list = n["provisions"]) {
+    for (std::size_t i = 0; i < f.provisions.size(); ++i) {
+      if (!provisions.count(f.provisions[i])) {
+        Fault(list[i], fmt::format("{}: provisions: '{}' is not a provision of ETSI EN 303 645 "
+                                   "V2.1.1 (catalogue standard {})",
+                                   what, f.provisions[i], kSchemaStandard));
+      }
+    }
+  }
+  f.help = TextOf(n, "help", what, true);
+  f.example = TextOf(n, "example", what, true);
+  f.property = TextOf(n, "property", what, false);
+  if (!f.property.empty()) {
+    const std::span<const std::string_view> known =
+        f.type == FieldType::kBool ? std::span<const std::string_view>(kSchemaProperties)
+                                   : std::span<const std::string_view>(kSchemaTextProperties);
+    if (std::find(known.begin(), known.end(), f.property) == known.end()) {
+      Fault(n["property"],
+            fmt::format("{}: property: unknown value '{}' for a {} field (expected one of: {})",
+                        what, f.property, n["type"].Scalar(), JoinWords(known)));
+    }
+  } else if (f.judge == Judge::kProperty) {
+    Fault(n, what + ": judge property needs the property it sets");
+  }
+  f.contradicting = TextsOf(n, "contradicting", what);
+  return f;
+}
 
-    {"resilience",
-     FT::kText,
-     J::kSpecific,
-     {"5.9-1", "5.9-2"},
-     "resilience",
-     "how the device keeps working and recovers during network or power loss",
-     "local recording continues; watchdog restarts services"},
-    {"reconnection",
-     FT::kText,
-     J::kSpecific,
-     {"5.9-3"},
-     "resilience",
-     "how the device reconnects after an outage (jitter, back-off)",
-     "randomised back-off up to 10 minutes"},
-
-    {"telemetry.collected",
-     FT::kBool,
-     J::kProperty,
-     {},
-     "telemetry",
-     "is telemetry collected?",
-     "true",
-     "telemetry_collected"},
-    {"telemetry.examined_for_anomalies",
-     FT::kBool,
-     J::kMustBeTrue,
-     {"5.10-1"},
-     "telemetry",
-     "is telemetry examined for security anomalies?",
-     "true"},
-    {"telemetry.contents",
-     FT::kList,
-     J::kNonEmptyList,
-     {"6-4", "6-5"},
-     "telemetry",
-     "what telemetry contains",
-     "uptime, firmware_version"},
-    {"telemetry.notice",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"6-5"},
-     "telemetry",
-     "where users are told what telemetry is collected and why",
-     "https://example.invalid/telemetry"},
-
-    {"deletion.factory_reset",
-     FT::kText,
-     J::kSpecific,
-     {"5.11-1"},
-     "deletion",
-     "how the user erases user data from the device",
-     "hold reset for 10 s: erases accounts, Wi-Fi keys, recordings"},
-    {"deletion.erases",
-     FT::kList,
-     J::kNonEmptyList,
-     {"5.11-1"},
-     "deletion",
-     "what a reset erases",
-     "accounts, wifi credentials, recordings"},
-    {"deletion.cloud_data_deletion",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.11-2"},
-     "deletion",
-     "how personal data is removed from associated services",
-     "https://example.invalid/account/delete"},
-    {"deletion.instructions",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.11-3"},
-     "deletion",
-     "where deletion instructions are published",
-     "https://example.invalid/support/delete"},
-    {"deletion.confirmation",
-     FT::kText,
-     J::kSpecific,
-     {"5.11-4"},
-     "deletion",
-     "how the user is told deletion succeeded",
-     "e-mail and app confirmation"},
-
-    {"setup_guidance",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.12-2"},
-     "setup",
-     "guidance on setting the device up securely",
-     "https://example.invalid/setup"},
-    {"setup_check_guidance",
-     FT::kUrl,
-     J::kHttpsUrl,
-     {"5.12-3"},
-     "setup",
-     "guidance on checking the device is set up securely",
-     "https://example.invalid/setup/check"},
-    {"installation",
-     FT::kText,
-     J::kSpecific,
-     {"5.12-1"},
-     "setup",
-     "how installation keeps user decisions minimal and secure by default",
-     "app-guided, secure defaults, three steps"},
-
-    {"input_validation",
-     FT::kText,
-     J::kSpecific,
-     {"5.13-1"},
-     "input_validation",
-     "how input from user interfaces, APIs and networks is validated",
-     "allow-lists for all parameters; fuzzed in CI"},
-
-    {"development.minimised_code",
-     FT::kText,
-     J::kSpecific,
-     {"5.6-6"},
-     "development",
-     "how code is kept to what is needed",
-     "BusyBox applets trimmed; no debug tools"},
-    {"development.least_privilege",
-     FT::kText,
-     J::kSpecific,
-     {"5.6-7"},
-     "development",
-     "how software runs with least privilege",
-     "each daemon has its own user"},
-    {"development.memory_protection",
-     FT::kText,
-     J::kSpecific,
-     {"5.6-8"},
-     "development",
-     "hardware memory access control",
-     "MMU with NX; TrustZone"},
-    {"development.secure_development",
-     FT::kText,
-     J::kSpecific,
-     {"5.6-9"},
-     "development",
-     "the secure development process followed",
-     "IEC 62443-4-1 process"},
-};
+Schema ReadSchema(const YAML::Node& root, const std::set<std::string>& provisions) {
+  CheckKeys(root, "the schema", {"format", "topics"});
+  const std::string format = TextOf(root, "format", "the schema", true);
+  if (format != kSchemaId) {
+    Fault(root["format"], fmt::format("format: expected {}, not {}", kSchemaId, format));
+  }
+  const YAML::Node topics = root["topics"];
+  if (!topics) Fault(root, "the schema: missing key 'topics'");
+  if (!topics.IsSequence() || topics.size() == 0)
+    Fault(Blame(root, "topics"), "topics: expected a list of topics");
+  Schema s;
+  std::map<std::string, int> topic_lines, field_lines;  // 1-based
+  for (const auto& t : topics) {
+    if (!t.IsMap()) Fault(t, "topic: expected a mapping");
+    const YAML::Node id = t["id"];
+    const std::string what = id && id.IsScalar() ? "topic " + id.Scalar() : "topic";
+    CheckKeys(t, what, {"id", "title", "fields"});
+    TopicSpec topic;
+    topic.id = TextOf(t, "id", what, true);
+    if (!IsName(topic.id)) Fault(t["id"], what + ": id: expected a lower-case name (a-z, 0-9, _)");
+    if (auto [it, fresh] = topic_lines.emplace(topic.id, t.Mark().line + 1); !fresh)
+      Fault(t, fmt::format("{}: defined twice (first at line {})", what, it->second));
+    topic.title = TextOf(t, "title", what, true);
+    const YAML::Node fields = t["fields"];
+    if (!fields) Fault(t, what + ": missing key 'fields'");
+    if (!fields.IsSequence() || fields.size() == 0)
+      Fault(Blame(t, "fields"), what + ": fields: expected a list of fields");
+    for (const auto& n : fields) {
+      FieldSpec f = ReadField(n, topic.id, provisions);
+      if (auto [it, fresh] = field_lines.emplace(f.path, n.Mark().line + 1); !fresh)
+        Fault(n, fmt::format("field {}: defined twice (first at line {})", f.path, it->second));
+      s.fields.push_back(std::move(f));
+    }
+    s.topics.push_back(std::move(topic));
+  }
+  // A field cannot also be a section: the parser would never reach the fields under it.
+  for (const auto& f : s.fields) {
+    for (const auto& [path, line] : field_lines) {
+      if (Under(path, f.path)) {
+        throw SchemaFault{line, fmt::format("field {} is under {}, which is a field itself "
+                                            "(line {})",
+                                            path, f.path, field_lines[f.path])};
+      }
+    }
+  }
+  if (!field_lines.count("schema")) {
+    throw SchemaFault{0,
+                      fmt::format("no field 'schema' (the declaration's format, {})", kSchemaId)};
+  }
+  return s;
+}
 
 }  // namespace
 
@@ -634,20 +293,75 @@ const char* FieldTypeName(FieldType t) {
   return "text";
 }
 
-std::span<const FieldSpec> Fields() { return kFields; }
-std::span<const TopicSpec> Topics() { return kTopics; }
+Result<Schema> ParseSchema(const std::string& text, const std::string& file,
+                           const Catalogue& catalogue) {
+  const Standard* standard = catalogue.Find(kSchemaStandard);
+  if (!standard) {
+    return MakeError(Errc::kCorrupt,
+                     fmt::format("the catalogue has no standard {} to check the provisions against",
+                                 kSchemaStandard),
+                     file);
+  }
+  std::set<std::string> provisions;
+  for (const auto& item : standard->items)
+    if (item.IsProvision()) provisions.insert(item.id);
+  try {
+    Schema s = ReadSchema(YAML::Load(text), provisions);
+    s.file = file;
+    return s;
+  } catch (const SchemaFault& e) {
+    const std::string where = e.line > 0 ? fmt::format("line {}: ", e.line) : "";
+    return MakeError(Errc::kCorrupt, where + e.what, file);
+  } catch (const YAML::Exception& e) {
+    return MakeError(Errc::kCorrupt, fmt::format("line {}: {}", e.mark.line + 1, e.msg), file);
+  }
+}
+
+Result<Schema> LoadSchema(const std::string& file, const Catalogue& catalogue) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return MakeError(Errc::kIo,
+                     "cannot read the declaration schema (set IOTCOP_DATA to the folder that "
+                     "holds schema/)",
+                     file);
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > kMaxSchemaBytes)
+    return MakeError(Errc::kLimitExceeded, "larger than 1 MiB", file);
+  return ParseSchema(text.str(), file, catalogue);
+}
+
+const Result<Schema>& BuiltinSchema(const Catalogue* catalogue) {
+  static const Result<Schema> kSchema = [catalogue]() -> Result<Schema> {
+    const std::string file = (DataDir() / "schema" / "declaration.yaml").string();
+    if (catalogue) return LoadSchema(file, *catalogue);
+    auto own = Catalogue::Load(Catalogue::DefaultDir());
+    if (!own) return own.error();
+    return LoadSchema(file, *own);
+  }();
+  return kSchema;
+}
+
+std::span<const FieldSpec> Fields() {
+  const auto& s = BuiltinSchema();
+  return s ? std::span<const FieldSpec>(s->fields) : std::span<const FieldSpec>();
+}
+
+std::span<const TopicSpec> Topics() {
+  const auto& s = BuiltinSchema();
+  return s ? std::span<const TopicSpec>(s->topics) : std::span<const TopicSpec>();
+}
 
 const FieldSpec* FindField(std::string_view path) {
-  for (const auto& f : kFields)
+  for (const auto& f : Fields())
     if (f.path == path) return &f;
   return nullptr;
 }
 
 bool IsSection(std::string_view path) {
-  for (const auto& f : kFields) {
-    if (f.path.size() > path.size() && f.path.starts_with(path) && f.path[path.size()] == '.')
-      return true;
-  }
+  for (const auto& f : Fields())
+    if (Under(f.path, path)) return true;
   return false;
 }
 

@@ -1,13 +1,21 @@
 // File: declaration/schema.h
 // The manufacturer's declaration (IXIT, after ETSI TS 103 701): every field it may hold, its type,
-// the provisions it answers and how a conceptual test judges it. One table drives the parser
-// (unknown keys, types), the conceptual checks, `iotcop declare init` (the commented template and
-// the interactive walk-through) and docs/declaration.md.
+// the provisions it answers and how a conceptual test judges it. One table, schema/declaration.yaml
+// (loaded at run time, described in schema/README.md), drives the parser (unknown keys, types), the
+// conceptual checks, `iotcop declare init` (the commented template and the interactive
+// walk-through) and docs/declaration.md.
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/result.h"
+
+namespace iotcop {
+class Catalogue;
+}
 
 namespace iotcop::declaration {
 
@@ -31,23 +39,42 @@ enum class Judge {
 };
 
 struct FieldSpec {
-  std::string_view path;  // "authentication.password_scheme"
-  FieldType type;
-  Judge judge;
-  std::vector<std::string_view> provisions;  // EN 303 645 V2.1.1 ids it answers
-  std::string_view topic;                    // IXIT topic, one conceptual check each
-  std::string_view help;                     // what to write, one line
-  std::string_view example;
-  std::string_view property = {};  // product property it sets (applicability.h), if any
+  std::string path;  // "authentication.password_scheme"
+  FieldType type = FieldType::kText;
+  Judge judge = Judge::kInformative;
+  std::vector<std::string> provisions;  // EN 303 645 V2.1.1 ids it answers
+  std::string topic;                    // IXIT topic, one conceptual check each
+  std::string help;                     // what to write, one line
+  std::string example;
+  std::string property;  // product property it sets (applicability.h), if any
   // Words that, in a kSpecific text, show the provision is NOT met (lower case).
-  std::vector<std::string_view> contradicting = {};
+  std::vector<std::string> contradicting;
 };
 
 struct TopicSpec {
-  std::string_view id;     // "authentication"
-  std::string_view title;  // "Authentication mechanisms and the password scheme"
+  std::string id;     // "authentication"
+  std::string title;  // "Authentication mechanisms and the password scheme"
 };
 
+struct Schema {
+  std::string file;  // where it was loaded from
+  std::vector<TopicSpec> topics;
+  std::vector<FieldSpec> fields;  // grouped by topic, in the order of `topics`
+};
+
+// Reads a schema file and checks it: unknown or repeated keys, wrong types, missing keys, unknown
+// types, judges, properties and topics, repeated topics and fields, and provisions that are not
+// provisions of EN 303 645 V2.1.1 in `catalogue` each give an error naming the file and the line.
+Result<Schema> LoadSchema(const std::string& file, const Catalogue& catalogue);
+// The same for YAML text (`file` names it in errors).
+Result<Schema> ParseSchema(const std::string& text, const std::string& file,
+                           const Catalogue& catalogue);
+// schema/declaration.yaml of DataDir(), loaded once, on first use, and checked against `catalogue`
+// (the first call's; without one, the catalogue of DataDir() is loaded for it). Commands that need
+// it load it at start with the catalogue they loaded, and report its error (cli/common.h).
+const Result<Schema>& BuiltinSchema(const Catalogue* catalogue = nullptr);
+
+// The built-in schema's tables (empty when it could not be loaded: see BuiltinSchema()).
 std::span<const FieldSpec> Fields();
 std::span<const TopicSpec> Topics();
 const FieldSpec* FindField(std::string_view path);

@@ -258,7 +258,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec) {
 
 std::string RulesHash(const std::string& vulndb) {
   std::string material = std::string("iotcop ") + build::kVersion + "\n";
-  for (const char* sub : {"catalogue", "rules"}) {
+  for (const char* sub : {"catalogue", "rules", "schema"}) {
     material += std::string("[") + sub + "]\n";
     HashTree(DataDir() / sub, material);
   }

@@ -39,7 +39,7 @@ struct ServiceRow {
 struct RunRecord {
   std::string product, version;
   std::string started, finished, tool_version;
-  std::string rules_hash;  // RulesHash(): catalogue + rules + tool version
+  std::string rules_hash;  // RulesHash(): catalogue + rules + schema + tool version
   std::string input_hash;  // InputHash(): what was assessed, by content
   std::string status;      // ok | partial | failed | error (error: no report, see `error`)
   std::string error;

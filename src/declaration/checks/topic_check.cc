@@ -1,7 +1,7 @@
 // Conceptual checks (ETSI TS 103 701 "conceptual" test cases): one check per IXIT topic of the
 // declaration schema, judging each provision from what the manufacturer declared: present,
 // specific enough, satisfying the provision, and not contradicting another entry. Data-driven
-// from declaration/schema.cc, so a new field is a new row there, not new code here.
+// from schema/declaration.yaml, so a new field is a new entry there, not new code here.
 #include <fmt/format.h>
 
 #include <algorithm>
