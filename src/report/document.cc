@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/page.h"
 #include "report/util.h"
 
 namespace iotcop::report {
@@ -66,27 +67,8 @@ std::string ToMarkdown(const Document& d) {
 }
 
 std::string ToHtml(const Document& d) {
-  std::string h = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-      "charset=\"utf-8\"><title>{}</title>\n<style>\n"
-      "body{{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:60rem;margin:2rem "
-      "auto;padding:0 1rem;"
-      "color:#1b1f24;line-height:1.45}}\n"
-      "h1{{font-size:1.6rem;border-bottom:2px solid "
-      "#1b1f24;padding-bottom:.3rem}}h2{{font-size:1.25rem;margin-top:2rem}}"
-      "h3{{font-size:1.05rem}}\n"
-      "table{{border-collapse:collapse;width:100%;margin:.6rem 0}}th,td{{border:1px solid "
-      "#c8ccd1;padding:.3rem .5rem;"
-      "text-align:left;vertical-align:top}}th{{background:#eef1f4}}thead{{display:table-header-"
-      "group}}\n"
-      ".note{{border-left:4px solid #b26b00;background:#fff6e6;padding:.5rem .8rem;margin:.8rem "
-      "0}}\n"
-      ".sig p{{margin:1.6rem 0 0;border-bottom:1px solid "
-      "#1b1f24;max-width:28rem;padding-bottom:.2rem}}"
-      ".sig p.filled{{border-bottom:none}}\n"
-      "@media print{{body{{margin:0;max-width:none}}.note{{background:none}}h2{{break-after:avoid}}"
-      "tr{{break-inside:avoid}}}}\n</style></head><body>\n<h1>{}</h1>\n",
-      XmlEscape(d.title), XmlEscape(d.title));
+  const Page page{.kind = PageKind::kDocument, .title = d.title};
+  std::string h = PageBegin(page) + "<h1>" + XmlEscape(d.title) + "</h1>\n";
   for (const auto& b : d.blocks) {
     switch (b.kind) {
       case Block::Kind::kHeading:
@@ -96,7 +78,7 @@ std::string ToHtml(const Document& d) {
         h += "<p>" + XmlEscape(b.text) + "</p>\n";
         break;
       case Block::Kind::kNote:
-        h += "<div class=\"note\"><strong>Note:</strong> " + XmlEscape(b.text) + "</div>\n";
+        h += "<div class=\"doc-note\"><strong>Note:</strong> " + XmlEscape(b.text) + "</div>\n";
         break;
       case Block::Kind::kList:
         h += "<ul>\n";
@@ -115,16 +97,17 @@ std::string ToHtml(const Document& d) {
         h += "</tbody></table>\n";
         break;
       case Block::Kind::kSignature:
-        h += "<div class=\"sig\">";
+        h += "<div class=\"doc-sig\">";
         for (const auto& l : b.items) {
-          h += l.find(": ") != std::string::npos ? "<p class=\"filled\">" + XmlEscape(l) + "</p>"
-                                                 : "<p>" + XmlEscape(l) + ":</p>";
+          h += l.find(": ") != std::string::npos
+                   ? "<p class=\"doc-sig-filled\">" + XmlEscape(l) + "</p>"
+                   : "<p>" + XmlEscape(l) + ":</p>";
         }
         h += "</div>\n";
         break;
     }
   }
-  return h + "</body></html>\n";
+  return h + PageEnd(page);
 }
 
 }  // namespace iotcop::report

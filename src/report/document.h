@@ -49,7 +49,7 @@ struct Document {
 };
 
 std::string ToMarkdown(const Document& d);
-// A complete self-contained HTML page (inline CSS, prints well).
+// A complete self-contained HTML page in the shell of report/page.h (prints well).
 std::string ToHtml(const Document& d);
 
 }  // namespace iotcop::report

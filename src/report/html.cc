@@ -2,17 +2,17 @@
 // Content-Security-Policy that forbids loading anything) for people: header with the inputs, the
 // 13 guidelines, findings by severity, every provision with its verdict and reason, the findings
 // with their evidence, the problems and the checks. Every piece of text is escaped: file names,
-// excerpts and banners come from the product. A tiny inline script (allowed by its hash only)
-// adds a verdict filter; the page is complete without it. Prints cleanly (@media print).
+// excerpts and banners come from the product. The head, the stylesheet and the tiny inline script
+// (allowed by its hash only; it adds a verdict filter, the page is complete without it) are the
+// shell every HTML page shares (report/page.h, report/assets/). Prints cleanly (@media print).
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <map>
 #include <sstream>
 
 #include "core/fact_kinds.h"
-#include "core/hash.h"
 #include "report/html_network.h"
+#include "report/page.h"
 #include "report/renderer.h"
 #include "report/util.h"
 
@@ -109,151 +109,6 @@ std::string HumanSize(std::uint64_t n) {
   return fmt::format("{:.2f} GiB", static_cast<double>(n) / 1073741824.0);
 }
 
-// Base64 of the SHA-256 of `text`, for the CSP hash source of the inline script.
-std::string Sha256Base64(std::string_view text) {
-  const std::string hex = Sha256Hex(AsBytes(text));
-  unsigned char raw[32];
-  for (std::size_t i = 0; i < 32; ++i)
-    raw[i] = static_cast<unsigned char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  unsigned char b64[48] = {};
-  const int n = EVP_EncodeBlock(b64, raw, 32);
-  return std::string(reinterpret_cast<const char*>(b64), static_cast<std::size_t>(n));
-}
-
-// Only hides and shows rows; everything is in the page already.
-constexpr std::string_view kScript = R"JS(
-(function () {
-  var box = document.getElementById('verdict-filter');
-  if (!box) return;
-  box.hidden = false;
-  function apply() {
-    var on = {};
-    box.querySelectorAll('input').forEach(function (c) { on[c.value] = c.checked; });
-    document.querySelectorAll('#provisions tr[data-verdict]').forEach(function (r) {
-      r.hidden = !on[r.getAttribute('data-verdict')];
-    });
-  }
-  box.addEventListener('change', apply);
-})();
-)JS";
-
-constexpr std::string_view kStyle = R"CSS(
-:root{--ink:#101828;--muted:#475467;--line:#d0d5dd;--soft:#f9fafb;--accent:#1d2939;
---pass-bg:#dcfae6;--pass-ink:#05603a;--fail-bg:#fee4e2;--fail-ink:#912018;
---inc-bg:#fef0c7;--inc-ink:#93370d;--na-bg:#f2f4f7;--na-ink:#344054}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Liberation Sans",
-Arial,sans-serif;color:var(--ink);background:#eef1f5}
-code,pre,.mono{font-family:ui-monospace,"SFMono-Regular","DejaVu Sans Mono","Liberation Mono",
-Menlo,Consolas,monospace;font-size:.86em}
-a{color:#175cd3}
-a:focus-visible{outline:2px solid #175cd3;outline-offset:2px}
-.masthead{background:var(--accent);color:#fff;padding:28px 40px 24px}
-.masthead .brand{font-size:.8rem;letter-spacing:.12em;text-transform:uppercase;color:#d0d5dd}
-.masthead h1{margin:6px 0 2px;font-size:1.9rem;line-height:1.2;overflow-wrap:anywhere}
-.masthead .standard{margin:0 0 16px;font-size:1.05rem;color:#eaecf0}
-.meta{display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:8px 28px;margin:0}
-.meta div{min-width:0}
-.meta dt{font-size:.72rem;text-transform:uppercase;letter-spacing:.08em;color:#98a2b3}
-.meta dd{margin:0;font-size:.92rem;overflow-wrap:anywhere}
-nav.toc{background:#fff;border-bottom:1px solid var(--line);padding:10px 40px;position:sticky;top:0;z-index:2}
-nav.toc ul{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:4px 20px}
-nav.toc a{text-decoration:none;color:var(--muted);font-weight:600;font-size:.9rem}
-nav.toc a:hover{color:var(--ink)}
-main{max-width:1240px;margin:0 auto;padding:24px 40px 40px}
-main>section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:22px 26px;
-margin:0 0 22px}
-h2{margin:0 0 14px;font-size:1.3rem}
-h3{margin:0;font-size:1.05rem}
-p.lead{margin:-6px 0 14px;color:var(--muted)}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:12px;margin:0 0 18px;padding:0;list-style:none}
-.tile{border:1px solid var(--line);border-radius:8px;padding:12px 14px;background:var(--soft)}
-.tile .n{display:block;font-size:1.9rem;font-weight:700;line-height:1.1}
-.tile .l{color:var(--muted);font-size:.88rem}
-.tile.v-fail{border-left:6px solid #d92d20}.tile.v-pass{border-left:6px solid #12b76a}
-.tile.v-inconclusive{border-left:6px solid #f79009}.tile.v-na{border-left:6px solid #98a2b3}
-.tile.neutral{border-left:6px solid #475467}
-table{border-collapse:collapse;width:100%;font-size:.9rem}
-caption{text-align:left;font-weight:600;padding:0 0 6px;color:var(--muted)}
-th,td{border-bottom:1px solid #eaecf0;padding:7px 8px;text-align:left;vertical-align:top}
-thead th{background:#f2f4f7;border-bottom:2px solid var(--line);font-size:.78rem;
-text-transform:uppercase;letter-spacing:.05em;color:var(--muted)}
-tbody tr.group th{background:#f9fafb;font-size:.88rem;color:var(--accent);border-top:2px solid var(--line)}
-th.id{white-space:nowrap;font-weight:600;border-bottom:1px solid #eaecf0}
-table.provisions{table-layout:fixed}
-col.c-id{width:76px}col.c-status{width:150px}col.c-title{width:24%}col.c-verdict{width:170px}
-td.reason{color:#344054;overflow-wrap:anywhere}
-.part{display:block;margin-top:4px;font-size:.78rem;color:var(--muted)}
-.part .badge{font-size:.72rem;padding:0 6px}
-ul.flinks{margin:6px 0 0;padding-left:1.1em}
-ul.flinks li{margin:2px 0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-.hash{word-break:break-all}
-.badge{display:inline-block;white-space:nowrap;border-radius:999px;padding:1px 9px;font-size:.8rem;
-font-weight:700;border:1px solid transparent}
-.v-pass{background:var(--pass-bg);color:var(--pass-ink);border-color:#abefc6}
-.v-fail{background:var(--fail-bg);color:var(--fail-ink);border-color:#fecdca}
-.v-inconclusive{background:var(--inc-bg);color:var(--inc-ink);border-color:#fedf89}
-.v-na{background:var(--na-bg);color:var(--na-ink);border-color:#d0d5dd}
-.tile.v-fail,.tile.v-pass,.tile.v-inconclusive,.tile.v-na{background:var(--soft);color:var(--ink)}
-.sev{display:inline-block;border-radius:4px;padding:0 7px;font-size:.78rem;font-weight:700;color:#fff;white-space:nowrap}
-.sev-critical{background:#912018}.sev-high{background:#d92d20}.sev-medium{background:#b54708}
-.sev-low{background:#1570ef}.sev-info{background:#667085}
-.status{white-space:nowrap;font-weight:600}
-.cond{display:block;color:var(--muted);font-size:.8rem;font-weight:400;white-space:normal}
-.sub{display:block;color:var(--muted);font-size:.8rem}
-.grid{list-style:none;margin:0;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(270px,1fr));gap:12px}
-.card{border:1px solid var(--line);border-radius:8px;padding:12px 14px 10px;display:flex;flex-direction:column;gap:6px;border-top:5px solid #98a2b3}
-.card.v-fail{border-top-color:#d92d20}.card.v-pass{border-top-color:#12b76a}
-.card.v-inconclusive{border-top-color:#f79009}.card.v-na{border-top-color:#98a2b3}
-.card.v-fail,.card.v-pass,.card.v-inconclusive,.card.v-na{background:#fff;color:var(--ink)}
-.card .num{font-size:.75rem;font-weight:700;color:var(--muted);letter-spacing:.06em;text-transform:uppercase}
-.card h3{font-size:.98rem;line-height:1.3;min-height:2.6em}
-.card .counts{font-size:.8rem;color:var(--muted)}
-.card svg{display:block;width:100%;height:8px}
-.chart svg{max-width:720px;width:100%;height:auto}
-.chart text{font:13px system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",Arial,sans-serif;fill:#344054}
-.finding{border:1px solid var(--line);border-left:6px solid #667085;border-radius:8px;padding:14px 18px;margin:0 0 14px}
-.finding.s-critical{border-left-color:#912018}.finding.s-high{border-left-color:#d92d20}
-.finding.s-medium{border-left-color:#dc6803}.finding.s-low{border-left-color:#1570ef}
-.finding header{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
-.finding h3{flex:1 1 300px;overflow-wrap:anywhere}
-.finding .fid{color:var(--muted);font-size:.82rem}
-.finding dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;margin:10px 0 0;font-size:.9rem}
-.finding dt{color:var(--muted);font-weight:600}
-.finding dd{margin:0;min-width:0;overflow-wrap:anywhere}
-.evidence{margin:0;padding-left:1.2em}
-.evidence li{margin:0 0 6px}
-pre.excerpt{margin:4px 0 0;padding:8px 10px;background:#f2f4f7;border:1px solid #eaecf0;border-radius:6px;
-white-space:pre-wrap;word-break:break-all;max-height:14em;overflow:auto}
-.none{color:var(--muted);font-style:italic}
-#verdict-filter{border:1px solid var(--line);border-radius:8px;padding:6px 12px;margin:0 0 12px;font-size:.9rem}
-#verdict-filter label{margin-right:14px;white-space:nowrap}
-footer{max-width:1240px;margin:0 auto;padding:0 40px 40px;color:var(--muted);font-size:.82rem}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-@media (max-width:700px){.masthead,main,nav.toc,footer{padding-left:14px;padding-right:14px}
-main>section{padding:16px}}
-@media print{
-@page{margin:14mm 12mm}
-body{background:#fff;color:#000;font-size:10pt}
-.masthead{background:#fff;color:#000;padding:0 0 10px;border-bottom:2px solid #000}
-.masthead .brand,.masthead .standard,.meta dt{color:#333}
-nav.toc,#verdict-filter{display:none}
-main{max-width:none;padding:0}
-main>section{border:0;border-radius:0;padding:0;margin:0;break-before:page}
-main>section:first-child{break-before:auto;margin-top:12px}
-thead{display:table-header-group}
-tr,.finding,.card,.tile,figure{break-inside:avoid}
-h2,h3{break-after:avoid}
-a{color:inherit;text-decoration:none}
-.tile,.card,.finding,pre.excerpt,thead th,tbody tr.group th{background:#fff}
-.badge,.sev,.card,.tile,.finding,svg{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-pre.excerpt{max-height:none;overflow:visible}
-footer{padding:12px 0 0}
-}
-)CSS";
-
 class HtmlWriter {
  public:
   HtmlWriter(const Assessment& a, const Catalogue& catalogue) : a_(a), cat_(catalogue) {
@@ -263,7 +118,8 @@ class HtmlWriter {
   }
 
   std::string Page() {
-    Head();
+    const report::Page shell = Shell();
+    out_ += PageBegin(shell);
     Masthead();
     Nav();
     out_ += "<main>\n";
@@ -284,25 +140,18 @@ class HtmlWriter {
         "from anywhere. Evidence excerpts are shortened and secrets in them are redacted; "
         "report.json holds the complete assessment.</p></footer>\n",
         E(a_.tool_version), E(a_.finished_at.empty() ? a_.started_at : a_.finished_at));
-    out_ += "<script>" + std::string(kScript) + "</script>\n</body>\n</html>\n";
+    out_ += PageEnd(shell);
     return std::move(out_);
   }
 
  private:
-  void Head() {
+  // The shell (report/page.h): the report's title, its generator and its script.
+  report::Page Shell() const {
     const std::string product = a_.product.empty() ? "(unnamed product)" : a_.product;
-    out_ += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
-    out_ += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-    out_ += fmt::format(
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{}'; base-uri 'none'; "
-        "form-action 'none'\">\n",
-        Sha256Base64(kScript));
-    out_ += "<meta name=\"referrer\" content=\"no-referrer\">\n";
-    out_ += fmt::format("<meta name=\"generator\" content=\"iotcop {}\">\n", E(a_.tool_version));
-    out_ += fmt::format("<title>{} \u2014 iotcop assessment against {}</title>\n", E(product),
-                        E(a_.standard_name));
-    out_ += "<style>" + std::string(kStyle) + "</style>\n</head>\n<body>\n";
+    return {.kind = PageKind::kReport,
+            .title = product + " \u2014 iotcop assessment against " + a_.standard_name,
+            .generator = "iotcop " + a_.tool_version,
+            .script = true};
   }
 
   void Masthead() {

@@ -1,8 +1,9 @@
 // File: store/diff_render.cc
 // A RunDiff as JSON (the schema docs/store.md describes), as terminal text and as one
-// self-contained HTML page (inline style, no external resources; all text escaped).
+// self-contained HTML page (the shell of report/page.h: no external resources; all text escaped).
 #include <fmt/format.h>
 
+#include "report/page.h"
 #include "report/util.h"
 #include "store/diff.h"
 
@@ -75,17 +76,10 @@ void DiffText(const RunDiff& d, std::ostream& out) {
 void DiffHtml(const RunDiff& d, std::ostream& out) {
   using report::XmlEscape;
   const auto E = [](const std::string& s) { return XmlEscape(s); };
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      << "<title>iotcop diff: " << E(d.a.product) << " " << E(d.a.version) << " → "
-      << E(d.b.product) << " " << E(d.b.version) << "</title>\n<style>"
-      << "body{font-family:system-ui,sans-serif;color:#101828;max-width:72rem;margin:2rem "
-         "auto;padding:0 1rem}"
-         "table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}"
-         "th,td{border-bottom:1px solid #d0d5dd;text-align:left;padding:.3rem "
-         ".5rem;vertical-align:top}"
-         "th{background:#f9fafb}.new{color:#912018}.fixed{color:#05603a}code{font-size:.9em}"
-      << "</style></head><body>\n";
+  const report::Page page{.kind = report::PageKind::kDiff,
+                          .title = "iotcop diff: " + d.a.product + " " + d.a.version + " → " +
+                                   d.b.product + " " + d.b.version};
+  out << report::PageBegin(page);
   out << "<h1>What changed</h1>\n<p>From <strong>" << E(RunLabel(d.a)) << "</strong><br>to <strong>"
       << E(RunLabel(d.b)) << "</strong></p>\n";
   out << fmt::format("<h2>Findings: {} new, {} fixed, {} unchanged</h2>\n", d.new_findings.size(),
@@ -99,8 +93,8 @@ void DiffHtml(const RunDiff& d, std::ostream& out) {
         << "</td><td><code>" << E(f.check_id) << "</code></td><td>" << E(f.title)
         << "</td><td><code>" << E(f.locator) << "</code></td><td>" << E(provs) << "</td></tr>\n";
   };
-  for (const auto& f : d.new_findings) row(f, "new", "new");
-  for (const auto& f : d.fixed_findings) row(f, "fixed", "fixed");
+  for (const auto& f : d.new_findings) row(f, "diff-new", "new");
+  for (const auto& f : d.fixed_findings) row(f, "diff-fixed", "fixed");
   out << "</table>\n<h2>Verdict "
          "changes</h2>\n<table><tr><th>Standard</th><th>Item</th><th>Title</th>"
          "<th>Before</th><th>After</th></tr>\n";
@@ -118,7 +112,7 @@ void DiffHtml(const RunDiff& d, std::ostream& out) {
   for (const auto& s : d.services)
     out << "<tr><td>" << E(s.change) << "</td><td>" << E(s.name) << "</td><td>" << E(s.detail)
         << "</td></tr>\n";
-  out << "</table>\n</body></html>\n";
+  out << "</table>\n" << report::PageEnd(page);
 }
 
 }  // namespace iotcop::store

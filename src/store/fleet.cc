@@ -6,6 +6,7 @@
 #include <array>
 #include <map>
 
+#include "report/page.h"
 #include "report/util.h"
 
 namespace iotcop::store {
@@ -77,17 +78,8 @@ void FleetHtml(const std::vector<FleetRow>& rows, std::ostream& out) {
   using report::XmlEscape;
   std::map<int, std::string> titles;
   const auto counts = GuidelineCounts(rows, titles);
-  out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>iotcop fleet summary</title>\n<style>"
-         "body{font-family:system-ui,sans-serif;color:#101828;max-width:72rem;margin:2rem "
-         "auto;padding:0 1rem}"
-         "table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}"
-         "th,td{border-bottom:1px solid #d0d5dd;text-align:left;padding:.3rem "
-         ".5rem}th{background:#f9fafb}"
-         "td.n{text-align:right}.legend span{display:inline-block;width:.8em;height:.8em;margin:0 "
-         ".3em 0 1em}"
-         "</style></head><body>\n<h1>Fleet summary</h1>\n";
+  const report::Page page{.kind = report::PageKind::kFleet, .title = "iotcop fleet summary"};
+  out << report::PageBegin(page) << "<h1>Fleet summary</h1>\n";
   out << fmt::format("<p>{} products.</p>\n", rows.size());
   // The chart: one horizontal stacked bar per guideline, the share of products per verdict.
   static const std::array<const char*, 4> kColours = {"#12b76a", "#f04438", "#f79009", "#98a2b3"};
@@ -95,7 +87,7 @@ void FleetHtml(const std::vector<FleetRow>& rows, std::ostream& out) {
                                                     "Not applicable"};
   const int bar_w = 560, label_w = 300, row_h = 26;
   const int height = static_cast<int>(counts.size()) * row_h + 10;
-  out << "<h2>Verdicts per guideline across products</h2>\n<p class=\"legend\">";
+  out << "<h2>Verdicts per guideline across products</h2>\n<p class=\"fleet-legend\">";
   for (std::size_t k = 0; k < 4; ++k)
     out << "<span style=\"background:" << kColours[k] << "\"></span>" << kWords[k];
   out << "</p>\n"
@@ -129,12 +121,12 @@ void FleetHtml(const std::vector<FleetRow>& rows, std::ostream& out) {
          "th></tr>\n";
   for (const auto& r : rows)
     out << "<tr><td>" << XmlEscape(r.product) << "</td><td>" << r.outcome << "</td><td>"
-        << XmlEscape(r.status) << "</td><td class=\"n\">"
-        << (r.run_id ? std::to_string(r.run_id) : "") << "</td><td class=\"n\">" << r.findings
-        << "</td><td class=\"n\">" << r.fail << "</td><td class=\"n\">" << r.pass
-        << "</td><td class=\"n\">" << r.inconclusive << "</td><td class=\"n\">" << r.not_applicable
-        << "</td><td>" << XmlEscape(r.error) << "</td></tr>\n";
-  out << "</table>\n</body></html>\n";
+        << XmlEscape(r.status) << "</td><td class=\"num\">"
+        << (r.run_id ? std::to_string(r.run_id) : "") << "</td><td class=\"num\">" << r.findings
+        << "</td><td class=\"num\">" << r.fail << "</td><td class=\"num\">" << r.pass
+        << "</td><td class=\"num\">" << r.inconclusive << "</td><td class=\"num\">"
+        << r.not_applicable << "</td><td>" << XmlEscape(r.error) << "</td></tr>\n";
+  out << "</table>\n" << report::PageEnd(page);
 }
 
 }  // namespace iotcop::store

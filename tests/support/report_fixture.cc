@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include "core/fact_kinds.h"
+#include <sstream>
+
 #include "verdict/check_runner.h"
+#include "core/fact_kinds.h"
 #include "verdict/verdict_engine.h"
+#include "report/renderer.h"
+#include "store/diff.h"
+#include "store/fleet.h"
 
 namespace iotcop::test {
 namespace {
@@ -197,6 +202,56 @@ Assessment SampleAssessment(const Catalogue& catalogue, const std::string& stand
     ADD_FAILURE() << st.error().Describe();
   }
   return a;
+}
+
+std::vector<SamplePage> SampleHtmlPages(const Catalogue& catalogue) {
+  const Assessment a = SampleAssessment(catalogue);
+  std::vector<SamplePage> pages;
+  for (const auto& [kind, format] : {std::pair<const char*, const char*>{"report", "html"},
+                                     {"psti", "psti-html"},
+                                     {"ts103701", "ts103701-html"}}) {
+    std::ostringstream out;
+    const report::Renderer* r = report::FindRenderer(format);
+    EXPECT_TRUE(r && r->Render(a, catalogue, out)) << format;
+    pages.push_back({kind, out.str()});
+  }
+
+  store::RunSummary before{.id = 1, .product = a.product, .version = "1.0"};
+  before.started = a.started_at;
+  store::RunSummary after = before;
+  after.id = 2;
+  after.version = "2.0 <beta>";
+  Assessment fixed = a;
+  fixed.findings.erase(fixed.findings.begin());
+  store::RunDiff diff = store::DiffRuns(before, a, after, fixed);
+  diff.new_findings.push_back(
+      {"f00", "fw.test", "high", kHostileTitle, kHostileFileName, {"5.1-1"}});
+  diff.verdicts.push_back({"en303645-v2", "5.1-1", kHostileTitle, "FAIL", "PASS"});
+  diff.components.push_back({"busybox", "1.30.1", "1.36.1", "upgraded"});
+  diff.services.push_back({"telnetd", kHostileExcerpt, "appeared"});
+  std::ostringstream diff_html;
+  store::DiffHtml(diff, diff_html);
+  pages.push_back({"diff", diff_html.str()});
+
+  // The batch summary reads each run's "guidelines" from its JSON report.
+  std::ostringstream json;
+  EXPECT_TRUE(report::FindRenderer("json")->Render(a, catalogue, json));
+  const auto guidelines = nlohmann::json::parse(json.str())["guidelines"];
+  std::vector<store::FleetRow> rows;
+  for (int i = 0; i < 3; ++i) {
+    store::FleetRow row{.input = "cam-" + std::to_string(i) + ".bin", .product = a.product};
+    row.outcome = i == 2 ? "error" : "assessed";
+    row.status = i == 2 ? "error" : "ok";
+    row.error = i == 2 ? std::string("cannot read ") + kHostileFileName : "";
+    row.run_id = i == 2 ? 0 : i + 1;
+    row.findings = static_cast<int>(a.findings.size());
+    if (i != 2) row.guidelines = guidelines;
+    rows.push_back(row);
+  }
+  std::ostringstream fleet_html;
+  store::FleetHtml(rows, fleet_html);
+  pages.push_back({"fleet", fleet_html.str()});
+  return pages;
 }
 
 }  // namespace iotcop::test

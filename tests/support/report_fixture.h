@@ -3,7 +3,8 @@
 // by a lambda, the real catalogue, and one realistic assessment that exercises every renderer path
 // (findings of every severity with evidence by line and offset, a hostile file name and excerpt,
 // invalid UTF-8, PASS/FAIL/INCONCLUSIVE/NOT_APPLICABLE, functional and conceptual parts, problems,
-// a skipped check and an extras section), decided by the real RunChecks and DecideVerdicts.
+// a skipped check and an extras section), decided by the real RunChecks and DecideVerdicts; and
+// every kind of HTML page iotcop writes, for the tests of the one page shell (report/page.h).
 #pragma once
 
 #include <functional>
@@ -46,5 +47,13 @@ inline constexpr const char* kHostileTitle = "Backdoor <b onmouseover=alert(2)>t
 // The sample assessment against `standard` (default EN 303 645 V2.1.1).
 Assessment SampleAssessment(const Catalogue& catalogue,
                             const std::string& standard = "en303645-v2");
+
+// Every kind of HTML page, in this order: "report" (html), "psti" (psti-html), "ts103701"
+// (ts103701-html) of the sample assessment, "diff" (a diff of two runs of it) and "fleet" (a batch
+// summary of three products); the diff and the fleet summary carry the hostile strings too.
+struct SamplePage {
+  std::string kind, html;
+};
+std::vector<SamplePage> SampleHtmlPages(const Catalogue& catalogue);
 
 }  // namespace iotcop::test

@@ -1,6 +1,8 @@
 // The reports checked by real tools: SARIF by Microsoft's SARIF Multitool (tests/tools), JUnit XML
 // by xmllint (well-formed, and valid against tests/tools/junit.xsd), and the HTML page rendered by
-// headless Chromium (screenshot, DOM, and a network log that must show no request at all).
+// headless Chromium (screenshot, DOM, and a network log that must show no request at all), as are
+// the other HTML pages (PSTI statement, TS 103 701 report, diff, fleet summary); the report's
+// script (report/assets/report.js) by node's parser.
 // Set IOTCOP_TEST_KEEP=DIR to keep the rendered files and the screenshot for a look.
 #include <gtest/gtest.h>
 
@@ -207,6 +209,40 @@ TEST(HtmlInBrowser, RendersInHeadlessChromiumWithoutAnyRequest) {
   // Hostile text stayed text in the live DOM.
   EXPECT_EQ(dom.find("<img"), std::string::npos);
   EXPECT_NE(dom.find("&lt;script&gt;alert('name')&lt;/script&gt;"), std::string::npos);
+}
+
+TEST(HtmlInBrowser, EveryOtherPageRendersWithoutAnyRequest) {
+  if (!test::HaveTool("chromium")) GTEST_SKIP() << "chromium is not installed (Debian chromium)";
+  test::TempDir dir;
+  for (const auto& page : test::SampleHtmlPages(test::RealCatalogue())) {
+    if (page.kind == "report") continue;  // RendersInHeadlessChromiumWithoutAnyRequest
+    SCOPED_TRACE(page.kind);
+    const fs::path html = dir / (page.kind + ".html");
+    test::WriteFile(html, page.html);
+    Keep(html);
+    const std::string url = "file://" + fs::canonical(html).string();
+    auto r = Shoot(dir.path(), page.kind, url);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const fs::path png = dir / (page.kind + ".png");
+    ASSERT_TRUE(fs::exists(png)) << r.err;
+    Keep(png);
+    // A blank page compresses to about 10 KiB; each of these has text, tables (and a chart).
+    EXPECT_GT(fs::file_size(png), 20000u) << "the screenshot looks empty";
+    EXPECT_EQ(PageRequests(dir / (page.kind + ".netlog.json")), std::vector<std::string>{});
+    r = test::RunShell(Chromium(dir / ("profile-dom-" + page.kind)) + "--dump-dom " + Q(url));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("<table>"), std::string::npos);
+    EXPECT_EQ(r.out.find("<img"), std::string::npos);
+    EXPECT_EQ(r.out.find("<script"), std::string::npos);
+    EXPECT_EQ(r.out.find("<b onmouseover"), std::string::npos);
+  }
+}
+
+TEST(ReportAssets, TheReportScriptParsesAsJavaScript) {
+  if (!test::HaveTool("node")) GTEST_SKIP() << "node is not installed";
+  const auto r = test::RunShell("node --check " +
+                                Q(fs::path(IOTCOP_SOURCE_DIR) / "src/report/assets/report.js"));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 }  // namespace
