@@ -54,7 +54,8 @@ TEST(IncludeGraph, EveryIncludeIsAnEdgeOfTheModuleGraph) {
     ++files;
     auto own = graph.find(module);
     if (own == graph.end()) {
-      bad.push_back("src/" + rel + ": folder '" + module + "' is not a module of src/CMakeLists.txt");
+      bad.push_back("src/" + rel + ": folder '" + module +
+                    "' is not a module of src/CMakeLists.txt");
       continue;
     }
     std::ifstream f(e.path());
@@ -68,8 +69,8 @@ TEST(IncludeGraph, EveryIncludeIsAnEdgeOfTheModuleGraph) {
       if (target == module || !graph.count(target)) continue;
       ++edges;
       if (!own->second.count(target)) {
-        bad.push_back("src/" + rel + ":" + std::to_string(number) + ": " + module + " -> " + target +
-                      " is not an edge of the module graph");
+        bad.push_back("src/" + rel + ":" + std::to_string(number) + ": " + module + " -> " +
+                      target + " is not an edge of the module graph");
       }
     }
   }

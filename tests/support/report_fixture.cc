@@ -4,12 +4,12 @@
 
 #include <sstream>
 
-#include "verdict/check_runner.h"
 #include "core/fact_kinds.h"
-#include "verdict/verdict_engine.h"
 #include "report/renderer.h"
 #include "store/diff.h"
 #include "store/fleet.h"
+#include "verdict/check_runner.h"
+#include "verdict/verdict_engine.h"
 
 namespace iotcop::test {
 namespace {

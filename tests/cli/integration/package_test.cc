@@ -123,7 +123,8 @@ std::set<std::string> FilesBelow(const fs::path& dir) {
 // Runs `binary ARGS` from `cwd` with nothing that points at the build tree: no $IOTCOP_DATA or
 // $IOTCOP_PLUGINS, a results store under `cwd`.
 test::CommandResult RunIn(const fs::path& cwd, const fs::path& binary, const std::string& args) {
-  return test::RunShell("cd " + Q(cwd) + " && env -u IOTCOP_DATA -u IOTCOP_PLUGINS -u CI NO_COLOR=1 " +
+  return test::RunShell("cd " + Q(cwd) +
+                        " && env -u IOTCOP_DATA -u IOTCOP_PLUGINS -u CI NO_COLOR=1 " +
                         "XDG_DATA_HOME=" + Q(cwd / "xdg-data") + " " + Q(binary) + " " + args);
 }
 
@@ -178,9 +179,9 @@ TEST(Package, DebsInstallIntoAFreshPrefixAndAssessLikeTheBuildTree) {
   const std::set<std::string> pg_depends = ExpectDependsInstalled(pg_deb, {"iotcop"});
   EXPECT_NE(Field(pg_deb, "Depends").find("iotcop (= " + version + ")"), std::string::npos)
       << Field(pg_deb, "Depends");
-  EXPECT_TRUE(std::any_of(pg_depends.begin(), pg_depends.end(),
-                          [](const std::string& d) { return d.rfind("libpqxx", 0) == 0; }))
-      << Field(pg_deb, "Depends");
+  EXPECT_TRUE(std::any_of(pg_depends.begin(), pg_depends.end(), [](const std::string& d) {
+    return d.rfind("libpqxx", 0) == 0;
+  })) << Field(pg_deb, "Depends");
 
   // Contents: the binary and every data folder the build tree has under /usr in iotcop, the
   // plugin alone in iotcop-postgres.
@@ -220,8 +221,7 @@ TEST(Package, DebsInstallIntoAFreshPrefixAndAssessLikeTheBuildTree) {
   const std::string no_server = " history --db postgresql://127.0.0.1:1/iotcop";
   const auto without = RunIn(t / "run", installed, no_server);
   EXPECT_NE(without.exit_code, 0);
-  EXPECT_NE(without.err.find("plugin postgres is not installed"), std::string::npos)
-      << without.err;
+  EXPECT_NE(without.err.find("plugin postgres is not installed"), std::string::npos) << without.err;
 
   // With iotcop-postgres too, the plugin loads (its libraries resolve, its build tag matches) and
   // the error is the connection's.

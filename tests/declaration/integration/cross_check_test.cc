@@ -17,7 +17,9 @@ const char* kDeclaration =
     "authentication:\n  password_scheme: unique per device, random, printed on the label\n"
     "debug_interfaces: none\n"
     "updates:\n  delivery: signed images over HTTPS\n"
-    "services:\n  - name: https\n    port: 443\n    purpose: web interface\n";
+    "services:\n  - name: https\n    port: 443\n    purpose: web interface\n"
+    "secure_storage:\n  per_device_keys: true\n"
+    "communication:\n  cloud: TLS 1.2 to the cloud service\n";
 
 std::string Md5Crypt(const char* password) {
   crypt_data data{};
@@ -35,6 +37,14 @@ void WriteInsecureTree(const std::filesystem::path& root) {
   test::WriteFile(root / "usr/sbin/fw-update",
                   "#!/bin/sh\nwget http://update.example.invalid/fw.bin -O /tmp/fw.bin\nmtd write "
                   "/tmp/fw.bin firmware\n");
+  // A private key baked into the image (against per_device_keys) and a cleartext cloud endpoint
+  // (against communication.cloud).
+  std::filesystem::create_directories(root / "etc/ssl/private");
+  const auto r = test::RunShell("openssl genpkey -algorithm ED25519 -out " +
+                                test::Q(root / "etc/ssl/private/device.key") + " 2>&1");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  test::WriteFile(root / "etc/cloud.conf",
+                  "cloud_url=http://cloud.example.invalid/api/v1/report\n");
 }
 
 void WriteCleanTree(const std::filesystem::path& root) {
@@ -47,6 +57,8 @@ void WriteCleanTree(const std::filesystem::path& root) {
   test::WriteFile(root / "usr/sbin/fw-update",
                   "#!/bin/sh\nwget https://update.example.invalid/fw.bin -O /tmp/fw.bin\n"
                   "usign -V -m /tmp/fw.bin -P /etc/opkg/keys || exit 1\nsysupgrade /tmp/fw.bin\n");
+  test::WriteFile(root / "etc/cloud.conf",
+                  "cloud_url=https://cloud.example.invalid/api/v1/report\n");
 }
 
 class CrossCheckTest : public ::testing::Test {
@@ -110,6 +122,24 @@ TEST_F(CrossCheckTest, EvidenceThatAgreesPasses) {
     if (o.check_id.rfind("xcheck.", 0) == 0 && o.verdict == Verdict::kPass) ++agreed;
   }
   EXPECT_GE(agreed, 4);
+}
+
+// Each cross-check by its id: the insecure tree breaks its promise (a finding of that check) and
+// the clean tree keeps it (a PASS of that check).
+TEST_F(CrossCheckTest, EachCrossCheckFailsOnItsContradictionAndPassesOnAgreement) {
+  WriteInsecureTree(dir_ / "bad");
+  WriteCleanTree(dir_ / "good");
+  const Assessment bad = Assess(dir_ / "bad");
+  const Assessment good = Assess(dir_ / "good");
+  for (const char* id : {"xcheck.passwords", "xcheck.debug-interfaces", "xcheck.updates",
+                         "xcheck.keys", "xcheck.communication"}) {
+    bool failed = false, passed = false;
+    for (const auto& f : bad.findings) failed = failed || f.check_id == id;
+    for (const auto& o : good.outcomes)
+      passed = passed || (o.check_id == id && o.verdict == Verdict::kPass);
+    EXPECT_TRUE(failed) << id << " found no contradiction in the insecure tree";
+    EXPECT_TRUE(passed) << id << " did not pass on the clean tree";
+  }
 }
 
 TEST_F(CrossCheckTest, WithoutEvidenceTheCrossCheckIsInconclusive) {

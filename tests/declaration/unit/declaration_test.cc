@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -112,6 +113,44 @@ TEST(DeclarationChecks, EveryTopicCompleteAndMissing) {
     EXPECT_NE(none.at(p).reason.find("does not say"), std::string::npos) << p;
   }
   EXPECT_TRUE(complete.findings.empty());
+}
+
+// Each conceptual check (one per IXIT topic of schema/declaration.yaml), named by its id: given
+// only its own topic's answers it says PASS for every provision it decides, and no other
+// conceptual check passes anything on them.
+TEST(DeclarationChecks, EachTopicCheckPassesOnItsOwnAnswersAlone) {
+  const std::vector<std::string> ids = {
+      "decl.product",          "decl.authentication", "decl.vulnerability-disclosure",
+      "decl.support-period",   "decl.updates",        "decl.secure-storage",
+      "decl.communication",    "decl.services",       "decl.debug-interfaces",
+      "decl.secure-boot",      "decl.personal-data",  "decl.resilience",
+      "decl.telemetry",        "decl.deletion",       "decl.setup",
+      "decl.input-validation", "decl.development"};
+  std::set<std::string> registered;
+  for (const auto& c : BuiltinChecks())
+    if (c->doc().id.rfind("decl.", 0) == 0) registered.insert(c->doc().id);
+  EXPECT_EQ(registered, std::set<std::string>(ids.begin(), ids.end()));
+  for (const auto& id : ids) {
+    std::string topic = id.substr(5);
+    std::replace(topic.begin(), topic.end(), '-', '_');
+    std::map<std::string, std::string> answers;
+    for (const auto& f : Fields())
+      if (f.topic == topic) answers[f.path] = f.example;
+    ASSERT_FALSE(answers.empty()) << id << ": no field of topic " << topic;
+    Assessment a;
+    Conceptual(Filled(answers), a);
+    int decided = 0;
+    for (const auto& o : a.outcomes) {
+      if (o.check_id == id) {
+        ++decided;
+        EXPECT_EQ(o.verdict, Verdict::kPass) << id << " " << o.provision << ": " << o.reason;
+      } else if (o.check_id.rfind("decl.", 0) == 0) {
+        EXPECT_NE(o.verdict, Verdict::kPass) << o.check_id << " passed on " << id << "'s answers";
+      }
+    }
+    EXPECT_GT(decided, 0) << id << " decided nothing";
+    EXPECT_TRUE(a.findings.empty()) << id;
+  }
 }
 
 TEST(DeclarationChecks, DeclaredShortcomingsFailWithTheirLine) {

@@ -205,6 +205,31 @@ TEST(TrafficAssess, DirtyCaptureHasEveryFindingAndNoSecret) {
   }
 }
 
+// traffic.personal-data.destinations: a declaration that says no telemetry and no personal data
+// is contradicted by a capture that shows both (6-4, 6-1, citing the declaration and the
+// capture); without a declaration the destinations leave 6-1 and 6-4 INCONCLUSIVE.
+TEST(TrafficAssess, DestinationsContradictADeclarationOfNoTelemetryNorPersonalData) {
+  test::TempDir dir;
+  WriteDirty(dir / "dirty.pcap");
+  test::WriteFile(dir / "decl.yaml",
+                  "schema: iotcop-declaration/1\ntelemetry:\n  collected: false\n"
+                  "personal_data:\n  collected: []\n");
+  auto j = Assess("--pcap " + Q(dir / "dirty.pcap") + " --declaration " + Q(dir / "decl.yaml"),
+                  dir / "out");
+  std::set<std::string> provisions;
+  for (const auto& f : j["findings"]) {
+    if (f["check"] != "traffic.personal-data.destinations") continue;
+    for (const auto& p : f["provisions"]) provisions.insert(p.get<std::string>());
+    std::set<std::string> sources;
+    for (const auto& e : f["evidence"]) sources.insert(e["source"].get<std::string>());
+    EXPECT_TRUE(sources.count("declaration") && sources.count("traffic")) << f.dump();
+  }
+  EXPECT_EQ(provisions, (std::set<std::string>{"6-1", "6-4"}));
+
+  auto plain = Assess("--pcap " + Q(dir / "dirty.pcap"), dir / "plain");
+  for (const auto& f : plain["findings"])
+    EXPECT_NE(f["check"], "traffic.personal-data.destinations") << f.dump();
+}
 TEST(TrafficAssess, CleanTlsCaptureHasNoFinding) {
   test::TempDir dir;
   WriteClean(dir / "clean.pcap");

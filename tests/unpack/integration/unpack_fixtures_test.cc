@@ -145,7 +145,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"tar_gz", {"tar", "gzip"}, "tar -C \"$SRC\" -czf \"$OUT\" ."},
         Case{"tar_xz", {"tar", "xz"}, "tar -C \"$SRC\" -cJf \"$OUT\" ."},
         Case{"tar_lzma", {"tar", "xz"}, "tar -C \"$SRC\" -cf - . | xz --format=lzma > \"$OUT\""},
-        Case{"tar_bz2", {"tar", "bzip2"}, "tar -C \"$SRC\" -cjf \"$OUT\" ."},
+        Case{"tar_bzip2", {"tar", "bzip2"}, "tar -C \"$SRC\" -cjf \"$OUT\" ."},
         Case{"tar_zstd", {"tar", "zstd"}, "tar -C \"$SRC\" -cf - . | zstd -q > \"$OUT\""},
         Case{"tar_lz4", {"tar", "lz4"}, "tar -C \"$SRC\" -cf - . | lz4 -q > \"$OUT\""},
         Case{"tar_lzop", {"tar", "lzop"}, "tar -C \"$SRC\" -cf - . | lzop -c > \"$OUT\""},
