@@ -4,7 +4,7 @@
 // their libraries (libpqxx alone brings twenty libraries and 8 ms of start-up to every run,
 // `iotcop unpack` included). Each plugin is one `src/**/NAME_plugin.cc`, built as
 // `lib/iotcop/iotcop-NAME.so`, exporting `iotcop_plugin_tag` and its entry points as extern "C";
-// its caller in iotcop_lib keeps the plain C++ interface (e.g. store::OpenPostgres).
+// its caller in the module library keeps the plain C++ interface (e.g. store::OpenPostgres).
 //
 // Where a plugin is looked for, first found wins: $IOTCOP_PLUGINS, <binary>/../lib/iotcop (the
 // build tree and an installed prefix alike), the build tree the binary was built in.
