@@ -1,8 +1,8 @@
 // File: tests/meta/tested_test.cc
 // Nothing built in goes untested (as unblob's suite does for its handlers): every format handler of
-// unpack/handlers/formats.def has a test of its own under tests/unpack/ (a test whose suite, name or
-// parameter names the handler's id), and every built-in check is named by its id in a test. A new
-// handler or check without one fails here, naming it.
+// unpack/handlers/formats.def has a test of its own under tests/unpack/ (a test whose suite, name
+// or parameter names the handler's id), and every built-in check is named by its id in a test. A
+// new handler or check without one fails here, naming it.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -70,8 +70,9 @@ TEST(Tested, EveryFormatHandlerHasATestOfItsOwn) {
     const std::string id = Squash(h->doc().id);
     bool found = false;
     for (const auto& t : tests) found = found || t.find(id) != std::string::npos;
-    EXPECT_TRUE(found) << "handler " << h->doc().id
-                       << " has no test under tests/unpack/ whose suite, name or parameter names it";
+    EXPECT_TRUE(found)
+        << "handler " << h->doc().id
+        << " has no test under tests/unpack/ whose suite, name or parameter names it";
   }
 }
 
