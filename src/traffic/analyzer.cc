@@ -9,6 +9,10 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/keyparse.h"
+#include "protocols/coap.h"
+#include "protocols/dns.h"
+#include "protocols/mqtt.h"
+#include "protocols/tls.h"
 #include "traffic/parsers.h"
 
 namespace iotcop::traffic {
@@ -17,11 +21,6 @@ namespace {
 constexpr int kDpiPackets = 32;
 constexpr std::size_t kMaxDnsNames = 100000;
 constexpr std::size_t kMaxMalformedReported = 10;
-
-std::string Endpoint(const Address& a, std::uint16_t port) {
-  return a.version == 6 ? fmt::format("[{}]:{}", ToString(a), port)
-                        : fmt::format("{}:{}", ToString(a), port);
-}
 
 bool EncryptedProtocol(std::string_view name) {
   for (const char* p : {"TLS", "SSH", "QUIC", "DTLS", "IPSec", "WireGuard", "OpenVPN", "IMAPS",
@@ -234,10 +233,10 @@ Evidence Analyzer::At(const Flow& f, std::uint64_t packet, std::string excerpt,
   ev.source = InputKind::kTraffic;
   ev.input = capture_;
   const char* proto = f.proto == kTcp ? "tcp" : "udp";
-  ev.endpoint = from_client ? fmt::format("{} -> {}/{}", Endpoint(f.client, f.cport),
-                                          Endpoint(f.server, f.sport), proto)
-                            : fmt::format("{} -> {}/{}", Endpoint(f.server, f.sport),
-                                          Endpoint(f.client, f.cport), proto);
+  ev.endpoint = from_client ? fmt::format("{} -> {}/{}", protocols::HostPort(f.client, f.cport),
+                                          protocols::HostPort(f.server, f.sport), proto)
+                            : fmt::format("{} -> {}/{}", protocols::HostPort(f.server, f.sport),
+                                          protocols::HostPort(f.client, f.cport), proto);
   if (packet) ev.packet = packet;
   ev.excerpt = BoundExcerpt(excerpt);
   return ev;
@@ -274,10 +273,11 @@ void Analyzer::PersonalDataIn(const Flow& f, std::string_view text, const Stream
 
 void Analyzer::Datagram(Flow& f, const Packet& p, bool from_client, std::uint64_t number) {
   if ((p.sport == 53 || p.sport == 5353) && dns_names_.size() < kMaxDnsNames) {
-    for (auto& a : ParseDnsResponse(p.payload)) dns_names_.emplace(a.address, std::move(a.name));
+    for (auto& a : protocols::ParseDnsResponse(p.payload))
+      dns_names_.emplace(a.address, std::move(a.name));
   }
   if (p.dport == 5683 || p.sport == 5683) {
-    auto m = ParseCoap(p.payload);
+    auto m = protocols::ParseCoap(p.payload);
     const bool from_device = from_client == f.device_is_client;
     if (m && from_device) {
       ++f.coap_messages;
@@ -296,10 +296,10 @@ void Analyzer::AnalyseTcp(Flow& f) {
   ss.Flush();
   const std::string_view client = cs.data(), server = ss.data();
   const std::string device = ToString(f.device), server_addr = ToString(f.server);
-  if (LooksLikeTls(client) || LooksLikeTls(server)) {
-    TlsInfo tls;
-    ParseTlsClient(client, tls);
-    ParseTlsServer(server, tls);
+  if (protocols::LooksLikeTls(client) || protocols::LooksLikeTls(server)) {
+    protocols::TlsInfo tls;
+    protocols::ParseTlsClient(client, tls);
+    protocols::ParseTlsServer(server, tls);
     f.encrypted = true;
     if (!tls.sni.empty()) f.name = tls.sni;
     if (!tls.client_hello && !tls.server_hello) return;
@@ -309,8 +309,8 @@ void Analyzer::AnalyseTcp(Flow& f) {
         certs.push_back(firmware::CertificateFields(c));
     }
     nlohmann::json offered = nlohmann::json::array();
-    for (auto v : tls.offered_versions) offered.push_back(TlsVersionName(v));
-    const std::string version = tls.server_hello ? TlsVersionName(tls.version) : "";
+    for (auto v : tls.offered_versions) offered.push_back(protocols::TlsVersionName(v));
+    const std::string version = tls.server_hello ? protocols::TlsVersionName(tls.version) : "";
     const std::string cipher = tls.server_hello ? TlsCipherName(tls.cipher) : "";
     AddFact(facts::kTlsSession,
             {{"device", device},
@@ -318,7 +318,7 @@ void Analyzer::AnalyseTcp(Flow& f) {
              {"port", f.sport},
              {"sni", tls.sni},
              {"alpn", tls.alpn},
-             {"client_version", TlsVersionName(tls.client_version)},
+             {"client_version", protocols::TlsVersionName(tls.client_version)},
              {"offered_versions", offered},
              {"version", version},
              {"version_id", tls.version},
@@ -394,7 +394,7 @@ void Analyzer::AnalyseTcp(Flow& f) {
   if (requests.empty() && !client.empty() && static_cast<unsigned char>(client[0]) == 0x10) {
     std::set<std::string> topics;
     std::uint64_t messages = 0, bytes = 0, first = 0;
-    for (const auto& m : ParseMqtt(client)) {
+    for (const auto& m : protocols::ParseMqtt(client)) {
       if (m.type != 3) continue;
       ++messages;
       bytes += m.payload.size();
@@ -542,15 +542,16 @@ void Analyzer::Finish() {
     Evidence ev;
     ev.source = InputKind::kTraffic;
     ev.input = capture_;
-    ev.endpoint =
-        k.inbound
-            ? fmt::format("{} -> {}/{}", Endpoint(k.peer, 0), Endpoint(k.device, k.port), proto)
-            : fmt::format("{} -> {}/{}", ToString(k.device), Endpoint(k.peer, k.port), proto);
+    ev.endpoint = k.inbound ? fmt::format("{} -> {}/{}", protocols::HostPort(k.peer, 0),
+                                          protocols::HostPort(k.device, k.port), proto)
+                            : fmt::format("{} -> {}/{}", ToString(k.device),
+                                          protocols::HostPort(k.peer, k.port), proto);
     ev.packet = d->first_packet;
-    ev.excerpt = fmt::format("{} {}{} {}: {} bytes out, {} bytes in, {} packets, {} flow(s), {}",
-                             k.inbound ? "from" : "to", name.empty() ? "" : name + " ",
-                             Endpoint(k.peer, k.port), protocol, d->bytes_out, d->bytes_in,
-                             d->packets, d->flows, d->cleartext ? "cleartext" : "encrypted");
+    ev.excerpt =
+        fmt::format("{} {}{} {}: {} bytes out, {} bytes in, {} packets, {} flow(s), {}",
+                    k.inbound ? "from" : "to", name.empty() ? "" : name + " ",
+                    protocols::HostPort(k.peer, k.port), protocol, d->bytes_out, d->bytes_in,
+                    d->packets, d->flows, d->cleartext ? "cleartext" : "encrypted");
     AddFact(facts::kDestination,
             {{"device", ToString(k.device)},
              {"address", ToString(k.peer)},

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop::fwcheck {
 namespace {
@@ -48,7 +48,7 @@ bool IsShell(std::string_view program) {
 }
 
 std::string AddressPort(const Fact& f) {
-  return network::HostPort(Str(f, "address"), f.value.value("port", std::uint16_t{0}));
+  return protocols::HostPort(Str(f, "address"), f.value.value("port", std::uint16_t{0}));
 }
 
 std::string Str(const Fact& f, const char* field) {

@@ -7,12 +7,13 @@
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
-using network::HostPort;
+using protocols::HostPort;
 
 std::string ServiceWhere(const Fact& s) {
   return HostPort(Str(s, "address"), s.value.value("port", std::uint16_t{0})) + "/" +

@@ -6,12 +6,13 @@
 #include "core/fact_kinds.h"
 #include "firmware/checks/check_util.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop {
 namespace {
 
 using fwcheck::Str;
-using network::HostPort;
+using protocols::HostPort;
 
 Status CheckNetDebugPorts(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {
