@@ -1,9 +1,10 @@
 // File: traffic/analyzer.h
 // The flows of one capture: packets are grouped into flows (TCP streams reassembled with bounded
-// memory, UDP datagrams looked at one by one), each flow is identified by nDPI and, when it ends
-// (or when the capture does), handed to the protocol parsers; what they find becomes facts with
-// evidence (capture, packet number, "a:p -> b:p/tcp", redacted excerpt). Destinations are
-// aggregated per device and peer.
+// memory, UDP datagrams looked at one by one), each flow is identified by nDPI and handed to the
+// protocol analyzers (traffic/analyzers/, listed in analyzers.def): UDP datagrams as they come,
+// TCP flows when they end (or when the capture does); what they find becomes facts with evidence
+// (capture, packet number, "a:p -> b:p/tcp", redacted excerpt). Destinations are aggregated per
+// device and peer.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 
 #include "core/assessment.h"
 #include "core/fact.h"
+#include "traffic/analyzers/analyzer.h"
 #include "traffic/dpi.h"
 #include "traffic/options.h"
 #include "traffic/packet.h"
@@ -69,24 +71,20 @@ class Analyzer {
   struct Destination;
 
   void Close(Flow& f);
-  void AnalyseTcp(Flow& f);
-  void Datagram(Flow& f, const Packet& p, bool from_client, std::uint64_t number);
-  void AddFact(const char* kind, nlohmann::json value, Evidence ev);
-  Evidence At(const Flow& f, std::uint64_t packet, std::string excerpt, bool from_client) const;
-  void PersonalDataIn(const Flow& f, std::string_view text, const Stream* stream,
-                      std::string protocol, std::uint64_t packet);
+  // A TCP flow that ended: its streams through the stream analyzers, in analyzers.def order.
+  void AnalyseStreams(Flow& f);
 
   std::string capture_;
   const Options& options_;
-  FactStore& facts_;
   std::vector<Problem>& problems_;
   Address device_filter_;
   bool filter_ = false;
   Dpi dpi_;
+  analyzers::Context cx_;
+  std::vector<std::unique_ptr<analyzers::StreamAnalyzer>> stream_analyzers_;
+  std::vector<std::unique_ptr<analyzers::DatagramAnalyzer>> datagram_analyzers_;
   std::unordered_map<Key, std::unique_ptr<Flow>, KeyHash> flows_;
   std::map<DestKey, std::unique_ptr<Destination>> destinations_;
-  std::map<Address, std::string> dns_names_;
-  std::map<std::string, std::size_t> per_kind_, dropped_;
   std::uint64_t held_ = 0;  // bytes in stream buffers
   CaptureStats stats_;
 };
