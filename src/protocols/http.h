@@ -26,15 +26,15 @@ namespace iotcop::protocols {
 struct HttpSyntax {
   static constexpr std::size_t kNoLimit = std::numeric_limits<std::size_t>::max();
   std::size_t max_headers = 200;    // more: kLimitExceeded; lenient: the rest are ignored
-  std::size_t max_line = 8192;      // a longer line: kLimitExceeded; lenient: skipped
+  std::size_t max_line = 8192;      // longer: kLimitExceeded (lenient: a header line is skipped)
   std::size_t max_head = kNoLimit;  // bytes before the empty line; more: kLimitExceeded
   std::size_t max_body = kNoLimit;  // body bytes kept (`declared` counts them all)
   // A line starting with a space or tab continues the value before it (obs-fold, RFC 9112 5.2);
   // when false it is read as a line of its own.
   bool unfold = true;
   // A line that is not a header is skipped, a bad Content-Length or status code is read as far as
-  // it has digits, a bad chunk size ends the body: nothing is an error but a head that does not
-  // end or does not start like a message of its kind.
+  // it has digits, a bad chunk size ends the body: what is still an error is a head that does not
+  // end, is longer than max_head or does not start like a message of its kind.
   bool lenient = false;
 };
 
