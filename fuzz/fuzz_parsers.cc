@@ -17,12 +17,18 @@
 #include "firmware/image_trailers.h"
 #include "network/http.h"
 #include "network/login/http_auth.h"
-#include "network/login/telnet.h"
-#include "network/mdns.h"
 #include "network/probes.h"
 #include "network/robustness_payloads.h"
 #include "network/ssh.h"
-#include "network/udp.h"
+#include "network/udp/mdns.h"
+#include "protocols/coap.h"
+#include "protocols/dns.h"
+#include "protocols/http.h"
+#include "protocols/mqtt.h"
+#include "protocols/snmp.h"
+#include "protocols/ssh.h"
+#include "protocols/telnet.h"
+#include "protocols/tls.h"
 #include "protocols/securitytxt.h"
 #include "report/json_read.h"
 #include "store/batch.h"
@@ -80,19 +86,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (parser == "traffic_protocols") {
     // Every protocol parser on the same bytes, as a client stream, a server stream and a datagram.
     namespace t = iotcop::traffic;
+    namespace p = iotcop::protocols;
     const std::uint16_t port = size ? static_cast<std::uint16_t>(data[0]) * 7 : 0;
     (void)t::FindCredentials(text, text, port);
     (void)t::FindCredentials(text, "220 x\r\n", 21);
     (void)t::FindCredentials(text, "+OK\r\n", 110);
     (void)t::FindCredentials(text, "* OK\r\n", 143);
     (void)t::FindCredentials(text, "login: Password: ", 23);
+    (void)t::ParseHttpRequests(text);
     (void)t::ParseHttpResponses(text);
-    (void)t::ParseMqtt(text);
-    t::TlsInfo tls;
-    t::ParseTlsClient(text, tls);
-    t::ParseTlsServer(text, tls);
-    (void)t::ParseDnsResponse(iotcop::ByteView(data, size));
-    (void)t::ParseCoap(iotcop::ByteView(data, size));
+    (void)p::ParseMqtt(text);
+    p::TlsInfo tls;
+    p::ParseTlsClient(text, tls);
+    p::ParseTlsServer(text, tls);
+    (void)p::ParseDnsResponse(iotcop::ByteView(data, size));
+    (void)p::ParseCoap(iotcop::ByteView(data, size));
     (void)t::FindPersonalData(text);
     for (int dlt : {0, 1, 12, 113, 276, 228, 229})
       (void)t::DecodeFrame(dlt, iotcop::ByteView(data, size));
@@ -116,31 +124,45 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       for (const auto& p : *probes) (void)iotcop::network::MatchProbe(p, text);
     }
   } else if (parser == "ssh") {
-    if (auto id = iotcop::network::ParseSshIdent(text, "fuzz")) {
-      if (auto k = iotcop::network::ParseKexinitPacket(text.substr(id->second), "fuzz"))
+    if (auto id = iotcop::protocols::ParseSshIdent(text, "fuzz")) {
+      if (auto k = iotcop::protocols::ParseKexinitPacket(text.substr(id->second), "fuzz"))
         (void)iotcop::network::JudgeSshAlgorithms(*k);
     }
-    (void)iotcop::network::ParseKexinitPacket(text, "fuzz");
+    (void)iotcop::protocols::ParseKexinitPacket(text, "fuzz");
   } else if (parser == "http") {
+    // protocols/http.h as the probes read a response, as a request with the defaults, and as a
+    // capture's stream of responses (where a message must end where the next one starts).
+    namespace p = iotcop::protocols;
     (void)iotcop::network::ParseHttpResponse(text, "fuzz");
+    (void)p::ParseHttpMessage(text, "fuzz", {}, p::HttpKind::kRequest);
+    if (p::HttpHeadEnd(text) > size) __builtin_trap();
+    p::HttpSyntax lenient;
+    lenient.lenient = true;
+    lenient.max_body = 64;
+    std::size_t at = 0;
+    for (const auto& m : p::ParseHttpStream(text, p::HttpKind::kResponse, lenient, 64)) {
+      if (m.offset != at || m.end <= m.offset || m.end > size || m.body.size() > 64)
+        __builtin_trap();
+      at = m.end;
+    }
   } else if (parser == "snmp") {
-    (void)iotcop::network::SnmpSysDescr(text);
+    (void)iotcop::protocols::SnmpSysDescr(text);
   } else if (parser == "mdns") {
     (void)iotcop::network::ParseMdnsAnswer(text);
   } else if (parser == "http_auth") {
     // An HTTP or RTSP answer: head, completeness, every challenge and a digest answer to each.
     namespace login = iotcop::network::login;
     (void)login::ResponseComplete(text);
-    auto head = login::ParseResponseHead(text, "fuzz");
+    auto head = iotcop::protocols::ParseHttpHead(text, "fuzz");
     if (head) {
       for (const auto& v : head->All("www-authenticate"))
-        for (const auto& c : login::ParseChallenges(v))
+        for (const auto& c : iotcop::protocols::ParseChallenges(v))
           (void)login::DigestAuthorization(c, "admin", "admin", "GET", "/");
     }
-    for (const auto& c : login::ParseChallenges(text))
+    for (const auto& c : iotcop::protocols::ParseChallenges(text))
       (void)login::DigestAuthorization(c, "root", "", "DESCRIBE", "rtsp://h/");
   } else if (parser == "telnet") {
-    auto d = iotcop::network::login::DecodeTelnet(text);
+    auto d = iotcop::protocols::DecodeTelnet(text);
     if (d.used > size) __builtin_trap();
   } else if (parser == "robustness_payload") {
     (void)iotcop::network::ExpandPayload(text, "127.0.0.1", "iotcop00000000", "fuzz");

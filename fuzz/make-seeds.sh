@@ -168,6 +168,9 @@ fi
 mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp" "$out/mdns"
 printf 'HTTP/1.1 200 OK\r\nServer: lighttpd/1.4.69\r\nContent-Length: 2\r\n\r\nok' >"$out/http/plain.http"
 printf 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n' >"$out/http/chunked.http"
+# fuzz_http also reads its input as a request and as a capture's stream of responses.
+printf 'POST /login HTTP/1.1\r\nHost: cam\r\nContent-Length: 13\r\n\r\nuser=a&pass=b' >"$out/http/request.http"
+printf 'HTTP/1.1 304 Not Modified\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-T: 1\r\n\r\nHTTP/1.0 200 OK\nServer: x\n folded\n\nbody' >"$out/http/stream.http"
 cp "$out/http/plain.http" "$out/probes/http"
 printf '220 (vsFTPd 3.0.3)\r\n' >"$out/probes/ftp"; printf '\x20\x02\x00\x00' >"$out/probes/mqtt"
 printf '\xff\xfd\x01\xff\xfd\x1f' >"$out/probes/telnet"

@@ -19,7 +19,8 @@
 #include "network/scanner.h"
 #include "network/security_txt.h"
 #include "network/targets.h"
-#include "network/udp.h"
+#include "network/udp/udp.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 
@@ -90,7 +91,7 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
       continue;
     }
     for (const auto& o : *open) {
-      const std::string loc = HostPort(o.address, o.port) + "/tcp";
+      const std::string loc = protocols::HostPort(o.address, o.port) + "/tcp";
       a.facts.Add(facts::kOpenPort,
                   {{"address", o.address}, {"port", o.port}, {"transport", "tcp"}, {"input", host}},
                   LiveEvidence(host, loc, "TCP connect accepted"), kCollector);
@@ -139,7 +140,7 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
       for (const auto& addr : *addrs) {
         for (auto& u : ProbeUdp(addr, limits, rate)) {
           ++udp_found;
-          const std::string loc = HostPort(addr, u.port) + "/udp";
+          const std::string loc = protocols::HostPort(addr, u.port) + "/udp";
           nlohmann::json v = {
               {"input", host},      {"address", addr}, {"port", u.port},
               {"transport", "udp"}, {"product", ""},   {"version", ""},

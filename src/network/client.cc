@@ -3,6 +3,7 @@
 // a byte cap, optional TLS through OpenSSL memory-less BIO on the socket.
 #include "network/client.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -72,7 +73,7 @@ int WaitFor(int fd, short events, Clock::time_point deadline) {
 
 Result<Connection> Connection::Open(const std::string& address, std::uint16_t port,
                                     const Limits& limits, bool tls, bool udp) {
-  const std::string where = HostPort(address, port) + (udp ? "/udp" : "/tcp");
+  const std::string where = protocols::HostPort(address, port) + (udp ? "/udp" : "/tcp");
   SocketAddress sa;
   if (!ParseAddress(address, port, sa))
     return MakeError(Errc::kInvalidArgument, "not a numeric address", where);

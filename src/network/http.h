@@ -1,32 +1,31 @@
 // File: network/http.h
-// A small, bounded HTTP/1.x client for the live probes: parse a device's response (status line,
-// headers, body; chunked bodies decoded; every length checked against what arrived) and GET a path
-// over plain TCP or TLS. Used for security.txt, redirects to HTTPS, Server headers and UPnP
-// device descriptions.
+// A small, bounded HTTP/1.x client for the live probes: read a device's response (status line,
+// headers, body; chunked bodies decoded; every length checked against what arrived) with the
+// parser of protocols/http.h, and GET a path over plain TCP or TLS. Used for security.txt,
+// redirects to HTTPS, Server headers and UPnP device descriptions.
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "core/result.h"
 #include "network/endpoint.h"
 #include "network/socket.h"
+#include "protocols/http.h"
 
 namespace iotcop::network {
 
-struct HttpResponse {
-  std::string version;  // "HTTP/1.1"
-  int status = 0;
-  std::string reason;
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
-  std::string body;
-  bool truncated = false;  // the body is shorter than the response said
-  std::string Header(std::string_view lower_name) const;
-};
+// protocol ("HTTP/1.1"), status, reason, headers (names lower-cased), body, truncated (the body
+// is shorter than the response said).
+using HttpResponse = protocols::HttpMessage;
 
-// Parses a whole response as received (the connection was closed or the cap reached).
+// How the probes read a response: at most 100 headers, each line on its own (no unfolding), and
+// a malformed head or length is an error.
+inline constexpr protocols::HttpSyntax kProbeHttpSyntax{
+    .max_headers = 100, .max_line = protocols::HttpSyntax::kNoLimit, .unfold = false};
+
+// Parses a whole response as received (the connection was closed or the cap reached): an HTTP
+// status line (not RTSP) with a status of 100 to 999.
 Result<HttpResponse> ParseHttpResponse(std::string_view data, const std::string& input);
 
 // GET `path` with Host: address, Connection: close; over TLS when `tls`.

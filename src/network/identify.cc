@@ -11,6 +11,7 @@
 #include "network/http.h"
 #include "network/ssh.h"
 #include "network/tls.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 
@@ -143,7 +144,7 @@ PortReport ProbePort(const std::string& input, const std::string& address, std::
   }
   if (Clock::now() - start > budget && !id)
     r.problems.push_back(
-        fmt::format("{}/tcp: not identified within {} ms", HostPort(address, port),
+        fmt::format("{}/tcp: not identified within {} ms", protocols::HostPort(address, port),
                     std::chrono::duration_cast<std::chrono::milliseconds>(budget).count()));
   if (id) {
     r.service["service"] = id->service;

@@ -16,6 +16,7 @@
 #include "network/login/brute_force.h"
 #include "network/login/protocol.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 namespace {
@@ -66,7 +67,7 @@ std::string LoginUrl(const Endpoint& e) {
     scheme = e.tls ? "https" : "http";
   else if (scheme == "mqtt" && e.tls)
     scheme = "mqtts";
-  return fmt::format("{}://{}/", scheme, HostPort(e.address, e.port));
+  return fmt::format("{}://{}/", scheme, protocols::HostPort(e.address, e.port));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "network/login/protocol.h"
 #include "network/robustness_payloads.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 namespace {
@@ -69,10 +70,11 @@ Alive ProbeAlive(const Endpoint& e, const std::string& family, const Limits& l,
     if (answer) *answer = Hex(r.data.substr(0, 8));
     if (r.data.size() >= 4 && (static_cast<unsigned char>(r.data[0]) >> 6) == 1) return Alive::kYes;
   } else {
-    const std::string req =
-        fmt::format("GET / HTTP/1.0\r\nHost: {}\r\nUser-Agent: iotcop\r\n\r\n", UrlHost(e.address));
+    const std::string req = fmt::format("GET / HTTP/1.0\r\nHost: {}\r\nUser-Agent: iotcop\r\n\r\n",
+                                        protocols::UrlHost(e.address));
     if (!conn->Send(req)) return Alive::kRefused;
-    r = conn->ReadUntil([](std::string_view d) { return login::HeadEnd(d) != 0; }, l.io_timeout);
+    r = conn->ReadUntil([](std::string_view d) { return protocols::HttpHeadEnd(d) != 0; },
+                        l.io_timeout);
     if (answer) *answer = login::Printable(r.data, 80);
     if (r.data.starts_with("HTTP/")) return Alive::kYes;
   }

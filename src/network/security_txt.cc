@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "network/http.h"
+#include "protocols/address.h"
 #include "protocols/securitytxt.h"
 
 namespace iotcop::network {
@@ -20,8 +21,9 @@ SecurityTxtResult FetchSecurityTxt(const std::vector<Endpoint>& web, const Limit
   for (const auto& e : web)
     if (!e.tls) order.push_back(&e);
   for (const Endpoint* e : order) {
-    const std::string url = fmt::format("{}://{}/.well-known/security.txt",
-                                        e->tls ? "https" : "http", HostPort(e->address, e->port));
+    const std::string url =
+        fmt::format("{}://{}/.well-known/security.txt", e->tls ? "https" : "http",
+                    protocols::HostPort(e->address, e->port));
     auto r = HttpGet(e->address, e->port, e->tls, "/.well-known/security.txt", limits, rate);
     if (!r) {
       out.tried.push_back(url + " -> " + r.error().what);

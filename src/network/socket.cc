@@ -16,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "protocols/address.h"
+
 namespace iotcop::network {
 
 RateLimiter::RateLimiter(double rate)
@@ -110,45 +112,29 @@ Result<std::size_t> TcpChannel::Recv(char* buf, std::size_t max, Deadline deadli
   }
 }
 
-bool ParseIpv4(std::string_view text, std::uint32_t& out) {
-  in_addr a{};
-  if (::inet_pton(AF_INET, std::string(text).c_str(), &a) != 1) return false;
-  out = a.s_addr;
-  return true;
-}
-
 bool ParseAddress(std::string_view text, std::uint16_t port, SocketAddress& out) {
   out = SocketAddress{};
-  const std::string t(text);
-  auto* v4 = reinterpret_cast<sockaddr_in*>(&out.storage);
-  if (::inet_pton(AF_INET, t.c_str(), &v4->sin_addr) == 1) {
+  protocols::Address a;
+  if (!protocols::ParseAddress(text, a)) return false;
+  if (a.version == 4) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&out.storage);
     v4->sin_family = AF_INET;
     v4->sin_port = htons(port);
+    std::memcpy(&v4->sin_addr, a.bytes.data(), 4);
     out.size = sizeof(sockaddr_in);
-    return true;
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
-  if (::inet_pton(AF_INET6, t.c_str(), &v6->sin6_addr) == 1) {
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&out.storage);
     v6->sin6_family = AF_INET6;
     v6->sin6_port = htons(port);
+    std::memcpy(&v6->sin6_addr, a.bytes.data(), 16);
     out.size = sizeof(sockaddr_in6);
-    return true;
   }
-  return false;
-}
-
-std::string UrlHost(std::string_view address) {
-  return address.find(':') == std::string_view::npos ? std::string(address)
-                                                     : "[" + std::string(address) + "]";
-}
-
-std::string HostPort(std::string_view address, std::uint16_t port) {
-  return fmt::format("{}:{}", UrlHost(address), port);
+  return true;
 }
 
 Result<TcpChannel> ConnectTcp(const std::string& address, std::uint16_t port, const Limits& limits,
                               RateLimiter& rate) {
-  const std::string where = HostPort(address, port) + "/tcp";
+  const std::string where = protocols::HostPort(address, port) + "/tcp";
   SocketAddress sa;
   if (!ParseAddress(address, port, sa))
     return MakeError(Errc::kInvalidArgument, "not a numeric IPv4 or IPv6 address", where);

@@ -60,9 +60,6 @@ class TcpChannel : public Channel {
   std::string where_;
 };
 
-// IPv4 address text -> in_addr bits (network order); nullopt if not dotted quad.
-bool ParseIpv4(std::string_view text, std::uint32_t& out);
-
 // A numeric IPv4 or IPv6 address (no brackets) with a port, as a socket address.
 struct SocketAddress {
   sockaddr_storage storage{};
@@ -71,12 +68,9 @@ struct SocketAddress {
   sockaddr* get() { return reinterpret_cast<sockaddr*>(&storage); }
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
 };
-// False when `text` is neither a dotted quad nor an IPv6 address.
+// False when `text` is neither a dotted quad nor an IPv6 address (protocols::ParseAddress reads
+// it; protocols/address.h also writes addresses: UrlHost, HostPort).
 bool ParseAddress(std::string_view text, std::uint16_t port, SocketAddress& out);
-// The address as URLs, Host headers and evidence write it: "[::1]" for IPv6, else unchanged.
-std::string UrlHost(std::string_view address);
-// "127.0.0.5:23", "[::1]:23".
-std::string HostPort(std::string_view address, std::uint16_t port);
 
 // Connects within limits.connect_timeout (after a token from `rate`).
 Result<TcpChannel> ConnectTcp(const std::string& address, std::uint16_t port, const Limits& limits,

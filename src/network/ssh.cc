@@ -4,30 +4,14 @@
 
 #include <libssh/libssh.h>
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstring>
 
-#include "core/bytes.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 
 namespace {
-
-constexpr std::size_t kMaxPacket = 35000;  // RFC 4253 6.1: at least this must be accepted
-constexpr std::size_t kMaxIdentArea = 8192;
-
-std::vector<std::string> SplitNameList(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    const auto c = s.find(',');
-    out.emplace_back(s.substr(0, c));
-    if (c == std::string_view::npos) break;
-    s.remove_prefix(c + 1);
-  }
-  return out;
-}
 
 struct Rule {
   const char* kind;
@@ -135,67 +119,7 @@ nlohmann::json AuthMethods(const std::string& address, std::uint16_t port, const
 
 }  // namespace
 
-Result<std::pair<std::string, std::size_t>> ParseSshIdent(std::string_view data,
-                                                          const std::string& input) {
-  std::size_t pos = 0;
-  while (pos < data.size() && pos < kMaxIdentArea) {
-    const auto nl = data.find('\n', pos);
-    if (nl == std::string_view::npos)
-      return MakeError(Errc::kTruncated, "no complete SSH identification line", input, pos);
-    std::string_view line = data.substr(pos, nl - pos);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.starts_with("SSH-")) {
-      if (line.size() > 255)
-        return MakeError(Errc::kCorrupt, "SSH identification longer than 255 bytes", input, pos);
-      return std::pair<std::string, std::size_t>{std::string(line), nl + 1};
-    }
-    pos = nl + 1;
-  }
-  return MakeError(Errc::kCorrupt, "no SSH identification line in the first 8 KiB", input, 0);
-}
-
-Result<Kexinit> ParseKexinitPacket(std::string_view data, const std::string& input) {
-  ByteReader r(AsBytes(data), input);
-  auto len = r.Read<std::uint32_t>(Endian::kBig);
-  if (!len) return len.error();
-  if (*len < 2 || *len > kMaxPacket)
-    return MakeError(Errc::kCorrupt, fmt::format("packet length {} out of range", *len), input, 0);
-  auto pad = r.Read<std::uint8_t>();
-  if (!pad) return pad.error();
-  if (*pad + 1u > *len)
-    return MakeError(Errc::kCorrupt, "padding longer than the packet", input, 4);
-  auto payload = r.Bytes(*len - *pad - 1u);
-  if (!payload) return payload.error();
-  ByteReader p(*payload, input, 5);
-  auto msg = p.Read<std::uint8_t>();
-  if (!msg) return msg.error();
-  if (*msg != 20)
-    return MakeError(Errc::kCorrupt, fmt::format("message {} where KEXINIT (20) belongs", *msg),
-                     input, 5);
-  if (auto st = p.Skip(16); !st) return st.error();  // cookie
-  Kexinit k;
-  std::vector<std::string>* lists[] = {
-      &k.kex,      &k.host_keys, &k.ciphers_c2s,     &k.ciphers_s2c,
-      &k.macs_c2s, &k.macs_s2c,  &k.compression_c2s, &k.compression_s2c};
-  for (auto* l : lists) {
-    auto n = p.Read<std::uint32_t>(Endian::kBig);
-    if (!n) return n.error();
-    auto s = p.Bytes(*n);
-    if (!s) return s.error();
-    *l = SplitNameList(AsString(*s));
-  }
-  for (int i = 0; i < 2; ++i) {  // languages, ignored
-    auto n = p.Read<std::uint32_t>(Endian::kBig);
-    if (!n) return n.error();
-    if (auto st = p.Skip(*n); !st) return st.error();
-  }
-  auto follows = p.Read<std::uint8_t>();
-  if (!follows) return follows.error();
-  k.first_kex_follows = *follows != 0;
-  return k;
-}
-
-nlohmann::json JudgeSshAlgorithms(const Kexinit& k) {
+nlohmann::json JudgeSshAlgorithms(const protocols::Kexinit& k) {
   nlohmann::json out = nlohmann::json::array();
   Judge("kex", k.kex, out);
   Judge("host_key", k.host_keys, out);
@@ -206,16 +130,18 @@ nlohmann::json JudgeSshAlgorithms(const Kexinit& k) {
 
 Result<nlohmann::json> AssessSsh(const std::string& address, std::uint16_t port,
                                  const Limits& limits, RateLimiter& rate) {
-  const std::string where = HostPort(address, port) + "/tcp";
+  const std::string where = protocols::HostPort(address, port) + "/tcp";
   auto ch = ConnectTcp(address, port, limits, rate);
   if (!ch) return ch.error();
   const Deadline deadline = Clock::now() + limits.io_timeout;
   if (auto st = ch->Send("SSH-2.0-iotcop_probe\r\n", deadline); !st) return st.error();
   // Read until the identification line and one whole packet after it have arrived.
   const std::string data = ReadResponse(
-      *ch, deadline, std::min<std::size_t>(limits.max_bytes, kMaxIdentArea + kMaxPacket + 8),
+      *ch, deadline,
+      std::min<std::size_t>(limits.max_bytes,
+                            protocols::kSshMaxIdentArea + protocols::kSshMaxPacket + 8),
       [&](std::string_view s) {
-        auto id = ParseSshIdent(s, where);
+        auto id = protocols::ParseSshIdent(s, where);
         if (!id) return !id.ok() && id.error().code == Errc::kCorrupt;
         const std::string_view rest = s.substr(id->second);
         if (rest.size() < 4) return false;
@@ -223,14 +149,14 @@ Result<nlohmann::json> AssessSsh(const std::string& address, std::uint16_t port,
                                   (std::uint32_t(std::uint8_t(rest[1])) << 16) |
                                   (std::uint32_t(std::uint8_t(rest[2])) << 8) |
                                   std::uint8_t(rest[3]);
-        return len > kMaxPacket || rest.size() >= 4 + std::size_t{len};
+        return len > protocols::kSshMaxPacket || rest.size() >= 4 + std::size_t{len};
       },
       limits.io_timeout);
-  auto id = ParseSshIdent(data, where);
+  auto id = protocols::ParseSshIdent(data, where);
   if (!id) return id.error();
   const std::string ident = id->first;
   const std::size_t after_ident = id->second;
-  auto k = ParseKexinitPacket(std::string_view(data).substr(after_ident), where);
+  auto k = protocols::ParseKexinitPacket(std::string_view(data).substr(after_ident), where);
   if (!k) {
     Error e = k.error();
     if (e.offset) *e.offset += after_ident;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 
@@ -52,7 +53,8 @@ Result<std::vector<std::string>> ResolveTarget(const std::string& host, bool all
   if (slash != std::string::npos) {
     std::uint32_t net = 0;
     unsigned bits = 0;
-    if (!ParseIpv4(host.substr(0, slash), net) || !ToInt(host.substr(slash + 1), bits) || bits > 32)
+    if (!protocols::ParseIpv4(host.substr(0, slash), net) || !ToInt(host.substr(slash + 1), bits) ||
+        bits > 32)
       return MakeError(Errc::kInvalidArgument, "not an IPv4 CIDR block (a.b.c.d/n)", host);
     if (bits < 24 && !allow_wide)
       return MakeError(Errc::kInvalidArgument,
@@ -73,7 +75,7 @@ Result<std::vector<std::string>> ResolveTarget(const std::string& host, bool all
     return out;
   }
   std::uint32_t a = 0;
-  if (ParseIpv4(host, a)) return std::vector<std::string>{host};
+  if (protocols::ParseIpv4(host, a)) return std::vector<std::string>{host};
   addrinfo hints{};
   hints.ai_family = AF_INET;
   hints.ai_socktype = SOCK_STREAM;

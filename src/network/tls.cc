@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "credentials/keys.h"
+#include "protocols/address.h"
 
 namespace iotcop::network {
 
@@ -93,7 +94,7 @@ Result<std::unique_ptr<TlsChannel>> Handshake(const std::string& address, std::u
                                               const Limits& limits, RateLimiter& rate, int version,
                                               const std::string& ciphers,
                                               const std::string& tls13_suites = {}) {
-  const std::string where = HostPort(address, port) + "/tcp";
+  const std::string where = protocols::HostPort(address, port) + "/tcp";
   std::unique_ptr<SSL_CTX, SslCtxFree> ctx(SSL_CTX_new(TLS_client_method()));
   if (!ctx) return MakeError(Errc::kInternal, "SSL_CTX_new failed", where);
   SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_NONE, nullptr);

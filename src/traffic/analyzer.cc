@@ -16,11 +16,6 @@ namespace {
 constexpr int kDpiPackets = 32;
 constexpr std::size_t kMaxMalformedReported = 10;
 
-std::string Endpoint(const Address& a, std::uint16_t port) {
-  return a.version == 6 ? fmt::format("[{}]:{}", ToString(a), port)
-                        : fmt::format("{}:{}", ToString(a), port);
-}
-
 }  // namespace
 
 // What the tracker keeps of a flow besides what the analyzers see (analyzers::FlowInfo).
@@ -177,10 +172,10 @@ Evidence analyzers::Context::At(const FlowInfo& f, std::uint64_t packet, std::st
   ev.source = InputKind::kTraffic;
   ev.input = capture_;
   const char* proto = f.proto == kTcp ? "tcp" : "udp";
-  ev.endpoint = from_client ? fmt::format("{} -> {}/{}", Endpoint(f.client, f.cport),
-                                          Endpoint(f.server, f.sport), proto)
-                            : fmt::format("{} -> {}/{}", Endpoint(f.server, f.sport),
-                                          Endpoint(f.client, f.cport), proto);
+  ev.endpoint = from_client ? fmt::format("{} -> {}/{}", protocols::HostPort(f.client, f.cport),
+                                          protocols::HostPort(f.server, f.sport), proto)
+                            : fmt::format("{} -> {}/{}", protocols::HostPort(f.server, f.sport),
+                                          protocols::HostPort(f.client, f.cport), proto);
   if (packet) ev.packet = packet;
   ev.excerpt = BoundExcerpt(excerpt);
   return ev;
@@ -264,15 +259,16 @@ void Analyzer::Finish() {
     Evidence ev;
     ev.source = InputKind::kTraffic;
     ev.input = capture_;
-    ev.endpoint =
-        k.inbound
-            ? fmt::format("{} -> {}/{}", Endpoint(k.peer, 0), Endpoint(k.device, k.port), proto)
-            : fmt::format("{} -> {}/{}", ToString(k.device), Endpoint(k.peer, k.port), proto);
+    ev.endpoint = k.inbound ? fmt::format("{} -> {}/{}", protocols::HostPort(k.peer, 0),
+                                          protocols::HostPort(k.device, k.port), proto)
+                            : fmt::format("{} -> {}/{}", ToString(k.device),
+                                          protocols::HostPort(k.peer, k.port), proto);
     ev.packet = d->first_packet;
-    ev.excerpt = fmt::format("{} {}{} {}: {} bytes out, {} bytes in, {} packets, {} flow(s), {}",
-                             k.inbound ? "from" : "to", name.empty() ? "" : name + " ",
-                             Endpoint(k.peer, k.port), protocol, d->bytes_out, d->bytes_in,
-                             d->packets, d->flows, d->cleartext ? "cleartext" : "encrypted");
+    ev.excerpt =
+        fmt::format("{} {}{} {}: {} bytes out, {} bytes in, {} packets, {} flow(s), {}",
+                    k.inbound ? "from" : "to", name.empty() ? "" : name + " ",
+                    protocols::HostPort(k.peer, k.port), protocol, d->bytes_out, d->bytes_in,
+                    d->packets, d->flows, d->cleartext ? "cleartext" : "encrypted");
     cx_.AddFact(facts::kDestination,
                 {{"device", ToString(k.device)},
                  {"address", ToString(k.peer)},

@@ -8,6 +8,8 @@
 
 #include "core/hash.h"
 #include "core/strings.h"
+#include "protocols/mqtt.h"
+#include "protocols/telnet.h"
 #include "traffic/parsers.h"
 
 namespace iotcop::traffic {
@@ -49,32 +51,18 @@ std::string_view Arg(std::string_view line, std::size_t skip) {
   return a.substr(0, kMaxField);
 }
 
-// Telnet option negotiation removed (IAC WILL/WONT/DO/DONT x, IAC SB ... IAC SE, IAC IAC).
+// What a telnet user saw or typed: option negotiation removed (protocols::DecodeTelnet), and
+// backspace / delete applied to the line.
 std::string StripTelnet(std::string_view s) {
+  const std::string text = protocols::DecodeTelnet(s).text;
   std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c != 0xff) {
-      if (c == 0x08 || c == 0x7f) {  // backspace / delete edit the line
-        if (!out.empty() && out.back() != '\n') out.pop_back();
-        continue;
-      }
-      out.push_back(s[i]);
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '\x08' || c == '\x7f') {
+      if (!out.empty() && out.back() != '\n') out.pop_back();
       continue;
     }
-    if (i + 1 >= s.size()) break;
-    const auto cmd = static_cast<unsigned char>(s[i + 1]);
-    if (cmd == 0xff) {
-      out.push_back(s[++i]);
-    } else if (cmd >= 251 && cmd <= 254) {
-      i += 2;
-    } else if (cmd == 250) {
-      const std::size_t se = s.find("\xff\xf0", i + 2);
-      i = se == std::string_view::npos ? s.size() : se + 1;
-    } else {
-      ++i;
-    }
+    out.push_back(c);
   }
   return out;
 }
@@ -255,7 +243,7 @@ void Http(std::string_view client, std::vector<Credential>& out) {
 }
 
 void Mqtt(std::string_view client, std::vector<Credential>& out) {
-  for (const auto& m : ParseMqtt(client, 16)) {
+  for (const auto& m : protocols::ParseMqtt(client, 16)) {
     if (m.type != 1) continue;
     if (m.has_user || m.has_password)
       out.push_back({"mqtt", "connect", m.user, m.password, m.offset});

@@ -2,7 +2,6 @@
 // Frame decoding for traffic/packet.h: link layer -> IP -> TCP/UDP, each step bounded by the
 // captured bytes (ByteReader/Slice); a header that claims more than was captured is an error that
 // names the layer and the offset.
-#include <arpa/inet.h>
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -116,37 +115,6 @@ Status DecodeRaw(ByteView data, std::uint64_t base, Packet& p) {
 }
 
 }  // namespace
-
-std::string ToString(const Address& a) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  inet_ntop(a.version == 6 ? AF_INET6 : AF_INET, a.bytes.data(), buf, sizeof buf);
-  return buf;
-}
-
-bool ParseAddress(const std::string& text, Address& out) {
-  out = Address{};
-  if (inet_pton(AF_INET, text.c_str(), out.bytes.data()) == 1) {
-    out.version = 4;
-    return true;
-  }
-  if (inet_pton(AF_INET6, text.c_str(), out.bytes.data()) == 1) {
-    out.version = 6;
-    return true;
-  }
-  return false;
-}
-
-bool IsPrivate(const Address& a) {
-  const auto& b = a.bytes;
-  if (a.version == 4) {
-    return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xf0) == 16) ||
-           (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
-           (b[0] == 100 && (b[1] & 0xc0) == 64);
-  }
-  static constexpr std::array<std::uint8_t, 16> kLoopback{0, 0, 0, 0, 0, 0, 0, 0,
-                                                          0, 0, 0, 0, 0, 0, 0, 1};
-  return b == kLoopback || (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
-}
 
 bool SupportedLinkType(int dlt) {
   switch (dlt) {

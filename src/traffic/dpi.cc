@@ -16,8 +16,6 @@ extern "C" {
 #include <cstring>
 #include <string_view>
 
-#include "traffic/parsers.h"
-
 namespace iotcop::traffic {
 
 class Dpi::Flow {
@@ -78,7 +76,7 @@ std::string Dpi::Name(Flow& flow) const {
   return buf;
 }
 
-// The TLS cipher tables are nDPI's (traffic/parsers.h declares these).
+// The TLS cipher tables are nDPI's.
 std::string TlsCipherName(std::uint16_t id) {
   const char* name = ndpi_cipher2str(id);
   if (name && *name && std::string_view(name) != "TLS_CIPHER_UNKNOWN") return name;

@@ -38,4 +38,9 @@ class Dpi {
   ::ndpi_detection_module_struct* module_ = nullptr;
 };
 
+// TLS cipher suites by nDPI's tables: the IANA name (or "0x1234"), and whether it is insecure
+// (nDPI's judgement, or NULL, export, anonymous, RC4, DES/3DES, MD5).
+std::string TlsCipherName(std::uint16_t id);
+bool WeakTlsCipher(std::uint16_t id);
+
 }  // namespace iotcop::traffic

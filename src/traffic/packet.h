@@ -5,25 +5,16 @@
 // them, never trusted. Non-IP frames (ARP, LLDP...) decode to a Packet with `ip == false`.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 
 #include "core/bytes.h"
+#include "protocols/address.h"
 
 namespace iotcop::traffic {
 
-struct Address {
-  std::uint8_t version = 0;  // 4 or 6
-  std::array<std::uint8_t, 16> bytes{};
-  auto operator<=>(const Address&) const = default;
-};
-
-std::string ToString(const Address& a);
-// Parses "192.0.2.1" or "2001:db8::1".
-bool ParseAddress(const std::string& text, Address& out);
-// RFC 1918, loopback, link-local, CGNAT (100.64/10), IPv6 ULA and link-local.
-bool IsPrivate(const Address& a);
+// Addresses are protocols/address.h's (ToString, ParseAddress and IsPrivate come with them).
+using protocols::Address;
 
 enum : std::uint8_t { kTcp = 6, kUdp = 17 };
 enum : std::uint8_t { kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10 };

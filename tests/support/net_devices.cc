@@ -6,8 +6,9 @@
 
 #include <thread>
 
-#include "network/mdns.h"
 #include "network/socket.h"
+#include "network/udp/mdns.h"
+#include "protocols/address.h"
 #include "support/test_support.h"
 
 namespace iotcop::test {
@@ -59,7 +60,7 @@ std::string StartLighttpd(Daemon& d, const fs::path& dir, const LighttpdConfig& 
       dir.string(), c.server_tag ? "lighttpd/1.4.69" : "");
   std::uint16_t main_port = c.http_port ? c.http_port : c.https_port;
   // lighttpd writes IPv6 binds and sockets in brackets.
-  const std::string bind = network::UrlHost(c.address);
+  const std::string bind = protocols::UrlHost(c.address);
   conf += fmt::format("server.bind = \"{}\"\nserver.port = {}\n", bind, main_port);
   if (!c.admin_password.empty()) {
     WriteFile(dir / "users", "admin:" + c.admin_password + "\n");

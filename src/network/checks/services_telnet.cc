@@ -7,12 +7,13 @@
 #include "core/check_util.h"
 #include "core/fact_kinds.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop {
 namespace {
 
 using checkutil::Str;
-using network::HostPort;
+using protocols::HostPort;
 
 Status CheckNetServicesTelnet(CheckContext& ctx) {
   for (const Fact* s : ctx.facts().OfKind(facts::kNetworkService)) {

@@ -7,6 +7,7 @@
 #include "network/login/http_auth.h"
 #include "network/login/protocol.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop::network::login {
 namespace {
@@ -47,10 +48,10 @@ class ChallengeLogin final : public EndpointProtocol {
         a.excerpt = Printable(first->raw);
         return a;
       }
-      const Challenge* digest = nullptr;
-      std::vector<Challenge> all;
+      const protocols::Challenge* digest = nullptr;
+      std::vector<protocols::Challenge> all;
       for (const auto& v : first->head.All("www-authenticate"))
-        for (auto& ch : ParseChallenges(v)) all.push_back(std::move(ch));
+        for (auto& ch : protocols::ParseChallenges(v)) all.push_back(std::move(ch));
       for (const auto& ch : all)
         if (ch.scheme == "digest") digest = &ch;
       if (!digest) {
@@ -136,7 +137,7 @@ class FormLogin final : public EndpointProtocol {
     const std::string req = fmt::format(
         "POST {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: iotcop\r\nContent-Type: "
         "application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        path_, UrlHost(e_.address), body.size(), body);
+        path_, protocols::UrlHost(e_.address), body.size(), body);
     const auto sent = Clock::now();
     auto resp = Exchange(*conn, req, l_.io_timeout);
     a.latency = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
@@ -182,7 +183,7 @@ Result<std::unique_ptr<Protocol>> MakeChallengeLogin(const Endpoint& e, const Li
         e.Locator());
   std::string scheme;
   for (const auto& v : resp->head.All("www-authenticate"))
-    for (const auto& ch : ParseChallenges(v)) {
+    for (const auto& ch : protocols::ParseChallenges(v)) {
       if (ch.scheme == "digest")
         scheme = "digest";
       else if (ch.scheme == "basic" && scheme.empty())
@@ -196,7 +197,7 @@ Result<std::unique_ptr<Protocol>> MakeChallengeLogin(const Endpoint& e, const Li
 
 Result<std::unique_ptr<Protocol>> MakeHttp(const Endpoint& e, const Limits& l,
                                            const std::string& form) {
-  const std::string host = UrlHost(e.address);
+  const std::string host = protocols::UrlHost(e.address);
   auto build = [host](const std::string& auth) {
     return fmt::format("GET / HTTP/1.1\r\nHost: {}\r\nUser-Agent: iotcop\r\n{}\r\n", host,
                        auth.empty() ? "" : "Authorization: " + auth + "\r\n");

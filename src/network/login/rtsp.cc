@@ -7,11 +7,12 @@
 
 #include "network/login/protocol.h"
 #include "network/socket.h"
+#include "protocols/address.h"
 
 namespace iotcop::network::login {
 
 Result<std::unique_ptr<Protocol>> MakeRtsp(const Endpoint& e, const Limits& l) {
-  const std::string uri = "rtsp://" + HostPort(e.address, e.port) + "/";
+  const std::string uri = "rtsp://" + protocols::HostPort(e.address, e.port) + "/";
   auto build = [uri](const std::string& auth) {
     static std::atomic<unsigned> cseq{1};
     return fmt::format(

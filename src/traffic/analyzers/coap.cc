@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/fact_kinds.h"
+#include "protocols/coap.h"
 #include "traffic/analyzers/analyzer.h"
 #include "traffic/parsers.h"
 
@@ -21,7 +22,7 @@ class CoapAnalyzer : public DatagramAnalyzer {
   }
 
   void Analyse(Context& cx, const Datagram& d) override {
-    auto m = ParseCoap(d.packet.payload);
+    auto m = protocols::ParseCoap(d.packet.payload);
     const bool from_device = d.from_client == d.flow.device_is_client;
     if (!m || !from_device) return;
     Tally& t = flows_[d.flow.first_packet];

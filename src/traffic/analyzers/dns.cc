@@ -1,8 +1,8 @@
 // File: traffic/analyzers/dns.cc
 // DNS and mDNS answers (datagrams from port 53 or 5353): the A/AAAA records name the addresses
 // they give, and those names join the destination facts (Context::dns_names, at most 100000).
+#include "protocols/dns.h"
 #include "traffic/analyzers/analyzer.h"
-#include "traffic/parsers.h"
 
 namespace iotcop::traffic::analyzers {
 namespace {
@@ -16,7 +16,7 @@ class DnsAnalyzer : public DatagramAnalyzer {
   }
   void Analyse(Context& cx, const Datagram& d) override {
     if (cx.dns_names.size() >= kMaxDnsNames) return;
-    for (auto& a : ParseDnsResponse(d.packet.payload))
+    for (auto& a : protocols::ParseDnsResponse(d.packet.payload))
       cx.dns_names.emplace(a.address, std::move(a.name));
   }
   void End(Context&, FlowInfo&) override {}

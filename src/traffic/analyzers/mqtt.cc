@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/fact_kinds.h"
+#include "protocols/mqtt.h"
 #include "traffic/analyzers/analyzer.h"
 #include "traffic/parsers.h"
 
@@ -25,7 +26,7 @@ class MqttAnalyzer : public StreamAnalyzer {
     c.payload_scanned = true;
     std::set<std::string> topics;
     std::uint64_t messages = 0, bytes = 0, first = 0;
-    for (const auto& m : ParseMqtt(c.client.data())) {
+    for (const auto& m : protocols::ParseMqtt(c.client.data())) {
       if (m.type != 3) continue;
       ++messages;
       bytes += m.payload.size();

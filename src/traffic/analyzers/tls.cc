@@ -6,8 +6,9 @@
 
 #include "core/fact_kinds.h"
 #include "credentials/keys.h"
+#include "protocols/tls.h"
 #include "traffic/analyzers/analyzer.h"
-#include "traffic/parsers.h"
+#include "traffic/dpi.h"
 
 namespace iotcop::traffic::analyzers {
 namespace {
@@ -15,14 +16,14 @@ namespace {
 class TlsAnalyzer : public StreamAnalyzer {
  public:
   bool Applies(const Conversation& c) const override {
-    return LooksLikeTls(c.client.data()) || LooksLikeTls(c.server.data());
+    return protocols::LooksLikeTls(c.client.data()) || protocols::LooksLikeTls(c.server.data());
   }
 
   Next Analyse(Context& cx, Conversation& c) override {
     FlowInfo& f = c.flow;
-    TlsInfo tls;
-    ParseTlsClient(c.client.data(), tls);
-    ParseTlsServer(c.server.data(), tls);
+    protocols::TlsInfo tls;
+    protocols::ParseTlsClient(c.client.data(), tls);
+    protocols::ParseTlsServer(c.server.data(), tls);
     f.encrypted = true;
     if (!tls.sni.empty()) f.name = tls.sni;
     if (!tls.client_hello && !tls.server_hello) return Next::kStop;
@@ -32,8 +33,8 @@ class TlsAnalyzer : public StreamAnalyzer {
         certs.push_back(credentials::CertificateFields(cert));
     }
     nlohmann::json offered = nlohmann::json::array();
-    for (auto v : tls.offered_versions) offered.push_back(TlsVersionName(v));
-    const std::string version = tls.server_hello ? TlsVersionName(tls.version) : "";
+    for (auto v : tls.offered_versions) offered.push_back(protocols::TlsVersionName(v));
+    const std::string version = tls.server_hello ? protocols::TlsVersionName(tls.version) : "";
     const std::string cipher = tls.server_hello ? TlsCipherName(tls.cipher) : "";
     cx.AddFact(
         facts::kTlsSession,
@@ -42,7 +43,7 @@ class TlsAnalyzer : public StreamAnalyzer {
          {"port", f.sport},
          {"sni", tls.sni},
          {"alpn", tls.alpn},
-         {"client_version", TlsVersionName(tls.client_version)},
+         {"client_version", protocols::TlsVersionName(tls.client_version)},
          {"offered_versions", offered},
          {"version", version},
          {"version_id", tls.version},

@@ -17,9 +17,10 @@
 
 #include "assess/pipeline.h"
 #include "core/fact_kinds.h"
-#include "network/mdns.h"
 #include "network/robustness.h"
-#include "network/udp.h"
+#include "network/udp/mdns.h"
+#include "network/udp/udp.h"
+#include "protocols/snmp.h"
 #include "support/net_devices.h"
 #include "support/netns.h"
 #include "support/network_login_fixture.h"
@@ -95,7 +96,8 @@ TEST(NetworkUdp, SnmpDefaultCommunityAndUpnpDescription) {
   test::TempDir dir;
   const std::string addr = "127.0.0.13";
   // The response must parse with the same reader the probe uses.
-  ASSERT_EQ(network::SnmpSysDescr(SnmpResponse('\1', "public", "Linux cam 4.9")), "Linux cam 4.9");
+  ASSERT_EQ(protocols::SnmpSysDescr(SnmpResponse('\1', "public", "Linux cam 4.9")),
+            "Linux cam 4.9");
   UdpResponder snmp(addr, 161, [](const std::string& req, bool&) {
     return req.find("public") != std::string::npos
                ? SnmpResponse(req[4], "public", "Linux cam 4.9.37 armv7l")

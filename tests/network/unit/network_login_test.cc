@@ -6,8 +6,9 @@
 #include "core/paths.h"
 #include "network/login/brute_force.h"
 #include "network/login/http_auth.h"
-#include "network/login/telnet.h"
 #include "network/robustness_payloads.h"
+#include "protocols/http.h"
+#include "protocols/telnet.h"
 
 namespace iotcop::network {
 namespace {
@@ -55,13 +56,13 @@ TEST(NetworkLoginUnit, ResponseHeadAndChallenges) {
       "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"a, b\", "
       "nonce=\"n1\", qop=\"auth,auth-int\", algorithm=MD5, Basic realm=\"x\"\r\n"
       "Content-Length: 3\r\n\r\nabc";
-  EXPECT_EQ(login::HeadEnd(r), r.size() - 3);
+  EXPECT_EQ(protocols::HttpHeadEnd(r), r.size() - 3);
   EXPECT_TRUE(login::ResponseComplete(r));
   EXPECT_FALSE(login::ResponseComplete(r.substr(0, r.size() - 1)));
-  auto h = login::ParseResponseHead(r, "t");
+  auto h = protocols::ParseHttpHead(r, "t");
   ASSERT_TRUE(h.ok()) << h.error().Describe();
   EXPECT_EQ(h->status, 401);
-  auto ch = login::ParseChallenges(h->Header("www-authenticate"));
+  auto ch = protocols::ParseChallenges(h->Header("www-authenticate"));
   ASSERT_EQ(ch.size(), 2u);
   EXPECT_EQ(ch[0].scheme, "digest");
   EXPECT_EQ(ch[0].params["realm"], "a, b");
@@ -69,20 +70,20 @@ TEST(NetworkLoginUnit, ResponseHeadAndChallenges) {
   EXPECT_EQ(ch[1].scheme, "basic");
   EXPECT_EQ(ch[1].params["realm"], "x");
 
-  auto bad = login::ParseResponseHead("HTTP/1.1 4x1 No\r\n\r\n", "dev:80");
+  auto bad = protocols::ParseHttpHead("HTTP/1.1 4x1 No\r\n\r\n", "dev:80");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().offset, 9u);
   EXPECT_NE(bad.error().Describe().find("dev:80"), std::string::npos);
-  EXPECT_FALSE(login::ParseResponseHead("HTTP/1.1 200 OK\r\nno colon\r\n\r\n", "t").ok());
-  EXPECT_FALSE(login::ParseResponseHead("SSH-2.0-x\r\n\r\n", "t").ok());
+  EXPECT_FALSE(protocols::ParseHttpHead("HTTP/1.1 200 OK\r\nno colon\r\n\r\n", "t").ok());
+  EXPECT_FALSE(protocols::ParseHttpHead("SSH-2.0-x\r\n\r\n", "t").ok());
 }
 
 TEST(NetworkLoginUnit, DigestMatchesRfc2617Example) {
-  login::Challenge c{"digest",
-                     {{"realm", "testrealm@host.com"},
-                      {"qop", "auth,auth-int"},
-                      {"nonce", "dcd98b7102dd2f0e8b11d0f600bfb0c093"},
-                      {"opaque", "5ccc069c403ebaf9f0171e9517f40e41"}}};
+  protocols::Challenge c{"digest",
+                         {{"realm", "testrealm@host.com"},
+                          {"qop", "auth,auth-int"},
+                          {"nonce", "dcd98b7102dd2f0e8b11d0f600bfb0c093"},
+                          {"opaque", "5ccc069c403ebaf9f0171e9517f40e41"}}};
   auto h = login::DigestAuthorization(c, "Mufasa", "Circle Of Life", "GET", "/dir/index.html", 1,
                                       "0a4f113b");
   ASSERT_TRUE(h.ok());
@@ -97,11 +98,11 @@ TEST(NetworkLoginUnit, TelnetNegotiationIsRefusedAndStripped) {
   // IAC DO ECHO, IAC WILL SGA, IAC SB NAWS ... IAC SE, "lo", IAC IAC, "gin:", then a cut IAC WILL.
   const std::string in("\xff\xfd\x01\xff\xfb\x03\xff\xfa\x1f\x00\x50\xff\xf0lo\xff\xffgin:\xff\xfb",
                        23);
-  auto d = login::DecodeTelnet(in);
+  auto d = protocols::DecodeTelnet(in);
   EXPECT_EQ(d.text, std::string("lo\xffgin:"));
   EXPECT_EQ(d.reply, std::string("\xff\xfc\x01\xff\xfe\x03", 6));
   EXPECT_EQ(d.used, in.size() - 2);
-  EXPECT_EQ(login::DecodeTelnet("plain login: ").text, "plain login: ");
+  EXPECT_EQ(protocols::DecodeTelnet("plain login: ").text, "plain login: ");
 }
 
 TEST(NetworkRobustnessUnit, PayloadTemplates) {

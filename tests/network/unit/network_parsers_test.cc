@@ -1,6 +1,7 @@
 // Unit tests of the parsers that read a live device's bytes (network/): probe matching against
-// rules/probes.yaml, the SSH identification and KEXINIT reader, HTTP responses, SNMP, and the
-// scope parsing of --host and --ports. Each is tested with real-shaped input and hostile input.
+// rules/probes.yaml, HTTP responses as the probes read them, mDNS answers, and the scope parsing
+// of --host and --ports. Each is tested with real-shaped input and hostile input. (SSH and SNMP
+// are protocols/, tested in protocols_test.cc.)
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -9,12 +10,10 @@
 #include <string>
 
 #include "network/http.h"
-#include "network/mdns.h"
 #include "network/probes.h"
-#include "network/ssh.h"
 #include "network/targets.h"
 #include "network/tls.h"
-#include "network/udp.h"
+#include "network/udp/mdns.h"
 
 namespace iotcop::network {
 namespace {
@@ -100,85 +99,6 @@ TEST(NetworkParsers, ProbesRejectBadRegex) {
   std::filesystem::remove(dir);
 }
 
-std::string NameList(const std::string& s) {
-  std::string out(4, '\0');
-  out[0] = static_cast<char>(s.size() >> 24);
-  out[1] = static_cast<char>(s.size() >> 16);
-  out[2] = static_cast<char>(s.size() >> 8);
-  out[3] = static_cast<char>(s.size());
-  return out + s;
-}
-
-std::string KexinitPacket(const std::vector<std::string>& lists) {
-  std::string payload = "\x14" + std::string(16, '\x42');
-  for (const auto& l : lists) payload += NameList(l);
-  payload += std::string(5, '\0');  // first_kex_packet_follows, reserved
-  const std::size_t pad = 8 - (payload.size() + 5) % 8 + 4;
-  const std::uint32_t len = static_cast<std::uint32_t>(payload.size() + pad + 1);
-  std::string pkt = {static_cast<char>(len >> 24), static_cast<char>(len >> 16),
-                     static_cast<char>(len >> 8), static_cast<char>(len), static_cast<char>(pad)};
-  return pkt + payload + std::string(pad, '\0');
-}
-
-TEST(NetworkParsers, KexinitParsedAndJudged) {
-  const std::string data =
-      "banner line before\r\nSSH-2.0-Weak_1.0\r\n" +
-      KexinitPacket({"curve25519-sha256,diffie-hellman-group1-sha1,diffie-hellman-group14-sha1",
-                     "ssh-ed25519,ssh-dss", "aes128-ctr,3des-cbc", "aes128-ctr,arcfour",
-                     "hmac-sha2-256,hmac-md5", "hmac-sha2-256", "none", "none,zlib", "", ""});
-  auto id = ParseSshIdent(data, "t");
-  ASSERT_TRUE(id) << id.error().Describe();
-  EXPECT_EQ(id->first, "SSH-2.0-Weak_1.0");
-  auto k = ParseKexinitPacket(std::string_view(data).substr(id->second), "t");
-  ASSERT_TRUE(k) << k.error().Describe();
-  EXPECT_EQ(k->kex.size(), 3u);
-  EXPECT_EQ(k->host_keys, (std::vector<std::string>{"ssh-ed25519", "ssh-dss"}));
-  EXPECT_EQ(k->ciphers_s2c, (std::vector<std::string>{"aes128-ctr", "arcfour"}));
-  EXPECT_EQ(k->compression_s2c, (std::vector<std::string>{"none", "zlib"}));
-  const auto weak = JudgeSshAlgorithms(*k);
-  std::set<std::string> fail, warn;
-  for (const auto& w : weak)
-    (w["level"] == "fail" ? fail : warn).insert(w["name"].get<std::string>());
-  EXPECT_EQ(fail, (std::set<std::string>{"diffie-hellman-group1-sha1", "ssh-dss", "3des-cbc",
-                                         "arcfour", "hmac-md5"}));
-  EXPECT_EQ(warn, (std::set<std::string>{"diffie-hellman-group14-sha1"}));
-
-  // A modern server: nothing broken.
-  auto good = ParseKexinitPacket(
-      KexinitPacket({"curve25519-sha256", "ssh-ed25519", "chacha20-poly1305@openssh.com",
-                     "chacha20-poly1305@openssh.com", "hmac-sha2-256-etm@openssh.com",
-                     "hmac-sha2-256-etm@openssh.com", "none", "none", "", ""}),
-      "t");
-  ASSERT_TRUE(good);
-  for (const auto& w : JudgeSshAlgorithms(*good)) EXPECT_NE(w["level"], "fail") << w.dump();
-}
-
-TEST(NetworkParsers, KexinitHostileInputFailsCleanly) {
-  const std::string pkt = KexinitPacket({"a", "b", "c", "d", "e", "f", "g", "h", "", ""});
-  // Cut anywhere before the end of the payload (the padding after it is not needed).
-  const std::size_t payload_end = pkt.size() - static_cast<unsigned char>(pkt[4]);
-  for (std::size_t cut = 0; cut < payload_end; cut += 3) {
-    auto k = ParseKexinitPacket(pkt.substr(0, cut), "t");
-    EXPECT_FALSE(k) << cut;
-  }
-  // A length far beyond the RFC's 35000 bytes.
-  auto big = ParseKexinitPacket(std::string("\x7f\xff\xff\xff\x04", 5), "t");
-  ASSERT_FALSE(big);
-  EXPECT_NE(big.error().what.find("out of range"), std::string::npos);
-  // A name-list that claims more than the packet holds.
-  std::string lie = pkt;
-  lie[5 + 17] = '\x7f';
-  EXPECT_FALSE(ParseKexinitPacket(lie, "t"));
-  // Another message where KEXINIT belongs.
-  std::string other = pkt;
-  other[5] = '\x15';
-  auto o = ParseKexinitPacket(other, "t");
-  ASSERT_FALSE(o);
-  EXPECT_EQ(o.error().offset, 5u);
-  EXPECT_FALSE(ParseSshIdent(std::string(10000, 'x') + "\n", "t"));
-  EXPECT_FALSE(ParseSshIdent("SSH-2.0-" + std::string(300, 'a') + "\r\n", "t"));
-}
-
 TEST(NetworkParsers, HttpResponses) {
   auto r = ParseHttpResponse(
       "HTTP/1.1 301 Moved Permanently\r\nLocation: https://device/\r\nContent-Length: 5\r\n"
@@ -218,35 +138,6 @@ TEST(NetworkParsers, HttpResponses) {
   auto m = ParseHttpResponse(many + "\r\n", "t");
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().code, Errc::kLimitExceeded);
-}
-
-TEST(NetworkParsers, SnmpRequestAndResponse) {
-  const std::string req = SnmpGetSysDescr(1, "public");
-  EXPECT_EQ(static_cast<unsigned char>(req[0]), 0x30u);
-  EXPECT_EQ(static_cast<std::size_t>(req[1]) + 2, req.size());
-  EXPECT_NE(req.find("public"), std::string::npos);
-  // sysDescr.0 = 1.3.6.1.2.1.1.1.0, all eight bytes (the last is 0), then NULL.
-  EXPECT_NE(req.find(std::string("\x06\x08\x2b\x06\x01\x02\x01\x01\x01\x00\x05\x00", 12)),
-            std::string::npos);
-  // A GetResponse made from the request: same shape, PDU tag a2, value OCTET STRING.
-  std::string resp = req;
-  const auto pdu = resp.find('\xa0');
-  ASSERT_NE(pdu, std::string::npos);
-  resp[pdu] = '\xa2';
-  const std::string value = "Linux cam 4.9";
-  const auto null_at = resp.rfind(std::string("\x05\x00", 2));
-  resp = resp.substr(0, null_at) + "\x04" + static_cast<char>(value.size()) + value;
-  // fix the lengths: outer, pdu, varbind list, varbind
-  const int grow = static_cast<int>(value.size());
-  resp[1] = static_cast<char>(resp[1] + grow);
-  resp[pdu + 1] = static_cast<char>(resp[pdu + 1] + grow);
-  const auto vbl = resp.find('\x30', pdu + 2 + 9);
-  resp[vbl + 1] = static_cast<char>(resp[vbl + 1] + grow);
-  resp[vbl + 3] = static_cast<char>(resp[vbl + 3] + grow);
-  EXPECT_EQ(SnmpSysDescr(resp), value);
-  EXPECT_EQ(SnmpSysDescr(req), "");  // a request is not a response
-  for (std::size_t cut = 0; cut < resp.size(); ++cut)
-    EXPECT_EQ(SnmpSysDescr(resp.substr(0, cut)), "");
 }
 
 // avahi-daemon's legacy-unicast answer to "_http._tcp.local PTR" (captured from the daemon the

@@ -1,6 +1,7 @@
-// Traffic protocol parsers, each both ways: credentials of every protocol found (and nothing in
-// a clean exchange), TLS hellos, DNS, CoAP, MQTT, personal data shapes (and their look-alikes),
-// TCP reassembly (out of order, retransmitted, capped) and frame decoding of every link type.
+// Traffic analysis, each both ways: credentials of every protocol found (and nothing in a clean
+// exchange), personal data shapes (and their look-alikes), TCP reassembly (out of order,
+// retransmitted, capped) and frame decoding of every link type. (The protocol parsers, TLS hellos,
+// DNS, CoAP and MQTT, are protocols/, tested in protocols_test.cc.)
 #include <gtest/gtest.h>
 #include <pcap/dlt.h>
 
@@ -117,62 +118,6 @@ TEST(TrafficCredentials, MqttConnect) {
   EXPECT_EQ(c[0].user, "device");
   EXPECT_EQ(c[0].secret, "t0ken!");
   EXPECT_TRUE(Creds(test::MqttConnect("cam-1", "", ""), "", 1883).empty());
-}
-
-TEST(TrafficParsers, MqttPublishAndTruncation) {
-  const std::string s =
-      test::MqttConnect("c", "u", "p") + test::MqttPublish("home/temp", "{\"t\":21.5}");
-  auto m = ParseMqtt(s);
-  ASSERT_EQ(m.size(), 2u);
-  EXPECT_EQ(m[1].topic, "home/temp");
-  EXPECT_EQ(m[1].payload, "{\"t\":21.5}");
-  // Cut in the middle of the PUBLISH: only the CONNECT.
-  EXPECT_EQ(ParseMqtt(std::string_view(s).substr(0, s.size() - 3)).size(), 1u);
-}
-
-TEST(TrafficParsers, TlsHellos) {
-  TlsInfo info;
-  ParseTlsClient(test::TlsClientHello("api.vendor.example", {0x0304, 0x0303}, {0x1301, 0xc02f}),
-                 info);
-  ParseTlsServer(test::TlsServerHello(0x0304, 0x1301), info);
-  EXPECT_TRUE(info.client_hello);
-  EXPECT_EQ(info.sni, "api.vendor.example");
-  EXPECT_EQ(info.offered_versions, (std::vector<std::uint16_t>{0x0304, 0x0303}));
-  EXPECT_EQ(info.offered_ciphers, 2u);
-  EXPECT_TRUE(info.server_hello);
-  EXPECT_EQ(TlsVersionName(info.version), "TLSv1.3");
-  EXPECT_EQ(info.cipher, 0x1301);
-  EXPECT_FALSE(WeakTlsCipher(0x1301));
-  EXPECT_TRUE(WeakTlsCipher(0x0005));  // TLS_RSA_WITH_RC4_128_SHA
-  EXPECT_TRUE(WeakTlsCipher(0x0000));  // TLS_NULL_WITH_NULL_NULL
-  // A truncated ServerHello yields no negotiated version.
-  TlsInfo cut;
-  const std::string sh = test::TlsServerHello(0x0303, 0xc02f);
-  ParseTlsServer(std::string_view(sh).substr(0, 20), cut);
-  EXPECT_FALSE(cut.server_hello);
-}
-
-TEST(TrafficParsers, DnsAnswersWithCompression) {
-  const std::string r = test::DnsResponse("cloud.vendor.example", "198.51.100.7");
-  auto a = ParseDnsResponse(AsBytes(r));
-  ASSERT_EQ(a.size(), 1u);
-  EXPECT_EQ(a[0].name, "cloud.vendor.example");
-  EXPECT_EQ(ToString(a[0].address), "198.51.100.7");
-  // A pointer that loops onto itself is refused.
-  std::string loop = r;
-  loop[12] = '\xc0';
-  loop[13] = '\x0c';
-  EXPECT_TRUE(ParseDnsResponse(AsBytes(loop)).empty());
-  EXPECT_TRUE(ParseDnsResponse(AsBytes(std::string_view(r).substr(0, 30))).empty());
-}
-
-TEST(TrafficParsers, Coap) {
-  auto m = ParseCoap(AsBytes(test::CoapPost("/sensors/temp", "21.5")));
-  ASSERT_TRUE(m);
-  EXPECT_EQ(m->code, 2);
-  EXPECT_EQ(m->uri, "/sensors/temp");
-  EXPECT_EQ(m->payload, "21.5");
-  EXPECT_FALSE(ParseCoap(AsBytes(std::string("\x80\x01\x00\x01", 4))));  // version 2
 }
 
 TEST(TrafficPersonalData, EveryShapeFound) {

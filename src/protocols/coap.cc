@@ -1,13 +1,13 @@
-// File: traffic/coap.cc
+// File: protocols/coap.cc
 // CoAP (RFC 7252) messages in UDP datagrams: type, code, the Uri-Path/Uri-Query options joined
 // into a URI, and the payload. Option deltas and lengths (with their 13/14 extensions) are checked
 // against the datagram; anything that does not fit is not CoAP.
-#include "traffic/parsers.h"
+#include "protocols/coap.h"
 
-namespace iotcop::traffic {
+namespace iotcop::protocols {
 namespace {
 
-Result<std::uint32_t> Extended(ByteReader& r, std::uint32_t nibble) {
+Result<std::uint32_t> CoapExtended(ByteReader& r, std::uint32_t nibble) {
   if (nibble < 13) return nibble;
   if (nibble == 13) {
     auto b = r.Read<std::uint8_t>();
@@ -46,8 +46,8 @@ std::optional<CoapMessage> ParseCoap(ByteView d) {
       m.payload = std::string(AsString(*rest).substr(0, 4096));
       return m;
     }
-    auto delta = Extended(r, *b >> 4);
-    auto len = delta ? Extended(r, *b & 0x0f) : delta;
+    auto delta = CoapExtended(r, *b >> 4);
+    auto len = delta ? CoapExtended(r, *b & 0x0f) : delta;
     if (!delta || !len) return std::nullopt;
     number += *delta;
     auto value = r.Bytes(*len);
@@ -60,4 +60,4 @@ std::optional<CoapMessage> ParseCoap(ByteView d) {
   return m;
 }
 
-}  // namespace iotcop::traffic
+}  // namespace iotcop::protocols

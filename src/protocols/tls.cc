@@ -1,23 +1,27 @@
-// File: traffic/tls.cc
+// File: protocols/tls.cc
 // TLS handshake records of a reassembled connection: the ClientHello (legacy version,
 // supported_versions, SNI, ALPN, cipher count), the ServerHello (negotiated version and cipher,
 // supported_versions for TLS 1.3) and the server's Certificate message (TLS 1.2 and older; TLS 1.3
-// encrypts it). Handshake messages split across records are joined, up to 256 KiB.
+// encrypts it). Handshake messages split across records are joined, up to 256 KiB (see tls.h).
+#include "protocols/tls.h"
+
+#include <array>
+
 #include <fmt/format.h>
 
-#include "traffic/parsers.h"
+#include "core/bytes.h"
 
-namespace iotcop::traffic {
+namespace iotcop::protocols {
 namespace {
 
-constexpr std::size_t kMaxHandshake = 256 * 1024;
-constexpr std::size_t kMaxCertificates = 8;
+constexpr std::size_t kTlsMaxHandshake = 256 * 1024;
+constexpr std::size_t kTlsMaxCertificates = 8;
 
 // The handshake bytes of the leading handshake records (content type 22).
-std::string HandshakeBytes(std::string_view stream) {
+std::string TlsHandshakeBytes(std::string_view stream) {
   std::string out;
   ByteReader r(AsBytes(stream));
-  while (r.remaining() >= 5 && out.size() < kMaxHandshake) {
+  while (r.remaining() >= 5 && out.size() < kTlsMaxHandshake) {
     auto type = r.Read<std::uint8_t>();
     auto major = r.Read<std::uint8_t>();
     if (!type || !major || *major != 3) break;
@@ -37,7 +41,7 @@ std::string HandshakeBytes(std::string_view stream) {
 
 // Calls fn(type, body) for each complete handshake message.
 template <class Fn>
-void ForEachHandshake(std::string_view hs, Fn fn) {
+void ForEachTlsHandshake(std::string_view hs, Fn fn) {
   ByteReader r(AsBytes(hs));
   for (int i = 0; i < 32 && r.remaining() >= 4; ++i) {
     auto type = r.Read<std::uint8_t>();
@@ -52,7 +56,7 @@ void ForEachHandshake(std::string_view hs, Fn fn) {
 }
 
 template <class Fn>
-bool ForEachExtension(ByteReader& r, Fn fn) {
+bool ForEachTlsExtension(ByteReader& r, Fn fn) {
   if (r.remaining() == 0) return true;  // no extensions
   auto total = r.Read<std::uint16_t>(Endian::kBig);
   if (!total) return false;
@@ -70,7 +74,7 @@ bool ForEachExtension(ByteReader& r, Fn fn) {
   return true;
 }
 
-bool SkipVector(ByteReader& r, int length_bytes) {
+bool SkipTlsVector(ByteReader& r, int length_bytes) {
   std::uint64_t n = 0;
   if (length_bytes == 1) {
     auto v = r.Read<std::uint8_t>();
@@ -84,16 +88,16 @@ bool SkipVector(ByteReader& r, int length_bytes) {
   return static_cast<bool>(r.Skip(n));
 }
 
-void ClientHello(ByteView body, TlsInfo& info) {
+void TlsClientHello(ByteView body, TlsInfo& info) {
   ByteReader r(body);
   auto version = r.Read<std::uint16_t>(Endian::kBig);
-  if (!version || !r.Skip(32) || !SkipVector(r, 1)) return;
+  if (!version || !r.Skip(32) || !SkipTlsVector(r, 1)) return;
   auto cipher_len = r.Read<std::uint16_t>(Endian::kBig);
-  if (!cipher_len || !r.Skip(*cipher_len) || !SkipVector(r, 1)) return;
+  if (!cipher_len || !r.Skip(*cipher_len) || !SkipTlsVector(r, 1)) return;
   info.client_hello = true;
   info.client_version = *version;
   info.offered_ciphers = *cipher_len / 2;
-  ForEachExtension(r, [&](std::uint16_t type, ByteView data) {
+  ForEachTlsExtension(r, [&](std::uint16_t type, ByteView data) {
     ByteReader e(data);
     if (type == 0) {  // server_name
       if (!e.Skip(2)) return;
@@ -123,24 +127,24 @@ void ClientHello(ByteView body, TlsInfo& info) {
   });
 }
 
-void ServerHello(ByteView body, TlsInfo& info) {
+void TlsServerHello(ByteView body, TlsInfo& info) {
   ByteReader r(body);
   auto version = r.Read<std::uint16_t>(Endian::kBig);
-  if (!version || !r.Skip(32) || !SkipVector(r, 1)) return;
+  if (!version || !r.Skip(32) || !SkipTlsVector(r, 1)) return;
   auto cipher = r.Read<std::uint16_t>(Endian::kBig);
   if (!cipher || !r.Skip(1)) return;
   info.server_hello = true;
   info.version = *version;
   info.cipher = *cipher;
-  ForEachExtension(r, [&](std::uint16_t type, ByteView data) {
+  ForEachTlsExtension(r, [&](std::uint16_t type, ByteView data) {
     if (type == 43 && data.size() == 2) info.version = LoadBe<std::uint16_t>(data.data());
   });
 }
 
-void Certificates(ByteView body, TlsInfo& info) {
+void TlsCertificates(ByteView body, TlsInfo& info) {
   ByteReader r(body);
   if (!r.Skip(3)) return;  // total length: each entry is checked on its own
-  while (r.remaining() >= 3 && info.certificates.size() < kMaxCertificates) {
+  while (r.remaining() >= 3 && info.certificates.size() < kTlsMaxCertificates) {
     auto b = r.Bytes(3);
     const std::uint32_t len =
         (std::uint32_t((*b)[0]) << 16) | (std::uint32_t((*b)[1]) << 8) | (*b)[2];
@@ -158,16 +162,17 @@ bool LooksLikeTls(std::string_view s) {
 
 void ParseTlsClient(std::string_view stream, TlsInfo& info) {
   if (!LooksLikeTls(stream)) return;
-  ForEachHandshake(HandshakeBytes(stream), [&](std::uint8_t type, ByteView body) {
-    if (type == 1 && !info.client_hello) ClientHello(body, info);
+  ForEachTlsHandshake(TlsHandshakeBytes(stream), [&](std::uint8_t type, ByteView body) {
+    if (type == 1 && !info.client_hello) TlsClientHello(body, info);
   });
 }
 
 void ParseTlsServer(std::string_view stream, TlsInfo& info) {
   if (!LooksLikeTls(stream)) return;
-  ForEachHandshake(HandshakeBytes(stream), [&](std::uint8_t type, ByteView body) {
-    if (type == 2 && !info.server_hello) ServerHello(body, info);
-    if (type == 11 && info.certificates.empty() && info.version < 0x0304) Certificates(body, info);
+  ForEachTlsHandshake(TlsHandshakeBytes(stream), [&](std::uint8_t type, ByteView body) {
+    if (type == 2 && !info.server_hello) TlsServerHello(body, info);
+    if (type == 11 && info.certificates.empty() && info.version < 0x0304)
+      TlsCertificates(body, info);
   });
 }
 
@@ -190,4 +195,4 @@ std::string TlsVersionName(std::uint16_t v) {
   }
 }
 
-}  // namespace iotcop::traffic
+}  // namespace iotcop::protocols

@@ -1,6 +1,6 @@
-// File: network/mdns.h
+// File: network/udp/mdns.h
 // mDNS / DNS-SD asked by unicast (RFC 6762 section 6.7 "legacy unicast", RFC 6763): the PTR
-// query the UDP probe sends to port 5353, and the bounded reading of the answer: service types or
+// query the UDP probe sends to port 5353, and what it keeps of the answer: service types or
 // instances (PTR), TXT strings (model, firmware, MAC often), SRV target host names.
 #pragma once
 
@@ -20,8 +20,8 @@ struct MdnsAnswer {
   std::vector<std::string> txt;       // TXT strings, printable, deduplicated
   std::vector<std::string> hosts;     // SRV targets, deduplicated
 };
-// Every record of every section (at most 64), names decompressed by traffic::ReadDnsName; a
-// record that does not fit ends the reading with what was read so far.
+// Every record of every section (at most 64), read by protocols::ReadDnsMessage; a record that
+// does not fit ends the reading with what was read so far.
 MdnsAnswer ParseMdnsAnswer(std::string_view message);
 
 }  // namespace iotcop::network
