@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "protocols/address.h"
 #include "traffic/capture.h"
-#include "traffic/packet.h"
 
 namespace iotcop::cli {
 
@@ -26,8 +26,8 @@ void AddCaptureOptions(CLI::App& cmd, traffic::Options& options) {
 int PrepareCaptures(traffic::Options& options, const std::string& out_dir,
                     std::vector<std::string>& pcaps) {
   if (!options.device.empty()) {
-    traffic::Address a;
-    if (!traffic::ParseAddress(options.device, a)) {
+    protocols::Address a;
+    if (!protocols::ParseAddress(options.device, a)) {
       std::cerr << "iotcop assess: --device " << options.device
                 << ": not an IPv4 or IPv6 address\n";
       return kExitUsage;

@@ -389,7 +389,7 @@ std::string KexinitPacket(const std::vector<std::string>& lists) {
   return pkt + payload + std::string(pad, '\0');
 }
 
-TEST(NetworkParsers, KexinitParsedAndJudged) {
+TEST(ProtocolsSsh, KexinitParsedAndJudged) {
   const std::string data =
       "banner line before\r\nSSH-2.0-Weak_1.0\r\n" +
       KexinitPacket({"curve25519-sha256,diffie-hellman-group1-sha1,diffie-hellman-group14-sha1",
@@ -423,7 +423,7 @@ TEST(NetworkParsers, KexinitParsedAndJudged) {
     EXPECT_NE(w["level"], "fail") << w.dump();
 }
 
-TEST(NetworkParsers, KexinitHostileInputFailsCleanly) {
+TEST(ProtocolsSsh, KexinitHostileInputFailsCleanly) {
   const std::string pkt = KexinitPacket({"a", "b", "c", "d", "e", "f", "g", "h", "", ""});
   // Cut anywhere before the end of the payload (the padding after it is not needed).
   const std::size_t payload_end = pkt.size() - static_cast<unsigned char>(pkt[4]);
@@ -449,7 +449,7 @@ TEST(NetworkParsers, KexinitHostileInputFailsCleanly) {
   EXPECT_FALSE(ParseSshIdent("SSH-2.0-" + std::string(300, 'a') + "\r\n", "t"));
 }
 
-TEST(NetworkParsers, SnmpRequestAndResponse) {
+TEST(ProtocolsSnmp, SnmpRequestAndResponse) {
   const std::string req = SnmpGetSysDescr(1, "public");
   EXPECT_EQ(static_cast<unsigned char>(req[0]), 0x30u);
   EXPECT_EQ(static_cast<std::size_t>(req[1]) + 2, req.size());
@@ -478,7 +478,7 @@ TEST(NetworkParsers, SnmpRequestAndResponse) {
     EXPECT_EQ(SnmpSysDescr(resp.substr(0, cut)), "");
 }
 
-TEST(TrafficParsers, MqttPublishAndTruncation) {
+TEST(ProtocolsMqtt, MqttPublishAndTruncation) {
   const std::string s =
       test::MqttConnect("c", "u", "p") + test::MqttPublish("home/temp", "{\"t\":21.5}");
   auto m = ParseMqtt(s);
@@ -489,7 +489,7 @@ TEST(TrafficParsers, MqttPublishAndTruncation) {
   EXPECT_EQ(ParseMqtt(std::string_view(s).substr(0, s.size() - 3)).size(), 1u);
 }
 
-TEST(TrafficParsers, TlsHellos) {
+TEST(ProtocolsTls, TlsHellos) {
   TlsInfo info;
   ParseTlsClient(test::TlsClientHello("api.vendor.example", {0x0304, 0x0303}, {0x1301, 0xc02f}),
                  info);
@@ -511,7 +511,7 @@ TEST(TrafficParsers, TlsHellos) {
   EXPECT_FALSE(cut.server_hello);
 }
 
-TEST(TrafficParsers, DnsAnswersWithCompression) {
+TEST(ProtocolsDns, DnsAnswersWithCompression) {
   const std::string r = test::DnsResponse("cloud.vendor.example", "198.51.100.7");
   auto a = ParseDnsResponse(AsBytes(r));
   ASSERT_EQ(a.size(), 1u);
@@ -525,7 +525,7 @@ TEST(TrafficParsers, DnsAnswersWithCompression) {
   EXPECT_TRUE(ParseDnsResponse(AsBytes(std::string_view(r).substr(0, 30))).empty());
 }
 
-TEST(TrafficParsers, Coap) {
+TEST(ProtocolsCoap, Coap) {
   auto m = ParseCoap(AsBytes(test::CoapPost("/sensors/temp", "21.5")));
   ASSERT_TRUE(m);
   EXPECT_EQ(m->code, 2);
