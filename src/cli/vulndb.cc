@@ -40,8 +40,15 @@ void AddVulnDbCommand(CLI::App& app, CommandContext& ctx) {
       rc = kExitInput;
       continue;
     }
-    std::cout << fmt::format("{}: {} feed, {} vulnerabilities, {} affected ranges\n", f, st->format,
-                             st->vulnerabilities, st->ranges);
+    // A record with a malformed field is skipped, the others imported: each field is named.
+    for (const auto& p : st->problems) std::cerr << "iotcop vulndb import: " << p << "\n";
+    std::cout << fmt::format(
+        "{}: {} feed, {} vulnerabilities, {} affected ranges{}\n", f, st->format,
+        st->vulnerabilities, st->ranges,
+        st->problems.empty()
+            ? std::string()
+            : fmt::format(", {} malformed fields (records skipped)", st->problems.size()));
+    if (!st->problems.empty()) rc = kExitInput;
   }
   std::cout << fmt::format("{}: {} vulnerabilities\n", path().string(), db->Count());
   return rc;

@@ -37,90 +37,188 @@ std::vector<std::string> SplitCpe(std::string_view cpe) {
   return out;
 }
 
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+// Reads the fields of one feed record, each through a type check: a field of the wrong JSON type
+// is noted with its path ("configurations[0].nodes[1].cpeMatch[2].vulnerable: expected boolean,
+// got string") and read as absent, so nothing here throws; a record with a note is skipped.
+class FeedFields {
+ public:
+  std::vector<std::string> problems;
 
-// NVD: the highest base score across CVSS v3.1, v3.0 and v2 metrics.
-void NvdMetrics(const json& cve, Vulnerability& v) {
-  const json& m = cve.value("metrics", json::object());
-  for (const char* key : {"cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2"}) {
-    if (!m.contains(key) || !m[key].is_array()) continue;
-    for (const auto& e : m[key]) {
-      const json& d = e.value("cvssData", json::object());
-      if (!d.contains("baseScore") || !d["baseScore"].is_number()) continue;
-      const double s = d["baseScore"].get<double>();
-      if (!v.cvss || s > *v.cvss) {
-        v.cvss = s;
-        v.cvss_vector = Str(d, "vectorString");
-        v.severity = Str(d, "baseSeverity");
-        if (v.severity.empty()) v.severity = Str(e, "baseSeverity");
-      }
+  static std::string Member(const std::string& path, std::string_view key) {
+    return path.empty() ? std::string(key) : path + "." + std::string(key);
+  }
+  static std::string Element(const std::string& path, std::size_t i) {
+    return fmt::format("{}[{}]", path, i);
+  }
+  // True when `j` (at `path`) has the type `want`; else notes it.
+  bool Is(const json& j, const std::string& path, json::value_t want) {
+    const bool ok = want == json::value_t::number_float ? j.is_number() : j.type() == want;
+    if (!ok) {
+      problems.push_back(
+          fmt::format("{}: expected {}, got {}", path, TypeName(want), j.type_name()));
     }
-    if (v.cvss) return;  // the newest CVSS version present wins
+    return ok;
+  }
+  // The member `key` of the object `obj` when present with the type `want`, else nullptr.
+  const json* Get(const json& obj, const std::string& path, const char* key, json::value_t want) {
+    auto it = obj.find(key);
+    if (it == obj.end() || !Is(*it, Member(path, key), want)) return nullptr;
+    return &*it;
+  }
+  std::string Str(const json& obj, const std::string& path, const char* key) {
+    const json* j = Get(obj, path, key, json::value_t::string);
+    return j ? j->get_ref<const std::string&>() : std::string();
+  }
+  bool Bool(const json& obj, const std::string& path, const char* key, bool absent) {
+    const json* j = Get(obj, path, key, json::value_t::boolean);
+    return j ? j->get<bool>() : absent;
+  }
+  std::optional<double> Number(const json& obj, const std::string& path, const char* key) {
+    const json* j = Get(obj, path, key, json::value_t::number_float);
+    return j ? std::optional<double>(j->get<double>()) : std::nullopt;
+  }
+  // Calls `each(element, element path)` for every object of the array member `key`.
+  template <typename F>
+  void Objects(const json& obj, const std::string& path, const char* key, F&& each) {
+    const std::string at = Member(path, key);
+    const json* list = Get(obj, path, key, json::value_t::array);
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string el = Element(at, i);
+      if (Is((*list)[i], el, json::value_t::object)) each((*list)[i], el);
+    }
+  }
+
+ private:
+  static const char* TypeName(json::value_t t) {
+    switch (t) {
+      case json::value_t::string:
+        return "string";
+      case json::value_t::boolean:
+        return "boolean";
+      case json::value_t::array:
+        return "array";
+      case json::value_t::object:
+        return "object";
+      default:
+        return "number";
+    }
+  }
+};
+
+// NVD: the highest base score of the newest CVSS version present (v4.0, v3.1, v3.0, v2).
+void NvdMetrics(const json& cve, FeedFields& f, Vulnerability& v) {
+  const json* m = f.Get(cve, "", "metrics", json::value_t::object);
+  if (!m) return;
+  for (const char* key : {"cvssMetricV40", "cvssMetricV31", "cvssMetricV30", "cvssMetricV2"}) {
+    const bool newer_scored = v.cvss.has_value();
+    f.Objects(*m, "metrics", key, [&](const json& e, const std::string& at) {
+      const std::string outer_severity = f.Str(e, at, "baseSeverity");
+      const json* d = f.Get(e, at, "cvssData", json::value_t::object);
+      if (!d) return;
+      const std::string data = FeedFields::Member(at, "cvssData");
+      const auto s = f.Number(*d, data, "baseScore");
+      const std::string vector = f.Str(*d, data, "vectorString");
+      const std::string severity = f.Str(*d, data, "baseSeverity");
+      if (newer_scored || !s) return;
+      if (!v.cvss || *s > *v.cvss) {
+        v.cvss = *s;
+        v.cvss_vector = vector;
+        v.severity = severity.empty() ? outer_severity : severity;
+      }
+    });
   }
 }
 
-void NvdNodes(const json& nodes, Vulnerability& v) {
-  if (!nodes.is_array()) return;
-  for (const auto& node : nodes) {
-    if (node.value("negate", false)) continue;
-    for (const auto& m : node.value("cpeMatch", json::array())) {
-      if (!m.value("vulnerable", true)) continue;
-      const auto parts = SplitCpe(Str(m, "criteria"));
-      if (parts.size() < 6 || parts[0] != "cpe" || parts[1] != "2.3") continue;
+void NvdNodes(const json& config, const std::string& at, FeedFields& f, Vulnerability& v) {
+  f.Objects(config, at, "nodes", [&](const json& node, const std::string& node_at) {
+    const bool negate = f.Bool(node, node_at, "negate", false);
+    f.Objects(node, node_at, "cpeMatch", [&](const json& m, const std::string& m_at) {
+      const bool vulnerable = f.Bool(m, m_at, "vulnerable", true);
+      const std::string criteria = f.Str(m, m_at, "criteria");
       AffectedRange r;
+      r.start_incl = f.Str(m, m_at, "versionStartIncluding");
+      r.start_excl = f.Str(m, m_at, "versionStartExcluding");
+      r.end_incl = f.Str(m, m_at, "versionEndIncluding");
+      r.end_excl = f.Str(m, m_at, "versionEndExcluding");
+      if (negate || !vulnerable) return;
+      const auto parts = SplitCpe(criteria);
+      if (parts.size() < 6 || parts[0] != "cpe" || parts[1] != "2.3") return;
       r.vendor = Lower(parts[3]);
       r.product = Lower(parts[4]);
-      r.start_incl = Str(m, "versionStartIncluding");
-      r.start_excl = Str(m, "versionStartExcluding");
-      r.end_incl = Str(m, "versionEndIncluding");
-      r.end_excl = Str(m, "versionEndExcluding");
       const bool ranged = !r.start_incl.empty() || !r.start_excl.empty() || !r.end_incl.empty() ||
                           !r.end_excl.empty();
       const std::string& ver = parts[5];
-      if (ver == "-") continue;  // "not applicable": no version of a component matches
+      if (ver == "-") return;  // "not applicable": no version of a component matches
       if (ver != "*" && !ranged) {
         r.exact = ver;
         if (parts.size() > 6 && parts[6] != "*" && parts[6] != "-") r.exact += parts[6];
       }
       v.affected.push_back(std::move(r));
-    }
-  }
+    });
+  });
 }
 
-Vulnerability FromNvd(const json& cve) {
+Vulnerability FromNvd(const json& cve, FeedFields& f) {
   Vulnerability v;
-  v.id = Str(cve, "id");
-  for (const auto& d : cve.value("descriptions", json::array())) {
-    if (Str(d, "lang") == "en") {
-      v.summary = Str(d, "value");
-      break;
-    }
-  }
-  NvdMetrics(cve, v);
-  for (const auto& c : cve.value("configurations", json::array())) {
-    NvdNodes(c.value("nodes", json::array()), v);
-  }
+  v.id = f.Str(cve, "", "id");
+  bool english = false;  // the first English description is the summary
+  f.Objects(cve, "", "descriptions", [&](const json& d, const std::string& at) {
+    const std::string lang = f.Str(d, at, "lang");
+    const std::string value = f.Str(d, at, "value");
+    if (lang == "en" && !english) v.summary = value;
+    english = english || lang == "en";
+  });
+  NvdMetrics(cve, f, v);
+  f.Objects(cve, "", "configurations",
+            [&](const json& c, const std::string& at) { NvdNodes(c, at, f, v); });
   return v;
 }
 
-Vulnerability FromOsv(const json& rec) {
+// One OSV range's events: "introduced" opens a range, "fixed" or "last_affected" closes it.
+void OsvEvents(const json& range, const std::string& at, const std::string& pkg, FeedFields& f,
+               Vulnerability& v) {
+  AffectedRange cur;
+  bool open = false;
+  f.Objects(range, at, "events", [&](const json& ev, const std::string& ev_at) {
+    const std::string intro = f.Str(ev, ev_at, "introduced");
+    const std::string fixed = f.Str(ev, ev_at, "fixed");
+    const std::string last = f.Str(ev, ev_at, "last_affected");
+    if (ev.contains("introduced")) {
+      cur = AffectedRange{};
+      cur.package = pkg;
+      if (intro != "0") cur.start_incl = intro;
+      open = true;
+    } else if (ev.contains("fixed") && open) {
+      cur.end_excl = fixed;
+      v.affected.push_back(cur);
+      open = false;
+    } else if (ev.contains("last_affected") && open) {
+      cur.end_incl = last;
+      v.affected.push_back(cur);
+      open = false;
+    }
+  });
+  if (open) v.affected.push_back(cur);
+}
+
+Vulnerability FromOsv(const json& rec, FeedFields& f) {
   Vulnerability v;
-  v.id = Str(rec, "id");
-  v.summary = Str(rec, "summary");
-  if (v.summary.empty()) v.summary = Str(rec, "details").substr(0, 300);
-  for (const auto& s : rec.value("severity", json::array())) {
+  v.id = f.Str(rec, "", "id");
+  v.summary = f.Str(rec, "", "summary");
+  const std::string details = f.Str(rec, "", "details");
+  if (v.summary.empty()) v.summary = details.substr(0, 300);
+  f.Objects(rec, "", "severity", [&](const json& s, const std::string& at) {
     // Keep a v3 vector when the record has v3 and v4: only v3 is scored here.
-    const std::string type = Str(s, "type");
+    const std::string type = f.Str(s, at, "type");
+    const std::string score = f.Str(s, at, "score");
     if (type == "CVSS_V3" || (type.starts_with("CVSS") && v.cvss_vector.empty()))
-      v.cvss_vector = Str(s, "score");
+      v.cvss_vector = score;
+  });
+  if (const json* db = f.Get(rec, "", "database_specific", json::value_t::object)) {
+    v.severity = f.Str(*db, "database_specific", "severity");
+    v.cvss = f.Number(*db, "database_specific", "cvss_score");
   }
-  const json& db = rec.value("database_specific", json::object());
-  v.severity = Str(db, "severity");
-  if (db.contains("cvss_score") && db["cvss_score"].is_number())
-    v.cvss = db["cvss_score"].get<double>();
   // OSV gives CVSS as a vector only: score v3 vectors ourselves (v4 needs the FIRST lookup tables
   // and keeps the feed's severity word).
   if (!v.cvss && v.cvss_vector.starts_with("CVSS:3")) {
@@ -129,42 +227,43 @@ Vulnerability FromOsv(const json& rec) {
       if (v.severity.empty()) v.severity = CvssRating(*score);
     }
   }
-  for (const auto& a : rec.value("affected", json::array())) {
-    const std::string pkg = Lower(Str(a.value("package", json::object()), "name"));
-    if (pkg.empty()) continue;
-    for (const auto& range : a.value("ranges", json::array())) {
-      const std::string type = Str(range, "type");
-      if (type != "SEMVER" && type != "ECOSYSTEM") continue;  // GIT ranges name commits
-      AffectedRange cur;
-      bool open = false;
-      for (const auto& ev : range.value("events", json::array())) {
-        if (ev.contains("introduced")) {
-          cur = AffectedRange{};
-          cur.package = pkg;
-          const std::string intro = Str(ev, "introduced");
-          if (intro != "0") cur.start_incl = intro;
-          open = true;
-        } else if (ev.contains("fixed") && open) {
-          cur.end_excl = Str(ev, "fixed");
-          v.affected.push_back(cur);
-          open = false;
-        } else if (ev.contains("last_affected") && open) {
-          cur.end_incl = Str(ev, "last_affected");
-          v.affected.push_back(cur);
-          open = false;
-        }
-      }
-      if (open) v.affected.push_back(cur);
-    }
-    for (const auto& ver : a.value("versions", json::array())) {
-      if (!ver.is_string()) continue;
+  f.Objects(rec, "", "affected", [&](const json& a, const std::string& at) {
+    const json* package = f.Get(a, at, "package", json::value_t::object);
+    const std::string pkg =
+        package ? Lower(f.Str(*package, FeedFields::Member(at, "package"), "name")) : "";
+    f.Objects(a, at, "ranges", [&](const json& range, const std::string& range_at) {
+      const std::string type = f.Str(range, range_at, "type");
+      if (pkg.empty() || (type != "SEMVER" && type != "ECOSYSTEM")) return;  // GIT: commits
+      OsvEvents(range, range_at, pkg, f, v);
+    });
+    const std::string versions_at = FeedFields::Member(at, "versions");
+    const json* versions = f.Get(a, at, "versions", json::value_t::array);
+    for (std::size_t i = 0; versions && i < versions->size(); ++i) {
+      const json& ver = (*versions)[i];
+      if (!f.Is(ver, FeedFields::Element(versions_at, i), json::value_t::string) || pkg.empty())
+        continue;
       AffectedRange r;
       r.package = pkg;
       r.exact = ver.get<std::string>();
       v.affected.push_back(std::move(r));
     }
-  }
+  });
   return v;
+}
+
+// Keeps `v` when its record had no malformed field, else reports the record (by its id, else its
+// index) once per malformed field.
+void KeepOrReport(Vulnerability v, FeedFields& f, std::size_t index, std::string_view input,
+                  std::vector<Vulnerability>& out, std::vector<std::string>* problems) {
+  if (f.problems.empty() && v.id.empty()) f.problems.push_back("id: missing");
+  if (f.problems.empty()) {
+    out.push_back(std::move(v));
+    return;
+  }
+  const std::string record = v.id.empty() ? fmt::format("#{}", index) : v.id;
+  for (const auto& p : f.problems) {
+    if (problems) problems->push_back(fmt::format("{}: record {}: {}", input, record, p));
+  }
 }
 
 Error DbError(sqlite3* db, const std::string& path, const std::string& what) {
@@ -228,7 +327,8 @@ bool InRange(const AffectedRange& r, std::string_view version, std::string* why)
 }
 
 Result<std::vector<Vulnerability>> ParseFeed(std::string_view text, std::string_view input,
-                                             std::string* format) {
+                                             std::string* format,
+                                             std::vector<std::string>* problems) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) {
     return MakeError(Errc::kCorrupt, "not valid JSON", std::string(input));
@@ -236,20 +336,26 @@ Result<std::vector<Vulnerability>> ParseFeed(std::string_view text, std::string_
   std::vector<Vulnerability> out;
   if (j.is_object() && j.contains("vulnerabilities") && j["vulnerabilities"].is_array()) {
     if (format) *format = "nvd";
-    for (const auto& item : j["vulnerabilities"]) {
-      if (item.is_object() && item.contains("cve") && item["cve"].is_object()) {
-        auto v = FromNvd(item["cve"]);
-        if (!v.id.empty()) out.push_back(std::move(v));
+    const json& items = j["vulnerabilities"];
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      FeedFields f;
+      Vulnerability v;
+      if (f.Is(items[i], FeedFields::Element("vulnerabilities", i), json::value_t::object)) {
+        if (const json* cve = f.Get(items[i], "", "cve", json::value_t::object))
+          v = FromNvd(*cve, f);
       }
+      KeepOrReport(std::move(v), f, i, input, out, problems);
     }
     return out;
   }
   const json* list = nullptr;
+  std::string list_at;  // the path of the list's elements: "" for a top-level array
   json single = json::array();
   if (j.is_array()) {
     list = &j;
   } else if (j.is_object() && j.contains("vulns") && j["vulns"].is_array()) {
     list = &j["vulns"];
+    list_at = "vulns";
   } else if (j.is_object() && j.contains("id") && j.contains("affected")) {
     single.push_back(j);
     list = &single;
@@ -260,10 +366,12 @@ Result<std::vector<Vulnerability>> ParseFeed(std::string_view text, std::string_
                      std::string(input));
   }
   if (format) *format = "osv";
-  for (const auto& rec : *list) {
-    if (!rec.is_object()) continue;
-    auto v = FromOsv(rec);
-    if (!v.id.empty()) out.push_back(std::move(v));
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    FeedFields f;
+    Vulnerability v;
+    if (f.Is((*list)[i], FeedFields::Element(list_at, i), json::value_t::object))
+      v = FromOsv((*list)[i], f);
+    KeepOrReport(std::move(v), f, i, input, out, problems);
   }
   return out;
 }
@@ -392,7 +500,7 @@ Result<ImportStats> VulnDb::ImportFile(const fs::path& feed) {
   std::stringstream ss;
   ss << in.rdbuf();
   ImportStats stats;
-  auto vulns = ParseFeed(ss.str(), feed.string(), &stats.format);
+  auto vulns = ParseFeed(ss.str(), feed.string(), &stats.format, &stats.problems);
   if (!vulns) return vulns.error();
   if (Status st = Store(*vulns); !st) return st.error();
   stats.vulnerabilities = vulns->size();

@@ -36,6 +36,8 @@ struct ImportStats {
   std::string format;  // "nvd" | "osv"
   std::size_t vulnerabilities = 0;
   std::size_t ranges = 0;
+  // The records skipped for a malformed field, one line per field (see ParseFeed).
+  std::vector<std::string> problems;
 };
 
 struct Match {
@@ -49,9 +51,14 @@ struct Match {
 bool InRange(const AffectedRange& r, std::string_view version, std::string* why = nullptr);
 
 // Parses a feed file: NVD CVE JSON 2.0 (`vulnerabilities[].cve`), an OSV record, or an array or
-// `{"vulns": [...]}` of OSV records.
+// `{"vulns": [...]}` of OSV records. Every field is read with a check of its JSON type: a record
+// with a malformed field (or without an id) is skipped and reported in `problems`, one line per
+// field: `INPUT: record CVE-2021-42374 (its id, else #index):
+// configurations[0].nodes[1].cpeMatch[2] .vulnerable: expected boolean, got string`; the other
+// records are returned. An error only when the text is not JSON or not a feed.
 Result<std::vector<Vulnerability>> ParseFeed(std::string_view json, std::string_view input,
-                                             std::string* format);
+                                             std::string* format,
+                                             std::vector<std::string>* problems = nullptr);
 
 class VulnDb {
  public:
