@@ -37,7 +37,9 @@ std::map<int, std::array<int, 4>> GuidelineCounts(const std::vector<FleetRow>& r
       }
       if (g.contains("title") && g["title"].is_string()) titles[id] = g["title"].get<std::string>();
       auto& c = out[id];
-      const std::string v = g.value("verdict", std::string());
+      auto verdict = g.find("verdict");  // a stored report: any type may be found here
+      const std::string v =
+          verdict != g.end() && verdict->is_string() ? verdict->get<std::string>() : std::string();
       for (std::size_t k = 0; k < kNames.size(); ++k)
         if (v == kNames[k]) ++c[k];
     }

@@ -156,12 +156,17 @@ class SqlStore final : public Store {
 
   Result<std::int64_t> SaveIn(const RunRecord& run) {
     int counts[4] = {0, 0, 0, 0};
-    if (run.report.is_object()) {
-      const json& v = run.report.value("summary", json::object()).value("verdicts", json::object());
-      counts[0] = v.value("PASS", 0);
-      counts[1] = v.value("FAIL", 0);
-      counts[2] = v.value("INCONCLUSIVE", 0);
-      counts[3] = v.value("NOT_APPLICABLE", 0);
+    // The report may come from a file (a batch worker's): each count is read only as an integer.
+    const json* v = &run.report;
+    for (const char* key : {"summary", "verdicts"}) {
+      auto it = v->is_object() ? v->find(key) : v->end();
+      v = it != v->end() && it->is_object() ? &*it : nullptr;
+      if (!v) break;
+    }
+    const char* names[4] = {"PASS", "FAIL", "INCONCLUSIVE", "NOT_APPLICABLE"};
+    for (int k = 0; v && k < 4; ++k) {
+      auto it = v->find(names[k]);
+      if (it != v->end() && it->is_number_integer()) counts[k] = it->get<int>();
     }
     auto ins = db_->Query(
         "INSERT INTO runs(product, version, started, finished, tool_version, rules_hash, "
