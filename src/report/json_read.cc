@@ -2,6 +2,8 @@
 // AssessmentFromJson: the inverse of AssessmentJson (report/json.cc), field by field.
 #include "report/json_read.h"
 
+#include <fmt/format.h>
+
 #include "report/renderer.h"
 
 namespace iotcop::report {
@@ -127,10 +129,28 @@ Result<Assessment> AssessmentFromJson(const json& doc, const std::string& origin
       a.facts.Add(S(f, "kind"), f.value("value", json()),
                   ReadEvidence(f.value("evidence", json::object())), S(f, "collector"));
     }
-    for (const auto& f : A(doc, "findings"))
-      if (f.is_object()) a.findings.push_back(ReadFinding(f));
+    // Verdicts name findings by index, which the renderers follow: a finding that is not an object
+    // or an index past the findings is an error, not a shifted or dangling reference.
+    const json& findings = A(doc, "findings");
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+      if (!findings[i].is_object())
+        return MakeError(
+            Errc::kCorrupt,
+            fmt::format("findings[{}]: expected object, got {}", i, findings[i].type_name()),
+            origin);
+      a.findings.push_back(ReadFinding(findings[i]));
+    }
     for (const auto& v : A(doc, "verdicts"))
       if (v.is_object()) a.verdicts.push_back(ReadVerdict(v));
+    for (std::size_t i = 0; i < a.verdicts.size(); ++i) {
+      for (std::size_t fi : a.verdicts[i].findings) {
+        if (fi >= a.findings.size())
+          return MakeError(Errc::kCorrupt,
+                           fmt::format("verdict {}: finding {} is not in the report's {} findings",
+                                       a.verdicts[i].id, fi, a.findings.size()),
+                           origin);
+      }
+    }
     if (a.standard == "en303645-v2") a.provision_verdicts = a.verdicts;
     for (const auto& g : A(doc, "guidelines")) {
       GuidelineVerdict gv;
