@@ -131,11 +131,18 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
                   "(repeatable)");
   auto& net = args.options.network;
   cmd->add_option("--ports", net.ports,
-                  "with --host: TCP ports: top, all, or a list 22,80,8000-8100")
-      ->capture_default_str();
-  cmd->add_option("--rate", net.limits.rate,
-                  "with --host: new connections per second (0: unlimited)")
-      ->capture_default_str();
+                  "with --host: TCP ports: top, all, or a list 22,80,8000-8100 (default: all for "
+                  "a single address, top for a range)");
+  cmd->add_option_function<double>(
+         "--rate",
+         [n = &net](double r) {
+           n->limits.rate = r;
+           n->pace.max_rate = r;
+         },
+         "with --host: new connections per second never exceeded (0: no cap). Default: the "
+         "port scan adapts its rate to the device (starts at 2000/s, slows on loss or rate "
+         "limiting, resends what went unanswered); service probes go at 200/s")
+      ->check(CLI::Range(0.0, 1e7));
   cmd->add_option_function<int>(
          "--timeout", [n = &net](int ms) { n->limits.io_timeout = std::chrono::milliseconds(ms); },
          "with --host: milliseconds for one probe's exchange (default 3000)")

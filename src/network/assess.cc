@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <thread>
 
 #include <fmt/format.h>
@@ -63,7 +64,6 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
   }
   const std::vector<Probe> none;
   const std::vector<Probe>& list = probes ? *probes : none;
-  auto ports = ParsePorts(options.ports, TopPorts(list));
   RateLimiter rate(options.limits.rate);
   const Limits& limits = options.limits;
   nlohmann::json summary = nlohmann::json::array();
@@ -72,6 +72,16 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
   for (const auto& host : hosts) {
     InputRecord rec{InputKind::kNetwork, host};
     auto addrs = ResolveTarget(host, options.allow_wide);
+    // The default scope: every port of a single device, the top ports of a range (and say so).
+    std::string spec = options.ports, scope;
+    if (spec.empty() && addrs) {
+      spec = addrs->size() == 1 ? "all" : "top";
+      scope = addrs->size() == 1
+                  ? "all ports: the default for a single address"
+                  : "top ports: the default for a range (--ports all for every port)";
+    }
+    if (scope.empty()) scope = "--ports " + spec;
+    auto ports = ParsePorts(spec.empty() ? "top" : spec, TopPorts(list));
     if (!addrs || !ports) {
       rec.status = "failed";
       a.inputs.push_back(rec);
@@ -82,7 +92,7 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
     progress.Set("scanning", host);
     ScanStats stats;
     const auto t0 = Clock::now();
-    auto open = ScanTcp(*addrs, *ports, limits, options.max_in_flight, rate, stats);
+    auto open = ScanTcp(*addrs, *ports, limits, options.max_in_flight, options.pace, stats);
     const auto scan_ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
     if (!open) {
       rec.status = "failed";
@@ -178,7 +188,14 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
     summary.push_back({{"input", host},
                        {"addresses", addrs->size()},
                        {"ports", ports->size()},
-                       {"connects", stats.tried},
+                       {"scope", scope},
+                       {"connects", stats.tried + stats.retries},
+                       {"retries", stats.retries},
+                       {"rate_cuts", stats.rate_cuts},
+                       {"peak_rate", std::lround(stats.peak_rate)},
+                       {"final_rate", std::lround(stats.final_rate)},
+                       {"policy_drops", stats.policy_drops},
+                       {"srtt_ms", std::round(stats.srtt_ms * 1000) / 1000},
                        {"open", stats.open},
                        {"refused", stats.refused},
                        {"timed_out", stats.timed_out},
@@ -195,7 +212,8 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
                              {"connect_timeout", Ms(limits.connect_timeout)},
                              {"io_timeout", Ms(limits.io_timeout)},
                              {"max_bytes", limits.max_bytes},
-                             {"ports", options.ports}}}};
+                             {"scan_rate_cap", options.pace.max_rate},
+                             {"ports", options.ports.empty() ? "default" : options.ports}}}};
   }
   if (!all_endpoints.empty()) {
     progress.Set("default-credential logins");

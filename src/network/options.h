@@ -7,18 +7,21 @@
 
 #include "network/endpoint.h"
 #include "network/login.h"
+#include "network/scanner.h"
 
 namespace iotcop::network {
 
 struct Options {
   // TCP ports to scan: "all" (1-65535), "top" (the IoT services of rules/probes.yaml and the
-  // usual suspects), or a list with ranges "22,80,8000-8100".
-  std::string ports = "top";
+  // usual suspects), or a list with ranges "22,80,8000-8100". Empty: the default, "all" for a
+  // single address (completeness: TS 103 701 asks for every service) and "top" for a range.
+  std::string ports;
   bool udp = true;                  // UDP probes: SNMP, SSDP, mDNS, CoAP, TFTP
   bool allow_wide = false;          // CIDR wider than /24
   bool robustness = false;          // --robustness campaign (network/robustness.h)
   std::size_t max_in_flight = 512;  // connect scan: connections pending at once
-  Limits limits;
+  Limits limits;                    // limits.rate paces the probes after the scan
+  ScanPace pace;                    // the scan's adaptive rate; max_rate is the user's --rate
   LoginOptions login;
 };
 
