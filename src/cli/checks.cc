@@ -12,8 +12,9 @@
 namespace iotcop::cli {
 
 void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
-  auto* cmd =
-      app.add_subcommand("checks", "List the built-in checks and the provisions each can decide");
+  auto* cmd = app.add_subcommand("checks",
+                                 "List the built-in checks, the provisions each decides and (in "
+                                 "parentheses) those it only informs");
   static std::string format = "text";
   cmd->add_option("--format", format, "text or json")->check(CLI::IsMember({"text", "json"}));
   cmd->callback([&ctx] {
@@ -28,6 +29,7 @@ void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
           a.push_back({{"id", d.id},
                        {"title", d.title},
                        {"provisions", d.provisions},
+                       {"informs", d.informs},
                        {"inputs", inputs},
                        {"needs", d.needs},
                        {"rationale", d.rationale},
@@ -41,6 +43,7 @@ void AddChecksCommand(CLI::App& app, CommandContext& ctx) {
         const CheckDoc& d = c->doc();
         std::string provs;
         for (const auto& p : d.provisions) provs += (provs.empty() ? "" : ",") + p;
+        for (const auto& p : d.informs) provs += (provs.empty() ? "(" : ",(") + p + ")";
         std::cout << fmt::format("{:<36} {:<9} {:<24} {}\n", d.id, SeverityName(d.severity), provs,
                                  d.title);
       }

@@ -3,10 +3,13 @@
 // for `iotcop checks`, docs/checks.md, SARIF rules and the HTML legend.
 //
 // Contract: a check runs when at least one of its `inputs` was given. For each provision in
-// `provisions` it may say PASS/INCONCLUSIVE/NOT_APPLICABLE explicitly; whatever it leaves unsaid
-// the engine decides: FAIL when one of its findings cites the provision, otherwise PASS when a
-// fact of a kind in `needs` exists (the check had something to judge), otherwise INCONCLUSIVE
-// naming the missing facts. So a check that had nothing to look at can never pass.
+// `provisions` (the ones it decides) it may say PASS/INCONCLUSIVE/NOT_APPLICABLE explicitly;
+// whatever it leaves unsaid the engine decides: FAIL when one of its findings cites the
+// provision, otherwise PASS when a fact of a kind in `needs` exists (the check had something to
+// judge), otherwise INCONCLUSIVE naming the missing facts. So a check that had nothing to look at
+// can never pass. The provisions in `informs` its findings only inform: evidence that bears on
+// the provision but cannot show it unmet (missing compiler hardening, an imported strcpy). Such
+// findings are shown under the provision and never make a verdict, PASS or FAIL, by themselves.
 #pragma once
 
 #include <memory>
@@ -24,7 +27,7 @@ namespace iotcop {
 struct CheckDoc {
   std::string id;                       // "fw.accounts.default-password"
   std::string title;                    // "Accounts with default or empty passwords"
-  std::vector<std::string> provisions;  // EN 303 645 V2.1.1 ids it can decide
+  std::vector<std::string> provisions;  // EN 303 645 V2.1.1 ids it decides (can FAIL)
   std::vector<InputKind> inputs;        // which inputs make it run
   std::vector<std::string> needs;       // fact kinds it reads
   std::string rationale;
@@ -33,6 +36,7 @@ struct CheckDoc {
   // A cross-check runs after every other check and may read their findings (prior_findings()):
   // it compares what one source says (a declaration) with what the others found.
   bool cross_check = false;
+  std::vector<std::string> informs = {};  // ids its findings only inform (never FAIL, never PASS)
 };
 
 struct CheckConfig;  // options shared by all checks (assessment.h)
@@ -52,8 +56,12 @@ class CheckContext {
     return prior_ ? *prior_ : kNone;
   }
 
-  // Reports a finding. `key` identifies the problem stably across versions (e.g. account name +
-  // file path), never a position. Provisions default to the check's; severity and remediation too.
+  // Reports a finding. `key` identifies the problem stably across versions: the check and the
+  // subject (account, key fingerprint, service, path inside the file system), never a position or
+  // a count; carve offsets in paths are dropped (SubjectKey). Provisions default to the check's
+  // (decided and informed); a provision the CheckDoc only informs is moved to `informs` whatever
+  // the finding says, so a check cannot FAIL what its documentation says it only informs.
+  // Severity and remediation default to the check's too.
   void Report(Finding f, std::string_view key);
   void Pass(std::string provision, std::string reason, std::vector<FactId> basis = {});
   void Inconclusive(std::string provision, std::string reason, std::vector<FactId> basis = {});

@@ -207,6 +207,11 @@ class HtmlWriter {
           "{}</span></li>\n",
           VerdictClass(v), n[static_cast<int>(v)], VerdictGlyph(v), VerdictLabel(v));
     }
+    if (const int declared = CountDeclaredOnly(a_.verdicts))
+      out_ += fmt::format(
+          "<li class=\"tile neutral\"><span class=\"n\">{}</span><span class=\"l\">PASS on "
+          "the declaration alone (functional test inconclusive)</span></li>\n",
+          declared);
     out_ += fmt::format(
         "<li class=\"tile neutral\"><span class=\"n\">{}</span><span "
         "class=\"l\">findings</span></li>\n",
@@ -330,10 +335,19 @@ class HtmlWriter {
     return cell;
   }
 
+  // Links to the findings that decide the verdict, then, apart, to those that only inform it.
   std::string FindingLinks(const ItemVerdict& v) {
-    if (v.findings.empty()) return "";
-    std::string out = "<ul class=\"flinks\">";
-    for (std::size_t fi : v.findings) {
+    std::string out = FindingList(v.findings, "flinks");
+    if (!v.informing.empty())
+      out += "<span class=\"sub\">informing, not deciding:</span>" +
+             FindingList(v.informing, "flinks informing");
+    return out;
+  }
+
+  std::string FindingList(const std::vector<std::size_t>& findings, const char* cls) {
+    if (findings.empty()) return "";
+    std::string out = fmt::format("<ul class=\"{}\">", cls);
+    for (std::size_t fi : findings) {
       if (fi >= a_.findings.size()) continue;
       const Finding& f = a_.findings[fi];
       out += fmt::format("<li><a href=\"#{}\">#{} {}</a> {}", FindingAnchor(fi), fi + 1, E(f.title),
@@ -392,6 +406,10 @@ class HtmlWriter {
           out_ += fmt::format("<span class=\"part\">conceptual: {}</span>",
                               VerdictBadge(*v->conceptual));
         }
+        if (!v->rests_on.empty())
+          out_ += fmt::format("<span class=\"part\">rests on: {}</span>", E(v->rests_on));
+        if (!v->caveat.empty())
+          out_ += fmt::format("<span class=\"part caveat\">{}</span>", E(v->caveat));
         out_ += fmt::format("</td><td class=\"reason\">{}{}</td></tr>\n", E(v->reason),
                             FindingLinks(*v));
       }
@@ -429,7 +447,12 @@ class HtmlWriter {
         out_ += fmt::format("<dt>What it means</dt><dd>{}</dd>\n", E(f.message));
       std::string provs;
       for (const auto& p : f.provisions) provs += (provs.empty() ? "" : ", ") + ProvisionLink(p);
-      out_ += fmt::format("<dt>Provisions</dt><dd>{}</dd>\n", provs.empty() ? "\u2014" : provs);
+      out_ += fmt::format("<dt>Decides</dt><dd>{}</dd>\n", provs.empty() ? "\u2014" : provs);
+      if (!f.informs.empty()) {
+        std::string inf;
+        for (const auto& p : f.informs) inf += (inf.empty() ? "" : ", ") + ProvisionLink(p);
+        out_ += fmt::format("<dt>Informs (never a FAIL by itself)</dt><dd>{}</dd>\n", inf);
+      }
       const CheckDoc* d = CheckDocOf(a_, f.check_id);
       out_ += fmt::format("<dt>Check</dt><dd><span class=\"mono\">{}</span>{}</dd>\n",
                           E(f.check_id), d && !d->title.empty() ? " \u2014 " + E(d->title) : "");

@@ -28,11 +28,10 @@ nlohmann::json AssessmentJson(const Assessment& a, const Catalogue& catalogue) {
   nlohmann::json sev = nlohmann::json::object();
   for (const auto& f : a.findings)
     sev[SeverityName(f.severity)] = sev.value(SeverityName(f.severity), 0) + 1;
-  j["summary"] = {{"verdicts", summary},
-                  {"findings", a.findings.size()},
-                  {"findings_by_severity", sev},
-                  {"facts", a.facts.size()},
-                  {"problems", a.problems.size()}};
+  j["summary"] = {
+      {"verdicts", summary},           {"pass_on_declaration_alone", CountDeclaredOnly(a.verdicts)},
+      {"findings", a.findings.size()}, {"findings_by_severity", sev},
+      {"facts", a.facts.size()},       {"problems", a.problems.size()}};
   j["guidelines"] = a.guidelines;
   j["verdicts"] = a.verdicts;
   j["findings"] = a.findings;

@@ -74,6 +74,8 @@ Finding ReadFinding(const json& j) {
   f.message = S(j, "message");
   if (auto s = ParseSeverity(S(j, "severity"))) f.severity = *s;
   f.provisions = Strings(j, "provisions");
+  f.informs = Strings(j, "informs");
+  f.subject = S(j, "subject");
   for (const auto& e : A(j, "evidence"))
     if (e.is_object()) f.evidence.push_back(ReadEvidence(e));
   f.facts = Numbers<FactId>(j, "facts");
@@ -97,6 +99,9 @@ ItemVerdict ReadVerdict(const json& j) {
   v.facts = Numbers<FactId>(j, "facts");
   v.checks = Strings(j, "checks");
   v.derived_from = Strings(j, "derived_from");
+  v.rests_on = S(j, "rests_on");
+  v.caveat = S(j, "caveat");
+  v.informing = Numbers<std::size_t>(j, "informing");
   return v;
 }
 

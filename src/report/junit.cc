@@ -92,6 +92,10 @@ class JunitRenderer final : public Renderer {
           sysout += "condition (" + id + "): " + text + "\n";
         }
         if (v->verdict != Verdict::kFail) sysout += "reason: " + v->reason + "\n";
+        if (!v->rests_on.empty()) sysout += "rests on: " + v->rests_on + "\n";
+        if (!v->caveat.empty()) sysout += "caveat: " + v->caveat + "\n";
+        if (!v->informing.empty())
+          sysout += fmt::format("informing findings (not deciding): {}\n", v->informing.size());
         if (!v->checks.empty()) {
           std::string checks;
           for (const auto& c : v->checks) checks += (checks.empty() ? "" : ", ") + c;

@@ -109,12 +109,14 @@ std::string PascalName(std::string_view id) {
 json Rule(const CheckDoc& d) {
   json tags = json::array({"security", "iot"});
   for (const auto& p : d.provisions) tags.push_back("EN 303 645 " + p);
+  for (const auto& p : d.informs) tags.push_back("EN 303 645 " + p + " (informs)");
   json rule = {{"id", d.id},
                {"name", PascalName(d.id)},
                {"shortDescription", Text(d.title.empty() ? d.id : d.title)},
                {"defaultConfiguration", {{"level", Level(d.severity)}}},
                {"properties",
                 {{"provisions", d.provisions},
+                 {"informs", d.informs},
                  {"tags", tags},
                  {"precision", "high"},
                  {"security-severity", SecuritySeverity(d.severity)}}}};
@@ -157,16 +159,20 @@ json Result(const Finding& f, std::size_t rule_index) {
   if (!f.message.empty()) text = Sentence(text) + " " + f.message;
   json locations = json::array();
   for (const auto& e : f.evidence) locations.push_back(Location(e));
+  // A finding that decides no provision only informs: SARIF's "informational" kind, whose level
+  // must be "none" (SARIF 2.1.0 §3.27.9, §3.27.10).
+  const bool informs_only = f.provisions.empty() && !f.informs.empty();
   json r = {{"ruleId", f.check_id},
             {"ruleIndex", rule_index},
-            {"kind", "fail"},
-            {"level", Level(f.severity)},
+            {"kind", informs_only ? "informational" : "fail"},
+            {"level", informs_only ? "none" : Level(f.severity)},
             {"message", Text(text)},
             {"partialFingerprints", {{"iotcopFingerprint/v1", f.fingerprint}}},
             {"properties",
              {{"provisions", f.provisions},
               {"severity", SeverityName(f.severity)},
               {"remediation", f.remediation}}}};
+  if (!f.informs.empty()) r["properties"]["informs"] = f.informs;
   if (!locations.empty()) r["locations"] = locations;
   return r;
 }

@@ -1,4 +1,5 @@
-// Terminal summary: guidelines, failed provisions with their findings, what is inconclusive.
+// Terminal summary: guidelines, failed provisions with their findings, passes that rest on the
+// declaration alone while a test could not decide, findings that inform without deciding.
 // Colour only on a terminal and never with NO_COLOR.
 #include <fmt/format.h>
 
@@ -56,6 +57,11 @@ class TextRenderer final : public Renderer {
                        c.Verdict(Verdict::kFail), counts[0], c.Verdict(Verdict::kPass), counts[2],
                        c.Verdict(Verdict::kInconclusive), counts[3],
                        c.Verdict(Verdict::kNotApplicable));
+    if (const int declared = CountDeclaredOnly(a.verdicts))
+      out << fmt::format(
+          "  of the {} PASS, {} rest{} on the declaration alone: the functional test ran and could "
+          "not decide\n",
+          counts[0], declared, declared == 1 ? "s" : "");
     bool header = false;
     for (const auto& v : a.verdicts) {
       if (v.verdict != Verdict::kFail) continue;
@@ -66,6 +72,25 @@ class TextRenderer final : public Renderer {
         const Finding& f = a.findings.at(fi);
         out << fmt::format("      [{}] {}\n", SeverityName(f.severity), f.title);
         for (const auto& e : f.evidence) out << fmt::format("        at {}\n", e.Locator());
+      }
+    }
+    header = false;
+    for (const auto& v : a.verdicts) {
+      if (v.caveat.empty()) continue;
+      if (!header) out << "\nPassed on the declaration alone:\n";
+      header = true;
+      out << fmt::format("  {} {:<8} {}\n      {}\n", c.Verdict(v.verdict), v.id, v.title,
+                         v.caveat);
+    }
+    header = false;
+    for (const auto& v : a.verdicts) {
+      if (v.informing.empty()) continue;
+      if (!header) out << "\nInforming findings (shown, never a FAIL by themselves):\n";
+      header = true;
+      out << fmt::format("  {:<8} {} ({})\n", v.id, v.title, VerdictName(v.verdict));
+      for (std::size_t fi : v.informing) {
+        const Finding& f = a.findings.at(fi);
+        out << fmt::format("      [{}] {}\n", SeverityName(f.severity), f.title);
       }
     }
     if (!a.problems.empty()) {

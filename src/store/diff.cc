@@ -18,6 +18,7 @@ std::map<std::string, DiffFinding> FindingsOf(const Assessment& a) {
                   f.check_id,
                   SeverityName(f.severity),
                   f.title,
+                  f.message,
                   f.evidence.empty() ? std::string() : f.evidence.front().Locator(),
                   f.provisions};
     out.emplace(d.fingerprint, std::move(d));
@@ -60,10 +61,14 @@ RunDiff DiffRuns(const RunSummary& sa, const Assessment& a, const RunSummary& sb
   d.b = sb;
   const auto fa = FindingsOf(a), fb = FindingsOf(b);
   for (const auto& [fp, f] : fb) {
-    if (fa.count(fp))
-      ++d.unchanged_findings;
-    else
+    const auto before = fa.find(fp);
+    if (before == fa.end())
       d.new_findings.push_back(f);
+    else if (SubjectKey(before->second.title) != SubjectKey(f.title) ||
+             SubjectKey(before->second.message) != SubjectKey(f.message))  // offsets aside
+      d.changed_findings.push_back({before->second, f});
+    else
+      ++d.unchanged_findings;
   }
   for (const auto& [fp, f] : fa)
     if (!fb.count(fp)) d.fixed_findings.push_back(f);

@@ -1,8 +1,10 @@
 // File: store/diff.h
-// What changed between two runs (two firmware versions, or two runs of one): findings new and
-// fixed (matched by StableFingerprint, never by position), verdict changes per item, components
-// added, removed, upgraded or downgraded (versions compared by store/version.h), and services that
-// appeared or vanished. Rendered as text, JSON or one self-contained HTML page (diff_render.cc).
+// What changed between two runs (two firmware versions, or two runs of one): findings new,
+// fixed and changed (matched by StableFingerprint: check and subject, never a position or a
+// count; a matched finding whose title or message differs is "changed", with both texts), verdict
+// changes per item, components added, removed, upgraded or downgraded (versions compared by
+// store/version.h), and services that appeared or vanished. Rendered as text, JSON or one
+// self-contained HTML page (diff_render.cc).
 #pragma once
 
 #include <ostream>
@@ -18,8 +20,13 @@
 namespace iotcop::store {
 
 struct DiffFinding {
-  std::string fingerprint, check_id, severity, title, locator;
+  std::string fingerprint, check_id, severity, title, message, locator;
   std::vector<std::string> provisions;
+};
+// One finding in both runs whose text changed ("49 of 49 binaries" -> "70 of 70"): the same
+// problem, still there, described anew.
+struct ChangedFinding {
+  DiffFinding before, after;
 };
 struct VerdictChange {
   std::string standard, item, title, before, after;
@@ -35,7 +42,8 @@ struct ServiceChange {
 struct RunDiff {
   RunSummary a, b;
   std::vector<DiffFinding> new_findings, fixed_findings;
-  int unchanged_findings = 0;
+  std::vector<ChangedFinding> changed_findings;  // matched, with another title or message
+  int unchanged_findings = 0;                    // matched, same text
   std::vector<VerdictChange> verdicts;
   std::vector<ComponentChange> components;
   std::vector<ServiceChange> services;

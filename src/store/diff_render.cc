@@ -18,7 +18,8 @@ json RunJson(const RunSummary& r) {
 json FindingJson(const DiffFinding& f) {
   return {{"fingerprint", f.fingerprint}, {"check", f.check_id},
           {"severity", f.severity},       {"title", f.title},
-          {"locator", f.locator},         {"provisions", f.provisions}};
+          {"message", f.message},         {"locator", f.locator},
+          {"provisions", f.provisions}};
 }
 std::string RunLabel(const RunSummary& r) {
   return fmt::format("run {} {}{}{} ({})", r.id, r.product, r.version.empty() ? "" : " ", r.version,
@@ -32,10 +33,15 @@ json DiffJson(const RunDiff& d) {
   j["schema"] = "iotcop-diff/1";
   j["a"] = RunJson(d.a);
   j["b"] = RunJson(d.b);
-  j["findings"] = {
-      {"new", json::array()}, {"fixed", json::array()}, {"unchanged", d.unchanged_findings}};
+  j["findings"] = {{"new", json::array()},
+                   {"fixed", json::array()},
+                   {"changed", json::array()},
+                   {"unchanged", d.unchanged_findings}};
   for (const auto& f : d.new_findings) j["findings"]["new"].push_back(FindingJson(f));
   for (const auto& f : d.fixed_findings) j["findings"]["fixed"].push_back(FindingJson(f));
+  for (const auto& c : d.changed_findings)
+    j["findings"]["changed"].push_back(
+        {{"before", FindingJson(c.before)}, {"after", FindingJson(c.after)}});
   j["verdicts"] = json::array();
   for (const auto& v : d.verdicts)
     j["verdicts"].push_back({{"standard", v.standard},
@@ -55,12 +61,17 @@ json DiffJson(const RunDiff& d) {
 
 void DiffText(const RunDiff& d, std::ostream& out) {
   out << "From " << RunLabel(d.a) << "\n  to " << RunLabel(d.b) << "\n\n";
-  out << fmt::format("Findings: {} new, {} fixed, {} unchanged\n", d.new_findings.size(),
-                     d.fixed_findings.size(), d.unchanged_findings);
+  out << fmt::format("Findings: {} new, {} fixed, {} changed, {} unchanged\n",
+                     d.new_findings.size(), d.fixed_findings.size(), d.changed_findings.size(),
+                     d.unchanged_findings);
   for (const auto& f : d.new_findings)
     out << fmt::format("  + [{}] {}: {}  ({})\n", f.severity, f.check_id, f.title, f.locator);
   for (const auto& f : d.fixed_findings)
     out << fmt::format("  - [{}] {}: {}  ({})\n", f.severity, f.check_id, f.title, f.locator);
+  for (const auto& c : d.changed_findings)
+    out << fmt::format("  ~ [{}] {}: {}\n      was: {}\n", c.after.severity, c.after.check_id,
+                       c.after.title,
+                       c.before.title == c.after.title ? c.before.message : c.before.title);
   out << fmt::format("\nVerdict changes: {}\n", d.verdicts.size());
   for (const auto& v : d.verdicts)
     out << fmt::format("  {} {}: {} -> {}  {}\n", v.standard, v.item, v.before, v.after, v.title);
@@ -82,8 +93,9 @@ void DiffHtml(const RunDiff& d, std::ostream& out) {
   out << report::PageBegin(page);
   out << "<h1>What changed</h1>\n<p>From <strong>" << E(RunLabel(d.a)) << "</strong><br>to <strong>"
       << E(RunLabel(d.b)) << "</strong></p>\n";
-  out << fmt::format("<h2>Findings: {} new, {} fixed, {} unchanged</h2>\n", d.new_findings.size(),
-                     d.fixed_findings.size(), d.unchanged_findings);
+  out << fmt::format("<h2>Findings: {} new, {} fixed, {} changed, {} unchanged</h2>\n",
+                     d.new_findings.size(), d.fixed_findings.size(), d.changed_findings.size(),
+                     d.unchanged_findings);
   out << "<table><tr><th></th><th>Severity</th><th>Check</th><th>Finding</th><th>Where</"
          "th><th>Provisions</th></tr>\n";
   auto row = [&](const DiffFinding& f, const char* cls, const char* word) {
@@ -95,6 +107,11 @@ void DiffHtml(const RunDiff& d, std::ostream& out) {
   };
   for (const auto& f : d.new_findings) row(f, "diff-new", "new");
   for (const auto& f : d.fixed_findings) row(f, "diff-fixed", "fixed");
+  for (const auto& c : d.changed_findings) {
+    row(c.after, "diff-changed", "changed");
+    out << "<tr class=\"diff-changed\"><td></td><td colspan=\"5\">was: "
+        << E(c.before.title == c.after.title ? c.before.message : c.before.title) << "</td></tr>\n";
+  }
   out << "</table>\n<h2>Verdict "
          "changes</h2>\n<table><tr><th>Standard</th><th>Item</th><th>Title</th>"
          "<th>Before</th><th>After</th></tr>\n";

@@ -1,10 +1,11 @@
 // File: store/fingerprint.h
 // The store's finding fingerprint, which matches a finding across runs and firmware versions
-// (docs/store.md): SHA-256 over the check id, the check's own key (Finding::fingerprint: the key
-// value such as the user name, key fingerprint or component name) and the finding's evidence
-// locators normalised so that nothing positional is left: the input's name (image file names
-// change between versions), byte offsets, line and packet numbers are dropped, and unpack-folder
-// names ("0x40.squashfs", "sample.bin.extracted") lose their offsets and extensions.
+// (docs/store.md): SHA-256 over the check id and the finding's subject (Finding::subject: the
+// check's key, such as the user name and file, key fingerprint or component name, with carve
+// offsets already dropped by SubjectKey) without the input's name (image file names change between
+// versions). Nothing positional or counted takes part: evidence may grow or move and the finding
+// stays the same one. Findings stored before subjects existed fall back to the check's key hash
+// and their evidence locators, normalised the same way (offsets, lines, packet numbers dropped).
 #pragma once
 
 #include <string>

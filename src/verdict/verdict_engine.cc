@@ -36,6 +36,17 @@ std::string JoinReasons(const std::vector<std::string>& reasons) {
   return out;
 }
 
+// The checks whose findings `informing` are, once each, in order: "fw.binaries.hardening, ...".
+std::string InformingChecks(const Assessment& a, const std::vector<std::size_t>& informing) {
+  std::vector<std::string> ids;
+  for (std::size_t i : informing)
+    if (std::find(ids.begin(), ids.end(), a.findings[i].check_id) == ids.end())
+      ids.push_back(a.findings[i].check_id);
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id;
+  return out;
+}
+
 // Verdict on one V2.1.1 provision.
 ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const CatalogueItem& item,
                             const Assessment& a) {
@@ -46,6 +57,12 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
   v.status = item.status;
   v.mandatory = item.mandatory;
   v.guideline = cat.GuidelineOf(item).value_or("");
+
+  // Findings that inform the provision (hardening, imported functions): shown, never deciding.
+  for (std::size_t i = 0; i < a.findings.size(); ++i) {
+    const auto& inf = a.findings[i].informs;
+    if (std::find(inf.begin(), inf.end(), item.id) != inf.end()) v.informing.push_back(i);
+  }
 
   std::vector<const Outcome*> mine;
   for (const auto& o : a.outcomes)
@@ -108,7 +125,13 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
   } else {
     v.verdict = Verdict::kInconclusive;
     collect(Verdict::kInconclusive, reasons);
-    std::string why = reasons.empty() ? "not assessed" : JoinReasons(reasons);
+    std::string why = !reasons.empty()      ? JoinReasons(reasons)
+                      : v.informing.empty() ? "not assessed"
+                                            : "no test decides it";
+    if (!v.informing.empty())
+      why += fmt::format("; {} finding{} inform{} it without deciding it ({})", v.informing.size(),
+                         v.informing.size() == 1 ? "" : "s", v.informing.size() == 1 ? "s" : "",
+                         InformingChecks(a, v.informing));
     if (!item.decide_with.empty()) why += "; would be decided by: " + DecideWith(item);
     v.reason = why;
   }
@@ -152,6 +175,22 @@ ItemVerdict DecideProvision(const Catalogue& cat, const Standard& v2, const Cata
     }
     v.conceptual = cv;
   }
+  const bool tested = v.functional && *v.functional != Verdict::kInconclusive;
+  const bool declared = v.conceptual && *v.conceptual != Verdict::kInconclusive;
+  if (v.verdict != Verdict::kInconclusive)
+    v.rests_on = tested && declared ? "declaration and tests"
+                 : tested           ? "tests"
+                 : declared         ? "declaration"
+                                    : "";
+  // A PASS on the manufacturer's word alone while a test ran and could not decide says so.
+  if (v.verdict == Verdict::kPass && declared && v.functional &&
+      *v.functional == Verdict::kInconclusive) {
+    std::vector<std::string> why;
+    for (const auto* o : mine)
+      if (o->check_id.rfind("decl.", 0) != 0 && o->verdict == Verdict::kInconclusive)
+        why.push_back(o->reason);
+    v.caveat = "declared; functional test inconclusive: " + JoinReasons(why);
+  }
   return v;
 }
 
@@ -165,7 +204,8 @@ ItemVerdict Project(const CatalogueItem& item, const std::vector<std::string>& f
   v.mandatory = item.mandatory || item.standard == "psti";
   v.guideline = cat.GuidelineOf(item).value_or("");
   std::vector<Verdict> parts;
-  std::vector<std::string> unassessable;
+  std::vector<std::string> unassessable, caveats;
+  std::set<std::string> rests;
   for (const auto& q : from) {
     auto it = base.find(q);
     if (it == base.end()) {
@@ -176,6 +216,10 @@ ItemVerdict Project(const CatalogueItem& item, const std::vector<std::string>& f
     parts.push_back(b.verdict);
     v.derived_from.push_back(q);
     AppendUnique(v.findings, b.findings);
+    AppendUnique(v.informing, b.informing);
+    if (!b.caveat.empty()) caveats.push_back(q.substr(q.find(':') + 1));
+    for (const char* part : {"declaration", "tests"})
+      if (b.rests_on.find(part) != std::string::npos) rests.insert(part);
     AppendUnique(v.facts, b.facts);
     AppendUnique(v.checks, b.checks);
   }
@@ -186,6 +230,13 @@ ItemVerdict Project(const CatalogueItem& item, const std::vector<std::string>& f
     return v;
   }
   v.verdict = Combine(parts);
+  if (v.verdict != Verdict::kInconclusive)
+    v.rests_on = rests.size() == 2 ? "declaration and tests" : rests.empty() ? "" : *rests.begin();
+  if (v.verdict == Verdict::kPass && !caveats.empty()) {
+    std::string list;
+    for (const auto& c : caveats) list += (list.empty() ? "" : ", ") + c;
+    v.caveat = "declared; functional test inconclusive for " + list;
+  }
   std::string detail;
   for (const auto& q : v.derived_from) {
     detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", q.substr(q.find(':') + 1),

@@ -40,16 +40,19 @@ std::unique_ptr<const Check> MakeFilePermissionsCheck() {
   return checkutil::MakeFunctionCheck(
       {"fw.files.permissions",
        "setuid/setgid and world-writable files",
-       {"5.6-7"},
+       {},
        {InputKind::kFirmware},
        {facts::kFilePermission, facts::kService},
        "Least privilege (5.6-7): setuid programs and world-writable files are the usual steps from "
        "a "
-       "compromised service to full control.",
+       "compromised service to full control. They inform 5.6-7 without deciding it: whether a "
+       "program needs its privilege is a question of its function.",
        "Remove setuid/setgid bits from programs that do not need them (a setuid BusyBox makes "
        "every "
        "applet privileged) and make files writable only by their owner.",
-       Severity::kLow},
+       Severity::kLow,
+       false,
+       {"5.6-7"}},
       CheckFilesPermissions);
 }
 

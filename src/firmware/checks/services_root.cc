@@ -34,14 +34,18 @@ std::unique_ptr<const Check> MakeRootDaemonsCheck() {
   return checkutil::MakeFunctionCheck(
       {"fw.services.root-daemons",
        "Daemons configured to run as root",
-       {"5.6-7"},
+       {},
        {InputKind::kFirmware},
        {facts::kService},
        "Software should run with the least privilege it needs (5.6-7). Where the boot "
-       "configuration names the user, a network daemon running as root is visible.",
+       "configuration names the user, a network daemon running as root is visible. It informs "
+       "5.6-7 "
+       "without deciding it: some daemons need root for what they do.",
        "Run daemons as dedicated unprivileged users (inetd user field, systemd User=, "
        "start-stop-daemon --chuid) and drop capabilities they do not need.",
-       Severity::kLow},
+       Severity::kLow,
+       false,
+       {"5.6-7"}},
       CheckServicesRoot);
 }
 

@@ -20,17 +20,22 @@ Status CheckServicesUpnp(CheckContext& ctx) {
 }  // namespace
 
 std::unique_ptr<const Check> MakeUpnpCheck() {
-  return checkutil::MakeFunctionCheck({"fw.services.upnp",
-                                       "UPnP enabled at boot",
-                                       {"5.6-1", "5.6-5"},
-                                       {InputKind::kFirmware},
-                                       {facts::kService},
-                                       "UPnP port mapping is an unauthenticated interface that "
-                                       "widens the attack surface; it should "
-                                       "be off unless the user needs it (5.6-1, 5.6-5).",
-                                       "Ship UPnP disabled and let the user enable it.",
-                                       Severity::kMedium},
-                                      CheckServicesUpnp);
+  return checkutil::MakeFunctionCheck(
+      {"fw.services.upnp",
+       "UPnP enabled at boot",
+       {},
+       {InputKind::kFirmware},
+       {facts::kService},
+       "UPnP port mapping is an unauthenticated interface that "
+       "widens the attack surface; it should "
+       "be off unless the user needs it (5.6-1, 5.6-5). Whether the user "
+       "needs it is the manufacturer's to declare, so this only "
+       "informs those provisions.",
+       "Ship UPnP disabled and let the user enable it.",
+       Severity::kMedium,
+       false,
+       {"5.6-1", "5.6-5"}},
+      CheckServicesUpnp);
 }
 
 }  // namespace iotcop

@@ -134,6 +134,8 @@ json SampleVerdicts(const fs::path& cwd, const fs::path& binary, const fs::path&
   const auto r = RunIn(cwd, binary,
                        "assess --firmware " + Q(image) + " --declaration " +
                            Q(fs::path(IOTCOP_SOURCE_DIR) / "samples/camera/declaration.yaml") +
+                           // One vulnerability database path for both copies: the verdicts name it.
+                           " --vulndb " + Q(cwd.parent_path() / "no-vulndb.sqlite") +
                            " --no-store -o " + Q(out) + " --format json");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << binary << ": " << r.exit_code << r.err;
   if (!fs::exists(out / "report.json")) return json();

@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "assess/builtin_checks.h"
@@ -191,10 +193,20 @@ TEST(StoreJson, ReportRoundTripsIntoTheSameReport) {
   EXPECT_FALSE(report::AssessmentFromJson(json{{"schema", "other/1"}}, "x", BuiltinChecks()));
 }
 
-TEST(StoreFingerprint, IgnoresInputNamesOffsetsAndLinesButNotTheKey) {
+TEST(StoreFingerprint, IgnoresInputNamesOffsetsAndLinesButNotTheSubject) {
+  // What CheckContext::Report makes of a check's key: the subject without carve offsets.
+  EXPECT_EQ(SubjectKey("hash:root@0xECE44.squashfs!/etc/shadow"), "hash:root@squashfs!/etc/shadow");
+  EXPECT_EQ(SubjectKey("hash:root@0x11AEA0.squashfs!/etc/shadow"),
+            "hash:root@squashfs!/etc/shadow");
+  EXPECT_EQ(SubjectKey("fw.bin.extracted/0x40_lzma/0x0.cpio!/etc/passwd"),
+            "fw.bin/lzma/cpio!/etc/passwd");
+  EXPECT_EQ(SubjectKey("value 0x40 stays"), "value 0x40 stays");  // not a carve name
+  EXPECT_EQ(Fingerprint("c", "a@0x40.squashfs!/x"), Fingerprint("c", "a@0x80.squashfs!/x"));
+
   Finding a;
   a.check_id = "fw.accounts.default-password";
-  a.fingerprint = Fingerprint(a.check_id, "root");
+  a.subject = SubjectKey("no-password:root@0x40.squashfs!/etc/shadow");
+  a.fingerprint = Fingerprint(a.check_id, a.subject);
   a.evidence.push_back(
       {InputKind::kFirmware, "cam-1.0.bin", "0x40.squashfs!/etc/shadow", 0x1234u, 3u, "", {}, "x"});
   Finding b = a;
@@ -209,18 +221,96 @@ TEST(StoreFingerprint, IgnoresInputNamesOffsetsAndLinesButNotTheKey) {
   EXPECT_EQ(store::StableFingerprint(a), store::StableFingerprint(b));
   EXPECT_EQ(store::NormalisedLocator(a.evidence[0]), "firmware|squashfs!/etc/shadow");
   Finding c = a;
-  c.fingerprint = Fingerprint(a.check_id, "admin");  // another account
+  c.subject = "no-password:admin@squashfs!/etc/shadow";  // another account
   EXPECT_NE(store::StableFingerprint(a), store::StableFingerprint(c));
   Finding d = a;
-  d.evidence[0].path = "0x40.squashfs!/etc/shadow.bak";  // another file
+  d.subject = "no-password:root@squashfs!/etc/shadow.bak";  // another file
   EXPECT_NE(store::StableFingerprint(a), store::StableFingerprint(d));
-  // A folder input names its root after itself.
-  Finding e = a, f = a;
-  e.evidence[0] = {
+  // The evidence may grow and the message change: "49 of 49 binaries" and "70 of 70" are one.
+  Finding e = a;
+  e.title = "70 of 70 binaries have no stack canary";
+  e.evidence.push_back(
+      {InputKind::kFirmware, "cam-1.1.bin", "0x80.squashfs!/usr/bin/x", {}, {}, "", {}, ""});
+  EXPECT_EQ(store::StableFingerprint(a), store::StableFingerprint(e));
+  // A folder input names its root after itself; the subject loses the input's name too.
+  Finding g = a, h = a;
+  g.subject = "no-password:root@rootfs-1.0!/etc/shadow";
+  g.evidence[0] = {
       InputKind::kFirmware, "/x/rootfs-1.0", "rootfs-1.0!/etc/shadow", {}, 1u, "", {}, ""};
-  f.evidence[0] = {
+  h.subject = "no-password:root@rootfs-1.1!/etc/shadow";
+  h.evidence[0] = {
       InputKind::kFirmware, "/y/rootfs-1.1", "rootfs-1.1!/etc/shadow", {}, 2u, "", {}, ""};
-  EXPECT_EQ(store::StableFingerprint(e), store::StableFingerprint(f));
+  EXPECT_EQ(store::StableFingerprint(g), store::StableFingerprint(h));
+  // Reports stored before subjects existed: the key's hash and the normalised locators.
+  Finding old_a = a, old_b = b;
+  old_a.subject.clear();
+  old_b.subject.clear();
+  EXPECT_EQ(store::StableFingerprint(old_a), store::StableFingerprint(old_b));
+}
+
+TEST(StoreDiff, AFindingWhoseTextChangedIsChangedNotNewAndFixed) {
+  Assessment a, b;
+  Finding f;
+  f.check_id = "fw.binaries.hardening";
+  f.subject = "property:canary";
+  f.fingerprint = Fingerprint(f.check_id, f.subject);
+  f.title = "49 of 49 binaries have no stack canary";
+  f.evidence.push_back(
+      {InputKind::kFirmware, "fw-1.bin", "0xECE44.squashfs!/bin/busybox", {}, {}, "", {}, ""});
+  a.findings.push_back(f);
+  f.title = "70 of 70 binaries have no stack canary";
+  f.evidence = {
+      {InputKind::kFirmware, "fw-2.bin", "0x11AEA0.squashfs!/bin/busybox", {}, {}, "", {}, ""},
+      {InputKind::kFirmware, "fw-2.bin", "0x11AEA0.squashfs!/bin/new", {}, {}, "", {}, ""}};
+  b.findings.push_back(f);
+  const store::RunDiff d = store::DiffRuns({}, a, {}, b);
+  EXPECT_TRUE(d.new_findings.empty());
+  EXPECT_TRUE(d.fixed_findings.empty());
+  ASSERT_EQ(d.changed_findings.size(), 1u);
+  EXPECT_EQ(d.changed_findings[0].before.title, "49 of 49 binaries have no stack canary");
+  EXPECT_EQ(d.changed_findings[0].after.title, "70 of 70 binaries have no stack canary");
+  const json j = store::DiffJson(d);
+  EXPECT_EQ(j["findings"]["changed"][0]["before"]["title"],
+            "49 of 49 binaries have no stack canary");
+  std::ostringstream text;
+  store::DiffText(d, text);
+  EXPECT_NE(text.str().find("0 new, 0 fixed, 1 changed, 0 unchanged"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("was: 49 of 49 binaries"), std::string::npos) << text.str();
+}
+
+// The same product behind different padding (the file system at another offset, so every carve
+// name differs) diffs to nothing: no finding new, fixed or changed, no verdict changed.
+TEST(StoreDiff, TheSameImageBehindDifferentPaddingDiffsToNothing) {
+  if (!test::HaveTool("mksquashfs")) GTEST_SKIP() << "mksquashfs is not installed";
+  TempDir t;
+  test::WriteProductTree(t / "tree", 1);
+  test::MustRun("mksquashfs " + Q((t / "tree").string()) + " " + Q((t / "fs.sqfs").string()) +
+                " -noappend -quiet -comp gzip >/dev/null");
+  const std::string fs_bytes = test::ReadFile(t / "fs.sqfs");
+  test::WriteFile(t / "cam-1.bin", std::string(0x2000, '\xff') + fs_bytes);
+  test::WriteFile(t / "cam-2.bin", std::string(0x13400, '\0') + fs_bytes + std::string(999, '\0'));
+  const std::string db = (t / "runs.db").string();
+  for (const char* v : {"1", "2"}) {
+    const auto r =
+        RunIotcop("assess --firmware " + Q((t / ("cam-" + std::string(v) + ".bin")).string()) +
+                  " --product cam --product-version " + v + " -o " +
+                  Q((t / ("out" + std::string(v))).string()) + " --format json --db " + Q(db));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  const json r1 = json::parse(test::ReadFile(t / "out1/report.json"));
+  ASSERT_FALSE(r1["findings"].empty());
+  bool carved = false;  // the subjects came from carved file systems
+  for (const auto& f : r1["findings"])
+    for (const auto& e : f["evidence"])
+      carved |= e.value("path", "").find("0x2000") != std::string::npos;
+  EXPECT_TRUE(carved) << r1["findings"].dump();
+  const json d = Parse(RunIotcop("diff cam@1 cam@2 --format json --db " + Q(db)));
+  EXPECT_TRUE(d["findings"]["new"].empty()) << d.dump(1);
+  EXPECT_TRUE(d["findings"]["fixed"].empty()) << d.dump(1);
+  EXPECT_TRUE(d["findings"]["changed"].empty()) << d.dump(1);
+  EXPECT_EQ(d["findings"]["unchanged"], r1["findings"].size());
+  EXPECT_TRUE(d["verdicts"].empty()) << d.dump(1);
 }
 
 TEST(StorePostgres, HistoryShowAndDiffOfTwoVersions) {

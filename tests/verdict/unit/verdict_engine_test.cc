@@ -286,7 +286,7 @@ TEST_F(VerdictEngine, ACheckMaySayNotApplicableButAPassOutranksIt) {
   EXPECT_EQ(V("5.2-1").verdict, Verdict::kPass);
 }
 
-TEST_F(VerdictEngine, FunctionalAndConceptualPartsAreKeptApart) {
+TEST_F(VerdictEngine, APassOnTheDeclarationAloneWhileTheTestCouldNotDecideSaysSo) {
   a_.inputs.push_back({InputKind::kDeclaration, "ixit.yaml"});
   AddCheck({"t.txt", "security.txt", {"5.2-1"}, {}, {facts::kDisclosure}});
   AddCheck({"decl.policy", "Declared policy", {"5.2-1"}, {InputKind::kDeclaration}, {}},
@@ -294,9 +294,68 @@ TEST_F(VerdictEngine, FunctionalAndConceptualPartsAreKeptApart) {
   Decide();
   const ItemVerdict& v = V("5.2-1");
   EXPECT_EQ(v.verdict, Verdict::kPass);
-  ASSERT_TRUE(v.functional && v.conceptual);
+  ASSERT_TRUE(v.functional && v.conceptual);  // the two parts are kept apart
   EXPECT_EQ(*v.functional, Verdict::kInconclusive);
   EXPECT_EQ(*v.conceptual, Verdict::kPass);
+  EXPECT_EQ(v.rests_on, "declaration");
+  EXPECT_EQ(v.caveat,
+            "declared; functional test inconclusive: t.txt: no disclosure facts to judge");
+  EXPECT_EQ(VerdictWithCaveat(v),
+            "PASS (declared; functional test inconclusive: t.txt: no disclosure facts to judge)");
+  EXPECT_EQ(CountDeclaredOnly(a_.verdicts), 1);
+  // Once the test decides, the PASS rests on both and carries no caveat.
+  a_.facts.Add(facts::kDisclosure, {{"valid", true}}, {}, "test");
+  a_.outcomes.clear();
+  a_.findings.clear();
+  a_.checks.clear();
+  Decide();
+  EXPECT_EQ(V("5.2-1").rests_on, "declaration and tests");
+  EXPECT_TRUE(V("5.2-1").caveat.empty());
+  EXPECT_EQ(CountDeclaredOnly(a_.verdicts), 0);
+}
+
+TEST_F(VerdictEngine, AFindingThatOnlyInformsNeverFailsNorPasses) {
+  a_.facts.Add(facts::kBinary, {{"path", "/bin/x"}}, {}, "test");
+  CheckDoc doc{"t.hardening", "Hardening", {}, {}, {facts::kBinary}};
+  doc.informs = {"5.4-1"};
+  AddCheck(doc, [](CheckContext& ctx) {
+    Finding f;
+    f.title = "1 of 1 binaries have no stack canary";
+    ctx.Report(f, "property:canary");
+    // Naming the provision explicitly does not make it decide what the check only informs.
+    Finding g;
+    g.title = "imports strcpy";
+    g.provisions = {"5.4-1"};
+    ctx.Report(g, "imports");
+  });
+  Decide();
+  const ItemVerdict& v = V("5.4-1");
+  EXPECT_EQ(v.verdict, Verdict::kInconclusive) << v.reason;
+  EXPECT_TRUE(v.findings.empty());
+  ASSERT_EQ(v.informing.size(), 2u);
+  for (std::size_t i : v.informing) {
+    EXPECT_TRUE(a_.findings[i].provisions.empty());
+    EXPECT_EQ(a_.findings[i].informs, std::vector<std::string>{"5.4-1"});
+  }
+  EXPECT_NE(v.reason.find("2 findings inform it without deciding it (t.hardening)"),
+            std::string::npos)
+      << v.reason;
+  EXPECT_NE(v.reason.find("would be decided by: key files in the image"), std::string::npos);
+  EXPECT_TRUE(v.rests_on.empty());
+}
+
+TEST_F(VerdictEngine, InformingFindingsStandBesideADecidingCheck) {
+  a_.facts.Add(facts::kBinary, {{"path", "/bin/x"}}, {}, "test");
+  a_.facts.Add(facts::kPrivateKey, {{"type", "rsa"}}, {}, "test");
+  CheckDoc doc{"t.hardening", "Hardening", {}, {}, {facts::kBinary}};
+  doc.informs = {"5.4-1"};
+  AddCheck(doc, [](CheckContext& ctx) { ctx.Report(Finding{}, "property:nx"); });
+  AddCheck({"t.keys", "Keys", {"5.4-1"}, {}, {facts::kPrivateKey}});
+  Decide();
+  EXPECT_EQ(V("5.4-1").verdict, Verdict::kPass);
+  EXPECT_EQ(V("5.4-1").rests_on, "tests");
+  EXPECT_EQ(V("5.4-1").informing.size(), 1u);
+  EXPECT_EQ(V("5.4-1").checks, std::vector<std::string>{"t.keys"});
 }
 
 TEST_F(VerdictEngine, AChecksInternalErrorIsAProblemAndLeavesItInconclusive) {
