@@ -146,7 +146,8 @@ bool IsNvramProgram(std::string_view path) {
 
 std::vector<NvramDefault> ReadNvramText(std::string_view text) {
   std::vector<NvramDefault> out;
-  if (!LooksLikeText(text)) return out;
+  // A script named like a table (nvram.sh, /etc/nvram_init) sets shell variables, not defaults.
+  if (!LooksLikeText(text) || text.starts_with("#!")) return out;
   for (const TextLine& l : SplitLines(text, kMaxNvramEntries)) {
     std::string_view t = Trim(l.text);
     if (t.empty() || t.front() == '#' || t.front() == ';' || t.front() == '[') continue;

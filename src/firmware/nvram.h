@@ -35,7 +35,7 @@ bool IsNvramTextTable(std::string_view path);
 // True for a path whose ELF file may hold a compiled table of defaults.
 bool IsNvramProgram(std::string_view path);
 
-// `key=value` lines; comments (#, ;) and [sections] skipped.
+// `key=value` lines; comments (#, ;) and [sections] skipped; nothing from a script (#!).
 std::vector<NvramDefault> ReadNvramText(std::string_view text);
 // Runs of at least kMinNvramRun consecutive "key=value" strings or {name, value} pointer tuples in
 // an ELF file's data sections; empty when `data` is no ELF or holds no such run.

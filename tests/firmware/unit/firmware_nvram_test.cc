@@ -131,6 +131,7 @@ TEST(FirmwareNvram, ReaderSkipsShortRunsCommentsAndFormatStrings) {
   EXPECT_EQ(text[0].line, 4u);
   EXPECT_EQ(text[1].key, "ok");
   EXPECT_EQ(text[1].value, "");
+  EXPECT_TRUE(firmware::ReadNvramText("#!/bin/sh\nPATH=/bin:/sbin\nnvram set a=b\n").empty());
   EXPECT_TRUE(firmware::IsNvramTextTable("/etc_ro/Wireless/RT2860AP/RT2860_default_novlan"));
   EXPECT_TRUE(firmware::IsNvramTextTable("/etc/RT2860AP.dat"));
   EXPECT_FALSE(firmware::IsNvramTextTable("/etc/init.d/nvram"));
