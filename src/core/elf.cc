@@ -24,7 +24,7 @@ struct Phdr {
 };
 struct Shdr {
   std::uint32_t name = 0, type = 0, link = 0;
-  std::uint64_t flags = 0, offset = 0, size = 0, entsize = 0;
+  std::uint64_t flags = 0, offset = 0, size = 0, entsize = 0, addr = 0;
 };
 
 class Reader {
@@ -248,12 +248,14 @@ Result<ElfFile> Parse(ByteView data, std::string_view input, const ParseOptions&
         s.type = static_cast<std::uint32_t>(*r.U(o + 4, 4));
         if (f.is64) {
           s.flags = *r.U(o + 8, 8);
+          s.addr = *r.U(o + 16, 8);
           s.offset = *r.U(o + 24, 8);
           s.size = *r.U(o + 32, 8);
           s.link = static_cast<std::uint32_t>(*r.U(o + 40, 4));
           s.entsize = *r.U(o + 56, 8);
         } else {
           s.flags = *r.U(o + 8, 4);
+          s.addr = *r.U(o + 12, 4);
           s.offset = *r.U(o + 16, 4);
           s.size = *r.U(o + 20, 4);
           s.link = static_cast<std::uint32_t>(*r.U(o + 24, 4));
@@ -266,7 +268,7 @@ Result<ElfFile> Parse(ByteView data, std::string_view input, const ParseOptions&
   }
   const Shdr* names = shstrndx < sh.size() ? &sh[shstrndx] : nullptr;
   for (const auto& s : sh) {
-    Section out{"", s.type, s.flags, s.offset, s.size};
+    Section out{"", s.type, s.flags, s.offset, s.size, s.addr};
     if (names) {
       if (auto n = r.Str(End(names->offset, s.name), End(names->offset, names->size), 256)) {
         out.name = std::string(*n);

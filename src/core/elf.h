@@ -26,6 +26,7 @@ struct Section {
   std::string name;  // empty when the section-name table is unreadable
   std::uint32_t type = 0;
   std::uint64_t flags = 0, offset = 0, size = 0;
+  std::uint64_t addr = 0;  // sh_addr: where the section is loaded (0 when not allocated)
 };
 
 struct ElfFile {

@@ -20,10 +20,20 @@ inline constexpr const char* kAccount = "account";
 //  exhausted, tried, write} — a credential baked into the image; cracked = the default-credential
 //  dictionary (or a default SNMP community) knows it.
 inline constexpr const char* kCredential = "credential";
-// {name, command, argv, started_by, file, line, init: inittab|rcS|initd|procd|systemd|inetd|xinetd,
-//  user (when the configuration says it), port, tty, action, background, has_credentials} — a
-//  program started at boot; passwords on its command line are redacted.
+// {name, command, argv, started_by, file, line, init: inittab|rcS|initd|procd|systemd|rc.local|
+//  inetd|xinetd|cron, user (when the configuration says it), port, tty, action, schedule (cron),
+//  background, has_credentials} — a program started at boot (a cron entry's only when crond is
+//  started); passwords on its command line are redacted.
 inline constexpr const char* kService = "service";
+// {key, value (redacted when secret), secret: bool, file, line (text tables) | offset (compiled
+//  string tables and tuple arrays), format: text|elf-strings|elf-tuples} — one entry of an nvram
+//  default table (nvram.default, RT2860_default, default.cfg, libnvram.so/libshared.so strings):
+//  firmware/nvram.h.
+inline constexpr const char* kNvramDefault = "nvram_default";
+// {server: lighttpd|uhttpd|httpd|boa|goahead|mini_httpd|thttpd, config, line, path (URL prefix),
+//  realm, method: basic|digest|none, user_file, users: [...], admin: bool} — how a web server of
+//  the image protects a path (method none: a path served without authentication).
+inline constexpr const char* kWebAuth = "web_auth";
 // {type: rsa|ec|ed25519|dsa, format: pem|der|openssh|dropbear|putty, detail, bits, encrypted: bool,
 //  placeholder: bool, fingerprint (SHA-256 of the public key's SPKI DER), path, offset,
 //  role: host|tls|other, referenced_by, certificate, generated_at_boot: {by, only_if_missing}} — a

@@ -26,6 +26,15 @@ std::vector<const Fact*> FirmwareRun::Facts(std::string_view kind) const {
   return a.facts.OfKind(kind);
 }
 
+const Fact* FirmwareRun::FactWhere(std::string_view kind, const std::string& field,
+                                   const std::string& value) const {
+  for (const Fact* f : a.facts.OfKind(kind)) {
+    if (auto v = f->value.find(field); v != f->value.end() && v->is_string() && *v == value)
+      return f;
+  }
+  return nullptr;
+}
+
 const Outcome* FirmwareRun::OutcomeOf(std::string_view check_id, std::string_view provision) const {
   for (const auto& o : a.outcomes) {
     if (o.check_id == check_id && o.provision == provision) return &o;

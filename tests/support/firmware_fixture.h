@@ -18,6 +18,9 @@ struct FirmwareRun {
   Assessment a;
   std::vector<const Finding*> Findings(std::string_view check_id) const;
   std::vector<const Fact*> Facts(std::string_view kind) const;
+  // The first fact of `kind` whose value[field] is the string `value`, or nullptr.
+  const Fact* FactWhere(std::string_view kind, const std::string& field,
+                        const std::string& value) const;
   // The outcome a check gave a provision, or nullptr.
   const Outcome* OutcomeOf(std::string_view check_id, std::string_view provision) const;
   // Every report text (titles, messages, excerpts, fact values) joined: to assert a secret is

@@ -1,6 +1,6 @@
 // File: firmware/boot/boot.cc
 // DiscoverBoot: runs the init systems' parts in order (inittab and rcS, rc.d links, systemd,
-// inetd and xinetd) over one Walker; the known daemon names.
+// rc.local, inetd and xinetd, cron) over one Walker; the known daemon names.
 #include "firmware/boot/boot.h"
 
 #include <algorithm>
@@ -34,6 +34,9 @@ namespace boot {
 
 void Walker::Add(BootCommand c) {
   if (plan.commands.size() >= kMaxCommands || c.argv.empty()) return;
+  std::string key = c.file->path + ":" + std::to_string(c.line);
+  for (const auto& a : c.argv) key += " " + a;
+  if (!added.insert(std::move(key)).second) return;
   const std::string_view name = Basename(c.argv.front());
   c.daemon = c.daemon || c.background || IsKnownDaemon(name);
   plan.commands.push_back(std::move(c));
@@ -42,11 +45,13 @@ void Walker::Add(BootCommand c) {
 }  // namespace boot
 
 BootPlan DiscoverBoot(const unpack::Tree& tree, std::uint32_t root) {
-  boot::Walker w{tree, root, {}, {}, {}};
+  boot::Walker w{tree, root, {}, {}, {}, {}};
   boot::WalkInittab(w);
   boot::WalkRcDirs(w);
   boot::WalkSystemd(w);
+  boot::WalkRcLocal(w);
   boot::WalkInetd(w);
+  boot::WalkCron(w);
   return std::move(w.plan);
 }
 

@@ -1,9 +1,11 @@
 // File: firmware/boot/boot.h
 // What a firmware runs at boot, read from its init configuration without executing anything:
-// BusyBox/SysV inittab, rcS and every script it calls (including `for i in /etc/init.d/S??*`
-// loops and run-parts), init.d scripts enabled by rc.d links (OpenWrt: enabled iff the link
-// exists), procd `procd_set_param command`, systemd units enabled under *.wants, inetd.conf and
-// xinetd.d. Comment lines start nothing. Shared by the services, accounts and keys collectors.
+// BusyBox/SysV inittab (or Ralink's /etc_ro copy), rcS and every script it calls (including
+// `for i in /etc/init.d/S??*` loops and run-parts), init.d scripts enabled by rc.d links (OpenWrt:
+// enabled iff the link exists), procd `procd_set_param command`, systemd units enabled under
+// *.wants, /etc/rc.local (OpenWrt's done, systemd's rc-local.service), inetd.conf and xinetd.d,
+// and cron tables. Comment lines start nothing. Shared by the services, accounts and keys
+// collectors.
 #pragma once
 
 #include <cstdint>
@@ -21,12 +23,15 @@ struct BootCommand {
   std::string code;                     // the line's code (comments stripped)
   std::vector<std::string> argv;        // launcher words removed (service_start, exec, ...)
   bool background = false;
-  bool daemon = false;     // a long-running program: known daemon, backgrounded, or launched
-  std::string init;        // inittab | rcS | initd | procd | systemd | inetd | xinetd
+  bool daemon = false;  // a long-running program: known daemon, backgrounded, or launched
+  // inittab | rcS | initd | procd | systemd | rc.local | inetd | xinetd | cron
+  std::string init;
   std::string started_by;  // the path that makes it run at boot (rc.d link, inittab, unit link)
   std::string user;        // when the configuration says it (inetd user, User=, --chuid)
   std::string tty;         // inittab: the terminal (BusyBox id field)
   std::string action;      // inittab: respawn, askfirst, sysinit...
+  std::string schedule;    // cron: the five time fields or @reboot, @hourly...
+  std::string note;        // why the command may never run ("crond is not started at boot...")
 };
 
 struct BootPlan {

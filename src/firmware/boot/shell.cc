@@ -5,6 +5,7 @@
 // followed; `for i in /etc/init.d/S??*` runs every match, in name order, and so does run-parts.
 // What is neither a script nor a launcher (procd.cc, rcd.cc) is a command of the plan.
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -145,16 +146,20 @@ void Walker::RunLines(Frame& f, const std::vector<CodeLine>& lines) {
 }
 
 void Walker::Script(const Entry& link, const std::string& started_by, const std::string& init,
-                    int depth) {
+                    int depth, bool run_by_shell) {
   const Entry* e = link.type == EntryType::kSymlink ? tree.Find(root, link.path) : &link;
   if (!e || e->type != EntryType::kFile || depth > kMaxDepth) return;
-  if (!visited.insert(e->path).second) return;
-  if (!IsScript(*e)) return;
-  plan.scripts.push_back(e);
+  if (e->size > kMaxScript) return;
+  if (!run_by_shell && !IsScript(*e)) return;
   auto text = ReadCapped(tree, *e, kMaxScript);
-  if (!text) return;
+  if (!text || (run_by_shell && !LooksLikeText(*text))) return;
+  if (!visited.insert(e->path).second) return;
+  plan.scripts.push_back(e);
   const ParsedScript parsed = ParseScript(*text);
-  Frame f{e, &parsed, started_by, init, std::string(Dirname(e->path)), depth, {}};
+  // rc.local is the administrator's script whoever runs it (OpenWrt's done, systemd, SysV).
+  const bool rc_local = e->path == "/etc/rc.local" || e->path == "/etc/rc.d/rc.local";
+  Frame f{e,     &parsed, started_by, rc_local ? "rc.local" : init, std::string(Dirname(e->path)),
+          depth, {}};
   RunLines(f, parsed.top);
   RunRcCommon(*this, f, *text);
 }
@@ -179,9 +184,29 @@ std::string Walker::Expand(const std::string& word) const {
              (std::isalnum(static_cast<unsigned char>(word[end])) || word[end] == '_'))
         ++end;
     }
-    auto it = vars.find(word.substr(start, end - start));
-    if (it == vars.end()) return word;  // unknown: keep the word as written
-    out += it->second;
+    std::string name = word.substr(start, end - start);
+    // ${NAME:-word} / ${NAME-word} / ${NAME:=word}: the word when NAME is unset (or empty, with :).
+    std::optional<std::string> fallback;
+    bool colon = false;
+    if (braced) {
+      const auto op = name.find_first_of(":-=");
+      if (op != std::string::npos && op > 0) {
+        colon = name[op] == ':';
+        const std::size_t w = colon ? op + 2 : op + 1;
+        if (colon && (w > name.size() || (name[op + 1] != '-' && name[op + 1] != '=')))
+          return word;  // ${NAME:offset}, ${NAME:?...}: not followed
+        fallback = name.substr(w);
+        name.resize(op);
+      }
+    }
+    auto it = vars.find(name);
+    if (it != vars.end() && !(colon && fallback && it->second.empty())) {
+      out += it->second;
+    } else if (fallback && fallback->find('$') == std::string::npos) {
+      out += *fallback;
+    } else {
+      return word;  // unknown: keep the word as written
+    }
     i = braced ? end : end - 1;
   }
   return out;
@@ -237,11 +262,23 @@ void Walker::Command(Frame& f, std::uint32_t line, std::string_view code, Simple
   }
   // Launchers: the program they start is the service.
   if (OpenWrtLauncher(*this, argv, c) || StartStopDaemon(*this, argv, c)) return;
-  // sh script, . script, source script: follow the script.
-  if ((prog == "sh" || prog == "ash" || prog == "bash" || prog == "." || prog == "source") &&
-      argv.size() >= 2 && argv[1].front() != '-') {
-    if (const Entry* s = Resolve(argv[1], dir)) Script(*s, started_by, init, depth + 1);
-    return;
+  // sh script, sh -x script, . script, source script: follow the script (no #! needed);
+  // sh -c "commands": the commands.
+  if (prog == "sh" || prog == "ash" || prog == "bash" || prog == "." || prog == "source") {
+    std::size_t a = 1;
+    while (a < argv.size() && argv[a].size() > 1 && argv[a].front() == '-' && argv[a] != "-c") ++a;
+    if (a + 1 < argv.size() && argv[a] == "-c" && prog != "." && prog != "source") {
+      for (SimpleCommand& inner : ShellCommands(argv[a + 1])) {
+        inner.background = inner.background || sc.background;
+        if (f.calling.size() < 32) Command(f, line, code, std::move(inner));
+      }
+      return;
+    }
+    if (a < argv.size() && !argv[a].empty() && argv[a].front() != '-') {
+      if (const Entry* s = Resolve(argv[a], dir)) Script(*s, started_by, init, depth + 1, true);
+      return;
+    }
+    if (argv.size() >= 2) return;
   }
   // "/etc/init.d/x stop|enabled|status": asks or stops, starts nothing.
   if (argv.size() >= 2 && StartsNothing(argv[1]) && argv[0].find("/init.d/") != std::string::npos)

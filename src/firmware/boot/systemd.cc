@@ -1,7 +1,8 @@
 // File: firmware/boot/systemd.cc
 // systemd: a .service unit is enabled when a link to it stands in a *.wants folder of
 // /etc/systemd/system, /lib/systemd/system or /usr/lib/systemd/system; each ExecStart= line
-// (prefixes - @ + ! : dropped) is a daemon run as its User= (root when none is set).
+// (prefixes - @ + ! : dropped) is a daemon run as its User= (root when none is set); an ExecStart=
+// that runs a script is followed into the script.
 #include <string_view>
 
 #include "firmware/boot/walker.h"
@@ -40,6 +41,12 @@ void WalkSystemd(Walker& w) {
         }
         for (auto& c : execs) {
           c.user = user;
+          // A script (rc-local.service's /etc/rc.local, a vendor's start script) is followed.
+          const Entry* s = c.argv.empty() ? nullptr : w.Resolve(c.argv.front(), "/");
+          if (s && w.IsScript(*s)) {
+            w.Script(*s, c.started_by, "systemd", 1);
+            continue;
+          }
           w.Add(std::move(c));
         }
       }

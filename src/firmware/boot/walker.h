@@ -1,8 +1,9 @@
 // File: firmware/boot/walker.h
 // Internal to firmware/boot/: what the parts of DiscoverBoot share. The Walker holds the plan being
 // built, its limits, the scripts already followed and the shell variables seen so far; shell.cc
-// follows a script (scripts called by path, `sh script`, `. script`, loops over init.d,
-// run-parts). One file per init system: inittab.cc, rcd.cc, systemd.cc and inetd.cc find where
+// follows a script (scripts called by path, `sh script`, `sh -c`, `. script`, loops over init.d,
+// run-parts). One file per init system: inittab.cc, rcd.cc, systemd.cc, rclocal.cc, inetd.cc and
+// cron.cc find where
 // boot starts and hand scripts to the shell; procd.cc (OpenWrt's rc.common and launchers) and the
 // launcher and verbs of rcd.cc are what the shell asks about commands; boot.cc runs them in order.
 #pragma once
@@ -54,8 +55,10 @@ struct Walker {
   BootPlan plan;
   std::set<std::string> visited;
   std::map<std::string, std::string> vars;  // simple NAME=value assignments seen so far
+  std::set<std::string> added;              // file, line and argv of the commands in the plan
 
-  // Adds a command to the plan (boot.cc): bounded, marks known daemons.
+  // Adds a command to the plan (boot.cc): bounded, marks known daemons; the same command of the
+  // same line again (a function called twice) is not added twice.
   void Add(BootCommand c);
 
   // shell.cc
@@ -65,8 +68,10 @@ struct Walker {
   bool IsScript(const Entry& e) const;
   // Entries of a folder whose name matches a glob, sorted by name (the shell's order).
   std::vector<const Entry*> Glob(std::string_view pattern) const;
-  // Follows a script found at `link`; `started_by` names what made it run at boot.
-  void Script(const Entry& link, const std::string& started_by, const std::string& init, int depth);
+  // Follows a script found at `link`; `started_by` names what made it run at boot. A script run
+  // by a shell (`sh script`, `. script`) needs no #! line, only text.
+  void Script(const Entry& link, const std::string& started_by, const std::string& init, int depth,
+              bool run_by_shell = false);
   void RunLines(Frame& f, const std::vector<CodeLine>& lines);
 
  private:
@@ -90,6 +95,8 @@ void RunRcCommon(Walker& w, Frame& f, std::string_view text);
 void WalkInittab(Walker& w);  // inittab.cc
 void WalkRcDirs(Walker& w);   // rcd.cc
 void WalkSystemd(Walker& w);  // systemd.cc
+void WalkRcLocal(Walker& w);  // rclocal.cc
 void WalkInetd(Walker& w);    // inetd.cc
+void WalkCron(Walker& w);     // cron.cc: last, it asks whether crond was started
 
 }  // namespace iotcop::firmware::boot

@@ -1,6 +1,7 @@
 // Services collector: every program started at boot, with its command line and the file and line
 // that starts it (firmware/boot/boot.h walks inittab, rcS and the scripts it runs, rc.d links,
-// procd, systemd and inetd). Emits one `service` fact per started daemon or console program.
+// procd, systemd, rc.local, inetd and cron when crond runs). Emits one `service` fact per started
+// daemon or console program.
 #include "core/evidence.h"
 #include "core/fact_kinds.h"
 #include "credentials/passwords.h"
@@ -55,6 +56,7 @@ void CollectServices(const FirmwareInput& in, FactStore& facts, std::vector<Prob
       if (!c.user.empty()) v["user"] = c.user;
       if (!c.tty.empty()) v["tty"] = c.tty;
       if (!c.action.empty()) v["action"] = c.action;
+      if (!c.schedule.empty()) v["schedule"] = c.schedule;
       if (auto port = PortOf(c.argv)) v["port"] = *port;
       if (secret) v["has_credentials"] = true;
       facts.Add(facts::kService, v, FileEvidence(in, *c.file, c.line, secret ? command : c.code),
@@ -68,7 +70,7 @@ void CollectServices(const FirmwareInput& in, FactStore& facts, std::vector<Prob
 std::unique_ptr<const Collector> MakeServicesCollector() {
   return MakeFunctionCollector({"services",
                                 "programs started at boot (inittab, rcS and its scripts, rc.d, "
-                                "procd, systemd, inetd) with their command lines",
+                                "procd, systemd, rc.local, inetd, cron) with their command lines",
                                 {facts::kService}},
                                CollectServices);
 }

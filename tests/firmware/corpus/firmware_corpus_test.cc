@@ -47,13 +47,17 @@ bool AnyTitleHas(const std::vector<const Finding*>& f, const std::string& a,
   ASSERT_TRUE(unpacked) << unpacked.error().Describe();                                \
   auto run = test::AssessTree(unpacked->tree)
 
+// Image 15 is a tar.gz of an extracted root: extracts it into `t` and assesses the folder.
+#define ASSESS_DLINK15_OR_SKIP(run)                                                  \
+  const fs::path image = Image("15_");                                               \
+  if (image.empty()) GTEST_SKIP() << "corpus image 15 is not available";             \
+  if (!test::HaveTool("tar")) GTEST_SKIP() << "tar is not installed";                \
+  TempDir t;                                                                         \
+  test::MustRun("tar -xzf '" + image.string() + "' -C '" + t.path().string() + "'"); \
+  auto run = test::AssessFolder(t / "cpio-root")
+
 TEST(FirmwareCorpus, Dlink15ReportsTheServerKeyButNotTheCommentedTelnetd) {
-  const fs::path image = Image("15_");
-  if (image.empty()) GTEST_SKIP() << "corpus image 15 is not available";
-  if (!test::HaveTool("tar")) GTEST_SKIP() << "tar is not installed";
-  TempDir t;
-  test::MustRun("tar -xzf '" + image.string() + "' -C '" + t.path().string() + "'");
-  auto run = test::AssessFolder(t / "cpio-root");
+  ASSESS_DLINK15_OR_SKIP(run);
   auto keys = run.Findings("fw.keys.baked-private-key");
   ASSERT_FALSE(keys.empty());
   EXPECT_TRUE(AnyTitleHas(keys, "/etc_ro/serverkey.pem"));
@@ -96,6 +100,47 @@ TEST(FirmwareCorpus, MicroZed13EmptyRootPassword) {
   ASSESS_IMAGE_OR_SKIP(run, "13_");
   EXPECT_TRUE(
       AnyTitleHas(run.Findings("fw.accounts.default-password"), "'root' has an empty password"));
+}
+
+// Ralink SDK defaults of image 15: /etc_ro/Wireless/RT2860AP/RT2860_default_* hold Login=admin and
+// Password=admin (the web administrator's factory login), read as nvram defaults; the ISP account
+// placeholders (wan_pppoe_pass=...) are not device passwords. /etc_ro/rcS starts nvram_daemon in
+// the background and runs internet.sh by name.
+TEST(FirmwareCorpus, Dlink15RalinkDefaultAdminPasswordAndEtcRoInitTree) {
+  ASSESS_DLINK15_OR_SKIP(run);
+  auto creds = run.Findings("fw.credentials.hard-coded");
+  EXPECT_TRUE(AnyTitleHas(creds, "default administrator password (login 'admin')",
+                          "RT2860_default_novlan line 6"));
+  EXPECT_FALSE(AnyTitleHas(creds, "wan_pppoe_pass"));
+  bool login = false;
+  for (const Fact* n : run.Facts(facts::kNvramDefault))
+    login = login || (n->value["key"] == "Login" && n->value["value"] == "admin");
+  EXPECT_TRUE(login);
+  bool nvram_daemon = false;
+  for (const Fact* s : run.Facts(facts::kService)) {
+    if (s->value["name"] == "nvram_daemon") {
+      nvram_daemon = true;
+      EXPECT_EQ(s->value["file"], "fw!/etc_ro/rcS");
+      EXPECT_EQ(s->value["started_by"], "/etc_ro/inittab");
+    }
+  }
+  EXPECT_TRUE(nvram_daemon);
+}
+
+// Image 03: /etc/init.d/done (enabled by /etc/rc.d/S95done) runs `sh /etc/rc.local`, which has no
+// #! line and runs LibraryBox's /bin/box_installer_start.sh; its start_log() starts syslogd with
+// start-stop-daemon. crond is enabled (S50cron) but /etc/crontabs is empty: no cron entry.
+TEST(FirmwareCorpus, LibraryBox03RcLocalRunByDoneIsFollowed) {
+  ASSESS_IMAGE_OR_SKIP(run, "03_");
+  bool syslogd = false;
+  for (const Fact* s : run.Facts(facts::kService)) {
+    EXPECT_NE(s->value["init"], "cron");
+    if (s->value["name"] != "syslogd" || s->value["init"] != "rc.local") continue;
+    syslogd = true;
+    EXPECT_EQ(s->value["started_by"], "/etc/rc.d/S95done");
+    EXPECT_TRUE(s->value["file"].get<std::string>().ends_with("/bin/box_installer_start.sh"));
+  }
+  EXPECT_TRUE(syslogd);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "network/scanner.h"
 #include "support/net_devices.h"
