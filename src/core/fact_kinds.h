@@ -146,8 +146,19 @@ inline constexpr const char* kPersonalData = "personal_data";
 //  issuer, not_before, not_after, expired, self_signed, key_type, key_bits, sig_alg, fingerprint}],
 //  packet} — one TLS handshake (certificates only below TLS 1.3, which encrypts them).
 inline constexpr const char* kTlsSession = "tls_session";
-// {protocol: http|ftp, url, host, path, method, status, content_type, bytes, firmware_like: bool,
-//  why, device, server, port, packet} — a file fetched without TLS.
+// {device, server, port, name (the question), answers: [addresses and CNAME targets], answered:
+//  bool, rcode (NOERROR, NXDOMAIN...; "" unanswered), queries (how often it was asked on the
+//  flow), packet} — a name the device looked up over DNS (port 53), one per name and flow.
+inline constexpr const char* kDnsLookup = "dns_lookup";
+// {device, server, port, method, host, path (query values that look like secrets redacted),
+//  status, content_type, bytes (declared or seen), payload (what the body's magic says: see
+//  plain_download, "" for anything else), packet} — one cleartext HTTP request and its response.
+inline constexpr const char* kHttpRequest = "http_request";
+// {protocol: http|ftp, url, host, path, method, status, content_type, bytes, firmware_like: bool
+//  (the path, the type or the body says firmware or update), why, payload (the body's magic:
+//  gzip, xz, bzip2, zip, 7z, tar, cpio, ar/ipk, squashfs, uimage, fit, trx, ubi, elf, pe, mach-o,
+//  shell-script; "" unknown), payload_kind (archive|image|executable|""), device, server, port,
+//  packet} — a file fetched without TLS.
 inline constexpr const char* kPlainDownload = "plain_download";
 // {protocol: mqtt|coap|http, device, server, port, name, topics: [...] (MQTT topics, CoAP or
 //  HTTP paths), messages, bytes, sample(redacted personal data), packet} — telemetry sent in

@@ -519,21 +519,61 @@ class HtmlWriter {
     out_ +=
         "</svg><figcaption class=\"sub\">Green: encrypted; red: at least one cleartext "
         "flow.</figcaption></figure>\n";
+    // Cleartext HTTP requests, by the destination they went to (at most 5 shown per row).
+    std::map<std::string, std::vector<std::string>> requests;
+    for (const Fact* r : a_.facts.OfKind(facts::kHttpRequest)) {
+      const auto& v = r->value;
+      requests[fmt::format("{}|{}|{}", v.value("device", ""), v.value("server", ""),
+                           v.value("port", 0))]
+          .push_back(fmt::format("{} {}{}", v.value("method", ""), v.value("host", ""),
+                                 v.value("path", "")));
+    }
     out_ +=
         "<table><thead><tr><th>Device</th><th>Name</th><th>Address</th><th>Port</th>"
-        "<th>Protocol</th><th>Encrypted</th><th>Bytes out</th><th>Bytes in</th></tr></thead>"
-        "<tbody>\n";
+        "<th>Protocol</th><th>Encrypted</th><th>Bytes out</th><th>Bytes in</th>"
+        "<th>HTTP requests</th></tr></thead><tbody>\n";
     for (const Fact* d : sorted) {
       const auto& v = d->value;
+      std::string reqs;
+      if (auto it = requests.find(fmt::format("{}|{}|{}", v.value("device", ""),
+                                              v.value("address", ""), v.value("port", 0)));
+          it != requests.end() && v.value("direction", "") == "outbound") {
+        for (std::size_t i = 0; i < it->second.size() && i < 5; ++i)
+          reqs +=
+              fmt::format("{}<code>{}</code>", i ? "<br>" : "", E(it->second[i].substr(0, 160)));
+        if (it->second.size() > 5) reqs += fmt::format("<br>and {} more", it->second.size() - 5);
+      }
       out_ += fmt::format(
           "<tr><td class=\"mono\">{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}/{}</td>"
-          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+          "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
           E(v.value("device", "")), E(v.value("name", "")), E(v.value("address", "")),
           v.value("port", 0), E(v.value("transport", "")), E(v.value("protocol", "")),
           v.value("encrypted", false) ? "yes" : "<strong>no</strong>", v.value("bytes_out", 0ull),
-          v.value("bytes_in", 0ull));
+          v.value("bytes_in", 0ull), reqs);
     }
-    out_ += "</tbody></table>\n</section>\n";
+    out_ += "</tbody></table>\n";
+    const auto lookups = a_.facts.OfKind(facts::kDnsLookup);
+    if (!lookups.empty()) {
+      out_ += fmt::format(
+          "<h3>Names looked up ({})</h3>\n<table><thead><tr><th>Device</th><th>Name</th>"
+          "<th>Answer</th><th>Resolver</th></tr></thead><tbody>\n",
+          lookups.size());
+      for (const Fact* l : lookups) {
+        const auto& v = l->value;
+        std::string answers;
+        for (const auto& x : v.value("answers", nlohmann::json::array()))
+          if (x.is_string()) answers += (answers.empty() ? "" : ", ") + x.get<std::string>();
+        const std::string rcode = v.value("rcode", "");
+        if (answers.empty()) answers = rcode.empty() ? "(no answer)" : rcode;
+        out_ += fmt::format(
+            "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td class=\"mono\">{}</td>"
+            "<td class=\"mono\">{}</td></tr>\n",
+            E(v.value("device", "")), E(v.value("name", "")), E(answers.substr(0, 400)),
+            E(v.value("server", "")));
+      }
+      out_ += "</tbody></table>\n";
+    }
+    out_ += "</section>\n";
   }
 
   void Problems() {

@@ -5,8 +5,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
+#include "core/fact_kinds.h"
 #include "core/progress.h"
 #include "report/renderer.h"
 
@@ -93,6 +95,7 @@ class TextRenderer final : public Renderer {
         out << fmt::format("      [{}] {}\n", SeverityName(f.severity), f.title);
       }
     }
+    Destinations(a, out);
     if (!a.problems.empty()) {
       out << "\nProblems:\n";
       for (const auto& p : a.problems) {
@@ -105,6 +108,57 @@ class TextRenderer final : public Renderer {
   }
 
  private:
+  // Captures: the device's outbound destinations (busiest first), the HTTP requests sent to
+  // each and the names looked up; at most kRows of each.
+  static void Destinations(const Assessment& a, std::ostream& out) {
+    constexpr std::size_t kRows = 20;
+    std::vector<const Fact*> dests;
+    for (const Fact* d : a.facts.OfKind(facts::kDestination))
+      if (d->value.value("direction", "") == "outbound") dests.push_back(d);
+    if (dests.empty()) return;
+    const auto total = [](const Fact* f) {
+      return f->value.value("bytes_out", 0ull) + f->value.value("bytes_in", 0ull);
+    };
+    std::stable_sort(dests.begin(), dests.end(),
+                     [&](const Fact* x, const Fact* y) { return total(x) > total(y); });
+    const auto requests = a.facts.OfKind(facts::kHttpRequest);
+    out << fmt::format("\nDestinations ({}):\n", dests.size());
+    for (std::size_t i = 0; i < dests.size() && i < kRows; ++i) {
+      const auto& v = dests[i]->value;
+      const std::string name = v.value("name", ""), address = v.value("address", "");
+      out << fmt::format("  {} -> {}{}:{}/{} {} {}, {} B out, {} B in\n", v.value("device", ""),
+                         name.empty() ? "" : name + " ", address, v.value("port", 0),
+                         v.value("transport", ""), v.value("protocol", ""),
+                         v.value("encrypted", false) ? "encrypted" : "CLEARTEXT",
+                         v.value("bytes_out", 0ull), v.value("bytes_in", 0ull));
+      std::size_t shown = 0;
+      for (const Fact* r : requests) {
+        const auto& q = r->value;
+        if (q.value("server", "") != address || q.value("port", 0) != v.value("port", 0) ||
+            q.value("device", "") != v.value("device", ""))
+          continue;
+        if (++shown > 5) continue;
+        out << fmt::format("      {} {}{} -> {}\n", q.value("method", ""), q.value("host", ""),
+                           q.value("path", "").substr(0, 160), q.value("status", 0));
+      }
+      if (shown > 5) out << fmt::format("      and {} more requests\n", shown - 5);
+    }
+    if (dests.size() > kRows) out << fmt::format("  and {} more\n", dests.size() - kRows);
+    const auto lookups = a.facts.OfKind(facts::kDnsLookup);
+    if (lookups.empty()) return;
+    out << fmt::format("Names looked up ({}):\n", lookups.size());
+    for (std::size_t i = 0; i < lookups.size() && i < kRows; ++i) {
+      const auto& v = lookups[i]->value;
+      std::string answers;
+      for (const auto& x : v.value("answers", nlohmann::json::array()))
+        if (x.is_string()) answers += " " + x.get<std::string>();
+      out << fmt::format("  {} {}{}\n", v.value("name", ""),
+                         v.value("answered", false) ? v.value("rcode", "") : "(no answer)",
+                         answers.substr(0, 200));
+    }
+    if (lookups.size() > kRows) out << fmt::format("  and {} more\n", lookups.size() - kRows);
+  }
+
   RendererDoc doc_{"text", "report.txt",
                    "a summary for people: guidelines, failures with evidence, problems"};
 };

@@ -65,7 +65,7 @@ std::vector<HttpResponse> ParseHttpResponses(std::string_view s, std::size_t max
     r.content_type = CaptureHeader(m, "content-type");
     r.content_disposition = CaptureHeader(m, "content-disposition");
     r.content_length = m.declared;
-    r.body_start = m.body.substr(0, 64);
+    r.body_start = m.body.substr(0, 512);
     r.offset = m.offset;
     out.push_back(std::move(r));
   }

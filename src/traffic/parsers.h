@@ -37,7 +37,7 @@ struct HttpResponse {
   int status = 0;
   std::string content_type, content_disposition;
   std::uint64_t content_length = 0;  // declared, or what the stream held
-  std::string body_start;            // first bytes of the body (magic numbers)
+  std::string body_start;            // first 512 bytes of the body (magic numbers)
   std::uint64_t offset = 0;
 };
 // Requests (responses) one after another on a connection, at most `max` (protocols::

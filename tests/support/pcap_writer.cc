@@ -285,12 +285,15 @@ std::string MqttPublish(const std::string& topic, const std::string& payload) {
   return MqttPacket(0x30, MqttString(topic) + payload);
 }
 
-std::string DnsResponse(const std::string& name, const std::string& ipv4) {
+namespace {
+
+// A DNS message with one question for `name` (type A) and, when `ipv4` is set, one A answer.
+std::string DnsTestMessage(const std::string& name, const std::string* ipv4) {
   std::string m;
   Be16(m, 0x1234);
-  Be16(m, 0x8180);
+  Be16(m, ipv4 ? 0x8180 : 0x0100);
   Be16(m, 1);
-  Be16(m, 1);
+  Be16(m, ipv4 ? 1 : 0);
   Be32(m, 0);
   std::size_t pos = 0;
   while (pos < name.size()) {
@@ -302,14 +305,23 @@ std::string DnsResponse(const std::string& name, const std::string& ipv4) {
   m.push_back(0);
   Be16(m, 1);
   Be16(m, 1);
+  if (!ipv4) return m;
   Be16(m, 0xc00c);  // pointer to the question name
   Be16(m, 1);
   Be16(m, 1);
   Be32(m, 300);
   Be16(m, 4);
-  m += Addr4(ipv4);
+  m += Addr4(*ipv4);
   return m;
 }
+
+}  // namespace
+
+std::string DnsResponse(const std::string& name, const std::string& ipv4) {
+  return DnsTestMessage(name, &ipv4);
+}
+
+std::string DnsQuery(const std::string& name) { return DnsTestMessage(name, nullptr); }
 
 std::string CoapPost(const std::string& path, const std::string& payload) {
   std::string m;

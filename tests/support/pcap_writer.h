@@ -71,6 +71,8 @@ std::string MqttConnect(const std::string& client_id, const std::string& user,
                         const std::string& password);
 std::string MqttPublish(const std::string& topic, const std::string& payload);
 std::string DnsResponse(const std::string& name, const std::string& ipv4);
+// The query DnsResponse answers (id 0x1234, one question of type A).
+std::string DnsQuery(const std::string& name);
 std::string CoapPost(const std::string& path, const std::string& payload);
 
 }  // namespace iotcop::test

@@ -86,7 +86,11 @@ class CommunicationSecurityCheck : public Check {
       {facts::kEndpoint, facts::kCommSetting},
       "Cloud, MQTT and update connections in cleartext, or over TLS that accepts any "
       "certificate or negotiates SSLv3/TLS 1.0 and broken ciphers, expose credentials, "
-      "commands and firmware to anyone on the network path.",
+      "commands and firmware to anyone on the network path. An endpoint is a URL a program "
+      "reads as an address: a configuration value, a string in code, a fetch command (wget, "
+      "curl, uclient-fetch) or an opkg feed. URLs in comments (#, --, --[[ ]], //, /* */, "
+      "<!-- -->), in documentation, licences, man pages, login banners and help pages, and "
+      "strings inside binaries are references for people and are not judged here.",
       "Use TLS (https, mqtts on 8883) for every remote endpoint, keep certificate verification "
       "on with a pinned or system CA bundle, allow only TLS 1.2 and 1.3 and drop RC4, DES, "
       "NULL, EXPORT and MD5 cipher suites.",

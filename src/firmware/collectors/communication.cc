@@ -3,13 +3,20 @@
 // mqtt or other, whether TLS protects it); TLS certificate verification switched off (curl -k,
 // wget --no-check-certificate, verify=0, ssl_verify no, tls_insecure true), obsolete protocol
 // versions (SSLv2/3, TLS 1.0/1.1) and weak ciphers (RC4, DES, NULL, EXPORT, MD5) in server and
-// client configs become `comm_setting` facts. Comments, local addresses and XML namespace or DTD
-// URLs are not endpoints.
+// client configs become `comm_setting` facts. Only what a program reads as an address is an
+// endpoint: values in configuration files, code (strings of shell, Lua, JavaScript...), fetch
+// commands (wget, curl, uclient-fetch) and opkg feeds. Not endpoints: comments of each language
+// (shell and ini #, Lua -- and --[[ ]], C-like // and /* */, HTML <!-- -->), files written for
+// people (IsProseFile: documentation, licences, man pages, login banners, help pages), strings of
+// binaries (only text files are read: a binary's string table mixes help text, format strings
+// and URLs it never opens; the live probes and captures see what it really contacts), local
+// addresses and XML namespace or DTD URLs.
 #include <array>
 #include <regex>
 #include <set>
 
 #include "core/fact_kinds.h"
+#include "core/strings.h"
 #include "firmware/collector.h"
 #include "firmware/text_files.h"
 
@@ -107,6 +114,34 @@ std::string Purpose(const Url& u, std::string_view line, std::string_view path) 
   return "other";
 }
 
+// True when the URL at `pos` is inside a quoted string that has text before it ("See
+// http://... for help", "eg. ftp://...", "<a href=...>"): a sentence or markup for people, not
+// an address a program reads. A string that is the URL, or an option before it
+// ("--url=http://..."), and a fetch command quoted for sh -c ("wget http://...") still count.
+bool InProseString(std::string_view line, std::size_t pos) {
+  char quote = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < pos && i < line.size(); ++i) {
+    const char c = line[i];
+    if (quote) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == quote) {
+        quote = 0;
+      }
+    } else if (c == '"' || c == '\'' || c == '`') {
+      quote = c;
+      start = i + 1;
+    }
+  }
+  if (!quote) return false;
+  const std::string_view before = Trim(line.substr(start, pos - start));
+  if (before.empty()) return false;
+  if (before.find_first_of(" \t<>") == std::string_view::npos && before.back() == '=') return false;
+  return !MentionsAny(before,
+                      {"wget", "curl", "uclient-fetch", "tftp", "ftpget", "src/gz", "src "});
+}
+
 class CommunicationCollector : public Collector {
  public:
   const CollectorDoc& doc() const override { return doc_; }
@@ -114,60 +149,62 @@ class CommunicationCollector : public Collector {
   void Collect(const FirmwareInput& in, FactStore& facts, std::vector<Problem>&) const override {
     std::set<std::string> seen_urls;
     ForEachTextFile(in, [&](const unpack::Entry& e, std::string_view text) {
-      // HTML, JavaScript and documentation mention URLs for people, not as endpoints.
-      for (const char* ext : {".html", ".htm", ".js", ".css", ".txt", ".md", ".xml", ".svg"}) {
-        if (e.path.ends_with(ext)) return;
-      }
-      ForEachCodeLine(text, [&](std::uint32_t no, std::string_view line) {
-        const std::string l(line);
-        for (const auto& u : FindUrls(line)) {
-          if (IsLocalHost(u.host) || IsIdentifierUrl(u)) continue;
-          if (!seen_urls.insert(e.path + '\0' + u.url).second) continue;
-          const bool tls = IsTlsScheme(u.scheme);
-          nlohmann::json v = {{"url", u.url},
-                              {"scheme", u.scheme},
-                              {"host", u.host},
-                              {"port", u.port},
-                              {"purpose", Purpose(u, line, e.path)},
-                              {"tls", tls},
-                              {"file", e.path}};
-          facts.Add(facts::kEndpoint, v, FileEvidence(in, e, no, l), doc_.name);
-        }
-        std::smatch m;
-        if (MentionsAny(line, {"curl", "wget", "verify", "insecure", "check_cert"}) &&
-            std::regex_search(l, m, InsecureRe())) {
-          facts.Add(facts::kCommSetting,
-                    {{"setting", "tls-verification-off"},
-                     {"value", m.str(0)},
-                     {"meaning", "TLS certificates are not verified: any server is accepted"},
-                     {"file", e.path}},
-                    FileEvidence(in, e, no, l), doc_.name);
-        }
-        if (!MentionsAny(line, {"ssl", "tls", "protocol", "cipher", "options"})) return;
-        if (std::regex_search(l, ProtocolKeyRe())) {
-          for (const auto& p : WeakProtocols(l)) {
-            facts.Add(facts::kCommSetting,
-                      {{"setting", "weak-protocol"},
-                       {"value", p},
-                       {"meaning", "obsolete TLS/SSL protocol version enabled"},
-                       {"file", e.path}},
-                      FileEvidence(in, e, no, l), doc_.name);
-          }
-        }
-        if (std::regex_search(l, m, CipherKeyRe())) {
-          const auto weak = WeakCiphers(m.suffix().str());
-          if (!weak.empty()) {
-            std::string list;
-            for (const auto& w : weak) list += (list.empty() ? "" : ":") + w;
-            facts.Add(facts::kCommSetting,
-                      {{"setting", "weak-cipher"},
-                       {"value", list},
-                       {"meaning", "weak or broken cipher suites enabled"},
-                       {"file", e.path}},
-                      FileEvidence(in, e, no, l), doc_.name);
-          }
-        }
-      });
+      // Documentation, licences, banners and help pages mention URLs for people, not as
+      // endpoints; the comments of each language are removed from what is left.
+      if (IsProseFile(e.path)) return;
+      ForEachCodeLine(
+          text,
+          [&](std::uint32_t no, std::string_view line) {
+            const std::string l(line);
+            for (const auto& u : FindUrls(line)) {
+              if (IsLocalHost(u.host) || IsIdentifierUrl(u) || InProseString(line, u.pos)) continue;
+              if (!seen_urls.insert(e.path + '\0' + u.url).second) continue;
+              const bool tls = IsTlsScheme(u.scheme);
+              nlohmann::json v = {{"url", u.url},
+                                  {"scheme", u.scheme},
+                                  {"host", u.host},
+                                  {"port", u.port},
+                                  {"purpose", Purpose(u, line, e.path)},
+                                  {"tls", tls},
+                                  {"file", e.path}};
+              facts.Add(facts::kEndpoint, v, FileEvidence(in, e, no, l), doc_.name);
+            }
+            std::smatch m;
+            if (MentionsAny(line, {"curl", "wget", "verify", "insecure", "check_cert"}) &&
+                std::regex_search(l, m, InsecureRe())) {
+              facts.Add(facts::kCommSetting,
+                        {{"setting", "tls-verification-off"},
+                         {"value", m.str(0)},
+                         {"meaning", "TLS certificates are not verified: any server is accepted"},
+                         {"file", e.path}},
+                        FileEvidence(in, e, no, l), doc_.name);
+            }
+            if (!MentionsAny(line, {"ssl", "tls", "protocol", "cipher", "options"})) return;
+            if (std::regex_search(l, ProtocolKeyRe())) {
+              for (const auto& p : WeakProtocols(l)) {
+                facts.Add(facts::kCommSetting,
+                          {{"setting", "weak-protocol"},
+                           {"value", p},
+                           {"meaning", "obsolete TLS/SSL protocol version enabled"},
+                           {"file", e.path}},
+                          FileEvidence(in, e, no, l), doc_.name);
+              }
+            }
+            if (std::regex_search(l, m, CipherKeyRe())) {
+              const auto weak = WeakCiphers(m.suffix().str());
+              if (!weak.empty()) {
+                std::string list;
+                for (const auto& w : weak) list += (list.empty() ? "" : ":") + w;
+                facts.Add(facts::kCommSetting,
+                          {{"setting", "weak-cipher"},
+                           {"value", list},
+                           {"meaning", "weak or broken cipher suites enabled"},
+                           {"file", e.path}},
+                          FileEvidence(in, e, no, l), doc_.name);
+              }
+            }
+          },
+          CommentSyntaxOf(e.path, text));
     });
   }
 

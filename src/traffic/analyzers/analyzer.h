@@ -112,10 +112,21 @@ class DatagramAnalyzer {
 
 // True when nDPI's name is that of an encrypted protocol (TLS, SSH, QUIC...) (encrypted.cc).
 bool EncryptedProtocol(std::string_view name);
-// Why a download looks like firmware ("" when it does not): its path, its type or its magic
-// (http.cc; also read by ftp.cc).
-std::string FirmwareLike(std::string_view path, std::string_view content_type,
-                         std::string_view body_start);
+// Why a download looks like an update ("" when it does not): its path (a firmware file name,
+// update/upgrade/firmware/ota words) or its host name (http.cc; also read by ftp.cc).
+std::string UpdateLike(std::string_view path, std::string_view host);
+// What a body is by its first bytes (http.cc): its magic's name (gzip, xz, bzip2, zip, 7z, zstd,
+// cpio, ar, tar, squashfs, uimage, fit, trx, ubi, elf, mach-o, pe, shell-script), its kind ("an
+// archive", "a firmware image", "an executable") and whether it is a firmware image; empty for
+// anything else. Needs the first 512 bytes for tar and PE.
+struct PayloadMagic {
+  std::string name, kind;
+  bool image = false;
+};
+PayloadMagic IdentifyPayload(std::string_view body_start);
+// The target with the values of query parameters that look like secrets (named like a password,
+// token, key or session, or long random-looking values) redacted (http.cc).
+std::string RedactQuery(std::string_view target);
 // Personal data in `text` (FindPersonalData) as personal_data facts of flow `f`, each with a
 // redacted excerpt. `stream`: the stream `text` is the data of (each hit's packet from its map);
 // else every hit is at `packet` (personal_data.cc).

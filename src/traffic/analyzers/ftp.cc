@@ -27,7 +27,7 @@ class FtpAnalyzer : public StreamAnalyzer {
       }
       const std::size_t e = client.find_first_of("\r\n", pos);
       const std::string file(client.substr(pos + 5, std::min<std::size_t>(e - pos - 5, 1024)));
-      const std::string why = FirmwareLike(file, "", "");
+      const std::string why = UpdateLike(file, "");
       const std::string url =
           fmt::format("ftp://{}/{}", server_addr, file.starts_with("/") ? file.substr(1) : file);
       cx.AddFact(facts::kPlainDownload,

@@ -407,6 +407,116 @@ TEST(TrafficAssess, FirmwareUpdateUrlFetchedInCleartextCitesBoth) {
   EXPECT_EQ(FindingCounts(k)["traffic.updates.plain-download"], 0);
 }
 
+// What a body is comes from its magic bytes: an ELF named photo.jpg from a CDN and a tar archive
+// are cleartext downloads (5.5-1), a gzip from the update server is an update (5.3-7, 5.3-10),
+// and a .tar.gz that is an HTML error page is nothing. The DNS lookup and every HTTP request are
+// facts (query secrets redacted) shown with the destinations in the HTML and text reports.
+TEST(TrafficAssess, LookupsRequestsAndDownloadsJudgedByTheirMagic) {
+  test::TempDir dir;
+  const std::string dev = "192.168.1.20";
+  const auto download = [&](PcapWriter& w, std::uint16_t port, const std::string& server,
+                            const std::string& host, const std::string& target,
+                            const std::string& type, const std::string& body) {
+    TcpConversation h(w, dev, port, server, 80);
+    h.Client("GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    h.Server("HTTP/1.1 200 OK\r\nContent-Type: " + type +
+             "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+    h.Close();
+  };
+  {
+    PcapWriter w(dir / "dl.pcap");
+    w.Udp(dev, 40100, "192.168.1.1", 53, test::DnsQuery("cdn.vendor.example"));
+    w.Udp("192.168.1.1", 53, dev, 40100, test::DnsResponse("cdn.vendor.example", "198.51.100.30"));
+    w.Udp(dev, 40101, "192.168.1.1", 53, test::DnsQuery("gone.vendor.example"));
+    download(w, 40102, "198.51.100.30", "cdn.vendor.example",
+             "/img/photo.jpg?w=640&token=abcdef0123456789abcdef01", "image/jpeg",
+             std::string("\x7f"
+                         "ELF\x01\x01\x01",
+                         7) +
+                 std::string(600, '\0'));
+    std::string tar(1024, '\0');
+    tar.replace(0, 8, "data.txt");
+    tar.replace(257, 6, std::string("ustar\0", 6));
+    download(w, 40103, "198.51.100.31", "assets.vendor.example", "/pack.dat", "text/plain", tar);
+    download(w, 40104, "198.51.100.32", "update.vendor.example", "/latest",
+             "application/x-something", std::string("\x1f\x8b\x08\x00", 4) + std::string(100, 'z'));
+    download(w, 40105, "198.51.100.33", "www.vendor.example", "/backup.tar.gz", "text/html",
+             "<html><body>404</body></html>");
+  }
+  auto j = Assess("--pcap " + Q(dir / "dl.pcap"), dir / "out");
+  std::map<std::string, std::string> by_check;  // check -> URLs of its findings
+  for (const auto& f : j["findings"]) {
+    for (const auto& e : f["evidence"])
+      by_check[f["check"]] += e["excerpt"].get<std::string>() + ";";
+  }
+  const std::string clear = by_check["traffic.cleartext.download"];
+  EXPECT_NE(clear.find("/img/photo.jpg"), std::string::npos) << clear;
+  EXPECT_NE(clear.find("/pack.dat"), std::string::npos) << clear;
+  EXPECT_EQ(clear.find("backup.tar.gz"), std::string::npos) << clear;
+  EXPECT_EQ(clear.find("update.vendor.example"), std::string::npos) << clear;
+  EXPECT_EQ(FindingCounts(j)["traffic.cleartext.download"], 2);
+  EXPECT_EQ(FindingCounts(j)["traffic.updates.plain-download"], 1);
+  EXPECT_NE(by_check["traffic.updates.plain-download"].find("update.vendor.example"),
+            std::string::npos);
+  bool fails_551 = false;
+  for (const auto& v : j["verdicts"])
+    if (v["id"] == "5.5-1") fails_551 = v["verdict"] == "FAIL";
+  EXPECT_TRUE(fails_551);
+
+  const auto lookups = FactsOf(j, "dns_lookup");
+  ASSERT_EQ(lookups.size(), 2u);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& l : lookups) by_name[l["name"]] = l;
+  EXPECT_EQ(by_name["cdn.vendor.example"]["answers"], nlohmann::json::array({"198.51.100.30"}));
+  EXPECT_EQ(by_name["cdn.vendor.example"]["rcode"], "NOERROR");
+  EXPECT_EQ(by_name["gone.vendor.example"]["answered"], false);
+  const auto requests = FactsOf(j, "http_request");
+  ASSERT_EQ(requests.size(), 4u);
+  std::set<std::string> paths;
+  for (const auto& r : requests) paths.insert(r["path"]);
+  EXPECT_TRUE(paths.count("/pack.dat"));
+  bool redacted = false;
+  for (const auto& p : paths) {
+    EXPECT_EQ(p.find("abcdef0123456789abcdef01"), std::string::npos) << p;
+    redacted |=
+        p.starts_with("/img/photo.jpg?w=640&token=") && p.find("redacted") != std::string::npos;
+  }
+  EXPECT_TRUE(redacted);
+
+  const std::string html = test::ReadFile(dir / "out" / "report.html");
+  const auto at = html.find("<section id=\"destinations\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string section = html.substr(at, html.find("</section>", at) - at);
+  EXPECT_NE(section.find("GET assets.vendor.example/pack.dat"), std::string::npos);
+  EXPECT_NE(section.find("gone.vendor.example"), std::string::npos);
+  const std::string text = test::ReadFile(dir / "out" / "report.txt");
+  EXPECT_NE(text.find("GET update.vendor.example/latest"), std::string::npos) << text;
+  EXPECT_NE(text.find("cdn.vendor.example NOERROR 198.51.100.30"), std::string::npos) << text;
+  for (const auto* name : {"report.json", "report.html", "report.txt"}) {
+    EXPECT_EQ(test::ReadFile(dir / "out" / name).find("abcdef0123456789abcdef01"),
+              std::string::npos)
+        << name;
+  }
+  // A declaration that names assets.vendor.example as where updates come from makes its tar an
+  // update, cited with the declaration.
+  test::WriteFile(dir / "decl.yaml",
+                  "schema: iotcop-declaration/1\nupdates:\n  delivery: \"signed packages from "
+                  "Assets.Vendor.Example\"\n");
+  auto d = Assess("--pcap " + Q(dir / "dl.pcap") + " --declaration " + Q(dir / "decl.yaml"),
+                  dir / "decl");
+  EXPECT_EQ(FindingCounts(d)["traffic.cleartext.download"], 1);
+  EXPECT_EQ(FindingCounts(d)["traffic.updates.plain-download"], 2);
+  bool cites_declaration = false;
+  for (const auto& f : d["findings"]) {
+    if (f["check"] != "traffic.updates.plain-download") continue;
+    for (const auto& e : f["evidence"])
+      cites_declaration |=
+          e["source"] == "declaration" &&
+          f["message"].get<std::string>().find("updates.delivery") != std::string::npos;
+  }
+  EXPECT_TRUE(cites_declaration) << d["findings"].dump(1);
+}
+
 TEST(TrafficAssess, HtmlHasDestinationsTableAndChart) {
   test::TempDir dir;
   WriteDirty(dir / "dirty.pcap");

@@ -1,6 +1,7 @@
 // Real exchanges on loopback inside the test's own network namespace: tcpdump records curl with
 // HTTP Basic against python3's http.server and mosquitto_pub with a password against mosquitto;
-// iotcop must find both credentials (redacted), the MQTT telemetry and the e-mail address in it.
+// iotcop must find both credentials (redacted), the MQTT telemetry and the e-mail address in it,
+// the HTTP requests, and a program fetched under a picture's name as a cleartext download.
 // Then `assess --iface lo` captures live while curl runs, and the errors of --iface (no such
 // interface, no privileges) are clear.
 #include <gtest/gtest.h>
@@ -80,6 +81,10 @@ TEST(TrafficLive, TcpdumpOfCurlAndMosquitto) {
 
   auto c = test::RunShell("curl -s -o /dev/null -u camuser:CurlPass123 http://127.0.0.2:8080/");
   ASSERT_EQ(c.exit_code, 0) << c.err;
+  // A real program served under a picture's name: a cleartext download by its magic bytes.
+  fs::copy_file("/bin/true", dir / "www" / "pic.jpg");
+  auto elf = test::RunShell("curl -s -o /dev/null 'http://127.0.0.2:8080/pic.jpg?w=1'");
+  ASSERT_EQ(elf.exit_code, 0) << elf.err;
   auto m = test::RunShell(
       "mosquitto_pub -h 127.0.0.3 -p 1883 -i cam-7 -u camuser -P MqttPass456 -t cam/state -m "
       "'{\"owner\":\"bob@example.org\",\"t\":21.5}'");
@@ -110,6 +115,21 @@ TEST(TrafficLive, TcpdumpOfCurlAndMosquitto) {
   EXPECT_TRUE(telemetry);
   EXPECT_TRUE(email);
   EXPECT_TRUE(http_named);
+  std::set<std::string> requests;
+  for (const auto& f : j["facts"])
+    if (f["kind"] == "http_request")
+      requests.insert(f["value"]["method"].get<std::string>() + " " +
+                      f["value"]["path"].get<std::string>() + " " +
+                      f["value"]["payload"].get<std::string>());
+  EXPECT_EQ(requests, (std::set<std::string>{"GET / ", "GET /pic.jpg?w=1 elf"}));
+  int downloads = 0;
+  for (const auto& f : j["findings"]) {
+    if (f["check"] != "traffic.cleartext.download") continue;
+    ++downloads;
+    EXPECT_EQ(f["provisions"], nlohmann::json::array({"5.5-1"}));
+    EXPECT_NE(f["title"].get<std::string>().find("/pic.jpg"), std::string::npos);
+  }
+  EXPECT_EQ(downloads, 1);
   for (const char* f : {"report.json", "report.html", "report.txt"}) {
     const std::string text = test::ReadFile(dir / "out" / f);
     EXPECT_EQ(text.find("CurlPass123"), std::string::npos) << f;

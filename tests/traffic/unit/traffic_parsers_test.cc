@@ -1,12 +1,14 @@
 // Traffic analysis, each both ways: credentials of every protocol found (and nothing in a clean
 // exchange), personal data shapes (and their look-alikes), TCP reassembly (out of order,
-// retransmitted, capped) and frame decoding of every link type. (The protocol parsers, TLS hellos,
+// retransmitted, capped), frame decoding of every link type, what a downloaded body is by its
+// magic bytes and the redaction of secrets in request paths. (The protocol parsers, TLS hellos,
 // DNS, CoAP and MQTT, are protocols/, tested in protocols_test.cc.)
 #include <gtest/gtest.h>
 #include <pcap/dlt.h>
 
 #include "core/hash.h"
 #include "support/pcap_writer.h"
+#include "traffic/analyzers/analyzer.h"
 #include "traffic/packet.h"
 #include "traffic/parsers.h"
 #include "traffic/stream.h"
@@ -182,6 +184,60 @@ TEST(TrafficDecode, LinkTypesAndBadLengths) {
   EXPECT_FALSE(DecodeFrame(DLT_RAW, AsBytes(bad.substr(0, 40))));
   EXPECT_FALSE(DecodeFrame(DLT_EN10MB, AsBytes(std::string(10, '\0'))));
   EXPECT_FALSE(SupportedLinkType(DLT_USER0));
+}
+
+TEST(TrafficDownloads, PayloadKindComesFromMagicBytes) {
+  using analyzers::IdentifyPayload;
+  const auto name = [](const std::string& body) { return IdentifyPayload(body).name; };
+  EXPECT_EQ(name(std::string("\x1f\x8b\x08\x00", 4)), "gzip");
+  EXPECT_EQ(name(std::string("\xfd"
+                             "7zXZ\0",
+                             6)),
+            "xz");
+  EXPECT_EQ(name("BZh91AY&SY"), "bzip2");
+  EXPECT_EQ(name("BZhx"), "");
+  EXPECT_EQ(name(std::string("PK\x03\x04", 4)), "zip");
+  EXPECT_EQ(name("!<arch>\ndebian-binary"), "ar");
+  EXPECT_EQ(name("hsqs...."), "squashfs");
+  EXPECT_EQ(name(std::string("\x27\x05\x19\x56", 4)), "uimage");
+  EXPECT_EQ(name("HDR0...."), "trx");
+  EXPECT_EQ(name(std::string("\x7f"
+                             "ELF\x02",
+                             5)),
+            "elf");
+  EXPECT_EQ(name("#!/bin/sh\nrm -rf /\n"), "shell-script");
+  std::string tar(512, '\0');
+  tar.replace(257, 6, std::string("ustar\0", 6));
+  EXPECT_EQ(IdentifyPayload(tar).kind, "archive");
+  EXPECT_EQ(name(tar.substr(0, 200)), "");  // too short to hold the tar magic
+  std::string pe(256, '\0');
+  pe.replace(0, 2, "MZ");
+  pe[0x3c] = static_cast<char>(0x80);
+  pe.replace(0x80, 4, std::string("PE\0\0", 4));
+  EXPECT_EQ(IdentifyPayload(pe).kind, "executable");
+  pe[0x3c] = static_cast<char>(0xff);  // e_lfanew past what was kept: not a PE
+  EXPECT_EQ(name(pe), "");
+  EXPECT_EQ(name("MZ is a text"), "");
+  EXPECT_EQ(name("<html>"), "");
+  EXPECT_TRUE(IdentifyPayload("hsqs").image);
+  EXPECT_FALSE(IdentifyPayload(std::string("\x1f\x8b\x08", 3)).image);
+  // The update test: a firmware file name, update words in the path or the host.
+  EXPECT_NE(analyzers::UpdateLike("/fw/cam-2.1.bin?x=1", "cdn.example"), "");
+  EXPECT_NE(analyzers::UpdateLike("/latest", "update.vendor.example"), "");
+  EXPECT_EQ(analyzers::UpdateLike("/img/photo.jpg", "cdn.example"), "");
+}
+
+TEST(TrafficDownloads, SecretLookingQueryValuesAreRedacted) {
+  using analyzers::RedactQuery;
+  EXPECT_EQ(RedactQuery("/a/b"), "/a/b");
+  EXPECT_EQ(RedactQuery("/q?w=640&h=480#top"), "/q?w=640&h=480#top");
+  const std::string r = RedactQuery("/api?user=bob&password=hunter2&x=1&sid=&flag");
+  EXPECT_EQ(r.find("hunter2"), std::string::npos) << r;
+  EXPECT_TRUE(r.starts_with("/api?user=bob&password=")) << r;
+  EXPECT_TRUE(r.ends_with("&x=1&sid=&flag")) << r;
+  const std::string t = RedactQuery("/p?id=Zq8vL2mN4pR7sT1uW3xY5&n=12345678901234567890123");
+  EXPECT_EQ(t.find("Zq8vL2mN4pR7sT1uW3xY5"), std::string::npos) << t;
+  EXPECT_NE(t.find("n=12345678901234567890123"), std::string::npos) << t;  // digits only
 }
 
 }  // namespace
