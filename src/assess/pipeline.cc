@@ -12,6 +12,7 @@
 #include "firmware/collector.h"
 #include "network/assess.h"
 #include "traffic/assess.h"
+#include "unpack/coverage.h"
 #include "unpack/engine.h"
 #include "verdict/check_runner.h"
 #include "verdict/verdict_engine.h"
@@ -64,6 +65,7 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
                                    {"entries", r->tree.entries().size()},
                                    {"bytes_written", r->bytes_written},
                                    {"unknown_regions", regions}};
+      rec.coverage = unpack::CoverageOf(*r, r->input_size);
       tree = std::move(r->tree);
     } else {
       tree = r.error();
@@ -74,6 +76,17 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
     a.problems.push_back({"error", "unpack", input, "", tree.error().offset, tree.error().what});
     a.inputs.push_back(rec);
     return;
+  }
+  if (!rec.coverage) {  // a folder: one file system, its files
+    rec.coverage.emplace();
+    rec.coverage->filesystems = 1;
+    for (const auto& e : tree->entries()) rec.coverage->files += e.type == unpack::EntryType::kFile;
+  }
+  // An image that yields no file system is read only in part: every firmware verdict that needs
+  // its files stays INCONCLUSIVE, and the reports say why (Coverage::Warning).
+  if (!rec.coverage->extracted()) {
+    rec.status = "partial";
+    a.problems.push_back({"warning", "unpack", input, "", std::nullopt, rec.coverage->Warning()});
   }
   a.inputs.push_back(rec);
   progress.Set("collecting facts", input);

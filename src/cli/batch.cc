@@ -99,7 +99,13 @@ store::FleetRow RowOf(const store::RunSummary& s, const nlohmann::json& report) 
   r.inconclusive = s.inconclusive;
   r.not_applicable = s.not_applicable;
   if (report.is_object() && report.contains("guidelines")) r.guidelines = report["guidelines"];
+  store::ReadCoverage(report, r);
   return r;
+}
+
+// The progress line's flag for an image that yielded no file system (its verdicts rest on none).
+std::string Flag(const store::FleetRow& r) {
+  return r.coverage_warning.empty() ? "" : " — WARNING: " + r.coverage_warning;
 }
 
 int Run(BatchArgs& args) {
@@ -219,7 +225,8 @@ int Run(BatchArgs& args) {
       rows[i].input = items[i].target;
       rows[i].outcome = "skipped";
       ++done;
-      line(i, fmt::format("already stored as run {} ({} findings)", s->id, s->findings));
+      line(i, fmt::format("already stored as run {} ({} findings){}", s->id, s->findings,
+                          Flag(rows[i])));
       continue;
     }
     todo.push_back(i);
@@ -318,8 +325,9 @@ int Run(BatchArgs& args) {
       findings += r.findings;
       failed += rec.status == "failed";
       ++done;
-      line(i, fmt::format("{}: {} findings, {} FAIL, run {}, {:.1f}s{}", rec.status, r.findings,
-                          r.fail, id, seconds, rec.error.empty() ? "" : " (" + rec.error + ")"));
+      line(i, fmt::format("{}: {} findings, {} FAIL, run {}, {:.1f}s{}{}", rec.status, r.findings,
+                          r.fail, id, seconds, rec.error.empty() ? "" : " (" + rec.error + ")",
+                          Flag(r)));
     }
     fs::remove_all(w.dir, ec);
   }

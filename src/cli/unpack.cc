@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "core/progress.h"
+#include "unpack/coverage.h"
 #include "unpack/engine.h"
 
 namespace iotcop::cli {
@@ -56,8 +57,10 @@ nlohmann::json ToJson(const unpack::UnpackResult& r) {
                                     {"offset", u.offset},
                                     {"size", u.size},
                                     {"entropy", u.entropy},
-                                    {"note", u.note}});
+                                    {"note", u.note},
+                                    {"guess", u.guess}});
   }
+  j["coverage"] = unpack::CoverageOf(r, r.input_size);
   return j;
 }
 
@@ -77,6 +80,9 @@ void PrintText(const unpack::UnpackResult& r) {
   for (const auto& n : r.tree.notes()) {
     std::cout << fmt::format("  {} in {} at 0x{:X}: {}\n", n.kind, n.container, n.offset, n.text);
   }
+  const Coverage coverage = unpack::CoverageOf(r, r.input_size);
+  std::cout << "coverage: " << coverage.Summary() << "\n";
+  if (!coverage.extracted()) std::cout << "WARNING: " << coverage.Warning() << "\n";
   if (!r.unknown.empty()) std::cout << "unknown regions:\n";
   for (const auto& u : r.unknown) {
     std::cout << fmt::format("  {} at 0x{:X}, {} bytes, entropy {:.2f}{}\n", u.container, u.offset,

@@ -22,12 +22,46 @@ struct CheckConfig {
   std::string vulndb;  // --vulndb: vulnerability database; empty = the default path
 };
 
+// A region of a firmware input no format handler decoded (docs/report-json.md, "Coverage").
+struct CoverageRegion {
+  std::string container;  // the view it is in: the input's file name, or a blob or range inside it
+  std::uint64_t offset = 0, size = 0;         // inside `container`
+  std::optional<std::uint64_t> input_offset;  // in the input, when `container` is its own bytes
+  double entropy = 0;                         // Shannon, bits per byte (large regions: sampled)
+  std::string guess;                          // padding | encrypted | compressed | text | other
+  std::string note;  // for people: "likely encrypted (D-Link SHRS, AES-128-CBC)"
+  // "3.4 MiB at 0x20000 with entropy 7.99, likely encrypted (...)"
+  std::string Describe() const;
+};
+
+// How much of one firmware input was understood.
+struct Coverage {
+  std::uint64_t size = 0;               // bytes of the input (0 for a folder)
+  std::uint64_t decoded = 0;            // bytes of the input a format handler decoded
+  std::uint64_t padding = 0;            // bytes of the input that are padding (0x00/0xff runs)
+  std::uint64_t undecoded = 0;          // the rest
+  std::uint64_t filesystems = 0;        // file systems, archives and folders extracted
+  std::uint64_t files = 0;              // regular files in them
+  std::vector<CoverageRegion> regions;  // undecoded and padding regions, in the order found
+  std::uint64_t regions_omitted = 0;    // beyond kMaxCoverageRegions, the smallest
+
+  // A file system (archive, folder) with files in it came out.
+  bool extracted() const { return files > 0; }
+  // "98.4% of 4.0 MiB decoded; 2 file systems, 311 files"
+  std::string Summary() const;
+  // Empty when a file system came out; else "no file system could be extracted: " and the
+  // largest undecoded region (Describe()).
+  std::string Warning() const;
+};
+inline constexpr std::size_t kMaxCoverageRegions = 64;
+
 struct InputRecord {
   InputKind kind = InputKind::kFirmware;
   std::string name;    // as the user gave it
   std::string sha256;  // for files
   std::uint64_t size = 0;
-  std::string status = "ok";  // ok | partial | failed
+  std::string status = "ok";         // ok | partial | failed
+  std::optional<Coverage> coverage;  // firmware inputs that were read
 };
 
 // Something that went wrong or was limited, with where: never silently dropped.
@@ -77,6 +111,7 @@ struct Assessment {
 };
 
 void to_json(nlohmann::json& j, const Problem& p);
+void to_json(nlohmann::json& j, const Coverage& c);
 void to_json(nlohmann::json& j, const GuidelineVerdict& g);
 
 }  // namespace iotcop

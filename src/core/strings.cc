@@ -1,5 +1,7 @@
 #include "core/strings.h"
 
+#include <fmt/format.h>
+
 namespace iotcop {
 namespace {
 
@@ -15,6 +17,13 @@ std::string Lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return out;
+}
+
+std::string HumanSize(std::uint64_t n) {
+  if (n < 1024) return fmt::format("{} B", n);
+  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
+  if (n < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(n) / 1048576);
+  return fmt::format("{:.2f} GiB", static_cast<double>(n) / 1073741824.0);
 }
 
 std::string_view Trim(std::string_view s) {

@@ -19,6 +19,9 @@ struct TextLine {
   std::string_view text;     // without the line break
 };
 
+// "512 B", "3.4 KiB", "3.4 MiB", "1.25 GiB".
+std::string HumanSize(std::uint64_t bytes);
+
 // Splits text into lines ("\n" or "\r\n"); at most `max_lines`.
 std::vector<TextLine> SplitLines(std::string_view text, std::size_t max_lines = 200000);
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "core/fact_kinds.h"
+#include "core/strings.h"
 #include "report/html_network.h"
 #include "report/page.h"
 #include "report/renderer.h"
@@ -101,13 +102,6 @@ std::string SeverityBadge(Severity s) {
 // Anchor ids: provision ids contain dots and dashes only, but escape anyway.
 std::string VerdictAnchor(const ItemVerdict& v) { return E("item-" + v.standard + "-" + v.id); }
 std::string FindingAnchor(std::size_t i) { return fmt::format("finding-{}", i + 1); }
-
-std::string HumanSize(std::uint64_t n) {
-  if (n < 1024) return fmt::format("{} B", n);
-  if (n < 1024 * 1024) return fmt::format("{:.1f} KiB", static_cast<double>(n) / 1024);
-  if (n < 1024ull * 1024 * 1024) return fmt::format("{:.1f} MiB", static_cast<double>(n) / 1048576);
-  return fmt::format("{:.2f} GiB", static_cast<double>(n) / 1073741824.0);
-}
 
 class HtmlWriter {
  public:
@@ -225,16 +219,39 @@ class HtmlWriter {
         "<table class=\"inputs\">\n<caption>Inputs</caption>\n<thead><tr><th "
         "scope=\"col\">Kind</th>"
         "<th scope=\"col\">Input</th><th scope=\"col\">SHA-256</th><th scope=\"col\">Size</th>"
-        "<th scope=\"col\">Status</th></tr></thead>\n<tbody>\n";
+        "<th scope=\"col\">Status</th><th scope=\"col\">Coverage</th></tr></thead>\n<tbody>\n";
     for (const auto& in : a_.inputs) {
       out_ += fmt::format(
           "<tr><td>{}</td><td class=\"mono\">{}</td><td class=\"mono hash\">{}</td><td "
-          "class=\"num\">{}</td><td>{}</td></tr>\n",
+          "class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
           E(InputKindName(in.kind)), E(in.name), in.sha256.empty() ? "\u2014" : E(in.sha256),
-          in.size ? HumanSize(in.size) : "\u2014", E(in.status));
+          in.size ? HumanSize(in.size) : "\u2014", E(in.status), CoverageCell(in));
     }
-    if (a_.inputs.empty()) out_ += "<tr><td colspan=\"5\" class=\"none\">No inputs.</td></tr>\n";
+    if (a_.inputs.empty()) out_ += "<tr><td colspan=\"6\" class=\"none\">No inputs.</td></tr>\n";
     out_ += "</tbody>\n</table>\n</section>\n";
+  }
+
+  // What of a firmware input was understood: the figure, the warning when no file system came
+  // out, and the undecoded regions (with their offsets) folded away.
+  static std::string CoverageCell(const InputRecord& in) {
+    if (!in.coverage) return "\u2014";
+    const Coverage& c = *in.coverage;
+    std::string cell = E(c.Summary());
+    if (!c.extracted())
+      cell += "<span class=\"coverage-warn\" role=\"alert\">" + E(c.Warning()) + "</span>";
+    std::string items;
+    std::size_t n = 0;
+    for (const auto& r : c.regions) {
+      if (r.guess == "padding") continue;
+      ++n;
+      items += "<li class=\"mono\">" + E(r.Describe()) + "</li>";
+    }
+    if (n)
+      cell += fmt::format(
+          "<details><summary>{} undecoded region{}{}</summary><ul>{}</ul></details>", n,
+          n == 1 ? "" : "s",
+          c.regions_omitted ? fmt::format(" (and {} more)", c.regions_omitted) : "", items);
+    return cell;
   }
 
   // A stacked bar of fail/inconclusive/pass/n.a. counts.

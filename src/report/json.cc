@@ -19,6 +19,7 @@ nlohmann::json AssessmentJson(const Assessment& a, const Catalogue& catalogue) {
     nlohmann::json in = {{"kind", InputKindName(i.kind)}, {"name", i.name}, {"status", i.status}};
     if (!i.sha256.empty()) in["sha256"] = i.sha256;
     if (i.size) in["size"] = i.size;
+    if (i.coverage) in["coverage"] = *i.coverage;
     inputs.push_back(in);
   }
   j["inputs"] = inputs;

@@ -83,6 +83,25 @@ Finding ReadFinding(const json& j) {
   return f;
 }
 
+Coverage ReadCoverage(const json& j) {
+  Coverage c;
+  c.size = N<std::uint64_t>(j, "size").value_or(0);
+  c.decoded = N<std::uint64_t>(j, "decoded").value_or(0);
+  c.padding = N<std::uint64_t>(j, "padding").value_or(0);
+  c.undecoded = N<std::uint64_t>(j, "undecoded").value_or(0);
+  c.filesystems = N<std::uint64_t>(j, "filesystems").value_or(0);
+  c.files = N<std::uint64_t>(j, "files").value_or(0);
+  c.regions_omitted = N<std::uint64_t>(j, "regions_omitted").value_or(0);
+  for (const auto& r : A(j, "regions")) {
+    if (!r.is_object() || c.regions.size() >= kMaxCoverageRegions) continue;
+    c.regions.push_back({S(r, "container"), N<std::uint64_t>(r, "offset").value_or(0),
+                         N<std::uint64_t>(r, "size").value_or(0),
+                         N<std::uint64_t>(r, "input_offset"), N<double>(r, "entropy").value_or(0),
+                         S(r, "guess"), S(r, "note")});
+  }
+  return c;
+}
+
 ItemVerdict ReadVerdict(const json& j) {
   ItemVerdict v;
   v.standard = S(j, "standard");
@@ -127,6 +146,8 @@ Result<Assessment> AssessmentFromJson(const json& doc, const std::string& origin
       in.status = S(i, "status");
       in.sha256 = S(i, "sha256");
       in.size = N<std::uint64_t>(i, "size").value_or(0);
+      if (auto c = i.find("coverage"); c != i.end() && c->is_object())
+        in.coverage = ReadCoverage(*c);
       a.inputs.push_back(in);
     }
     for (const auto& f : A(doc, "facts")) {

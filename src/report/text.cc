@@ -36,6 +36,8 @@ struct Palette {
   }
 };
 
+constexpr std::size_t kTextRegions = 8;  // undecoded regions listed per input
+
 class TextRenderer final : public Renderer {
  public:
   const RendererDoc& doc() const override { return doc_; }
@@ -46,6 +48,19 @@ class TextRenderer final : public Renderer {
                        a.product.empty() ? "(no product)" : a.product, a.standard_name);
     for (const auto& i : a.inputs) {
       out << fmt::format("  input {:<11} {} [{}]\n", InputKindName(i.kind), i.name, i.status);
+      if (!i.coverage) continue;
+      out << fmt::format("        coverage: {}\n", i.coverage->Summary());
+      if (!i.coverage->extracted())
+        out << fmt::format("        {}: {}\n", c.Wrap("WARNING", "1;31"), i.coverage->Warning());
+      std::size_t shown = 0, more = i.coverage->regions_omitted;
+      for (const auto& r : i.coverage->regions) {
+        if (r.guess == "padding") continue;
+        if (shown++ < kTextRegions)
+          out << fmt::format("        undecoded: {}\n", r.Describe());
+        else
+          ++more;
+      }
+      if (more) out << fmt::format("        undecoded: {} more region(s)\n", more);
     }
     out << "\nGuidelines (UK Code of Practice 2018):\n";
     for (const auto& g : a.guidelines) {

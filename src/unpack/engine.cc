@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "unpack/coverage.h"
 #include "unpack/handler.h"
 #include "unpack/jail.h"
 #include "unpack/mapped_file.h"
@@ -129,6 +130,8 @@ struct ViewInfo {
   std::uint32_t parent_root = UINT32_MAX;
   std::string parent_path;
   bool report_gaps = true;  // false for files inside roots (only offset 0 is looked at)
+  // Where the view starts in the input, when its bytes are the input's (the input, its ranges).
+  std::optional<std::uint64_t> input_offset;
 };
 
 class Engine;
@@ -191,6 +194,8 @@ class Engine {
     v.data = map->view();
     v.name = image_.filename().string();
     v.dir = options_.out_dir;
+    v.input_offset = 0;
+    result_.input_size = v.data.size();
     ScanView(v);
     result_.bytes_written = budget_.bytes();
     return Ok();
@@ -303,20 +308,25 @@ class Engine {
 
  private:
   // Records an unclaimed region, split into padding runs (0x00/0xff, at least 64 bytes) and data
-  // regions with their entropy.
+  // regions with their entropy and best guess (unpack/coverage.h); a vendor header at the start of
+  // the gap names the scheme of every data region of it.
   void Gap(const ViewInfo& view, std::uint64_t offset, std::uint64_t size) {
     if (!view.report_gaps || size == 0) return;
     const ByteView g = view.data.subspan(offset, size);
+    bool vendor_encrypts = false;
+    const std::string vendor = VendorScheme(g, &vendor_encrypts);
+    auto in_input = [&](std::uint64_t at) -> std::optional<std::uint64_t> {
+      if (!view.input_offset) return std::nullopt;
+      return *view.input_offset + offset + at;
+    };
     auto pad = [](std::uint8_t b) { return b == 0 || b == 0xff; };
     std::uint64_t i = 0, data_start = 0;
     auto flush_data = [&](std::uint64_t end) {
       if (end <= data_start) return;
-      Region r{view.name, offset + data_start, end - data_start,
-               Entropy(g.subspan(data_start, end - data_start)), ""};
-      if (r.entropy > 7.5 && r.size >= 256) {
-        r.note = "high entropy: likely encrypted or compressed with an unknown scheme";
-      }
-      result_.unknown.push_back(std::move(r));
+      const RegionGuess guess =
+          GuessRegion(g.subspan(data_start, end - data_start), vendor, vendor_encrypts);
+      result_.unknown.push_back({view.name, offset + data_start, end - data_start, guess.entropy,
+                                 guess.note, guess.guess, in_input(data_start)});
     };
     while (i < size) {
       if (!pad(g[i])) {
@@ -327,7 +337,8 @@ class Engine {
       while (j < size && pad(g[j])) ++j;
       if (j - i >= 64 || (i == 0 && j == size)) {
         flush_data(i);
-        result_.unknown.push_back({view.name, offset + i, j - i, 0, "padding (0x00/0xff)"});
+        result_.unknown.push_back(
+            {view.name, offset + i, j - i, 0, "padding (0x00/0xff)", "padding", in_input(i)});
         data_start = j;
       }
       i = j;
@@ -364,6 +375,7 @@ class Engine {
       sub.depth = view.depth + 1;
       sub.parent_root = view.parent_root;
       sub.parent_path = view.parent_path;
+      if (view.input_offset) sub.input_offset = *view.input_offset + r.offset;
       ScanView(sub);
     }
     for (auto& b : ctx.blobs_) ScanBlob(view, ctx, used, *b);
@@ -394,7 +406,7 @@ class Engine {
     const bool any_unknown = [&] {
       for (std::size_t i = unknown_before; i < result_.unknown.size(); ++i) {
         const auto& u = result_.unknown[i];
-        if (u.container == sub.name && !u.note.starts_with("padding")) return true;
+        if (u.container == sub.name && u.guess != "padding") return true;
       }
       return false;
     }();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,11 +27,12 @@ struct Limits {
 
 // A region of the input no handler claimed.
 struct Region {
-  std::string container;  // display path of the blob it is in ("" = the input)
+  std::string container;  // display name of the view it is in (the input's file name, a blob...)
   std::uint64_t offset = 0, size = 0;
-  double entropy = 0;
-  std::string
-      note;  // "padding (0xff)", "high entropy: likely encrypted or compressed (unknown scheme)"
+  double entropy = 0;  // sampled for large regions (unpack/coverage.h)
+  std::string note;    // "padding (0x00/0xff)", "likely encrypted (D-Link SHRS, AES-128-CBC)"
+  std::string guess;   // padding | encrypted | compressed | encrypted-or-compressed | text | other
+  std::optional<std::uint64_t> input_offset;  // in the input, when the view is the input's bytes
 };
 
 struct UnpackResult {
@@ -38,6 +40,7 @@ struct UnpackResult {
   std::vector<Problem> problems;
   std::vector<Region> unknown;
   std::uint64_t bytes_written = 0;
+  std::uint64_t input_size = 0;
 };
 
 struct UnpackOptions {

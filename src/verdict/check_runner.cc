@@ -7,6 +7,21 @@
 #include <set>
 
 namespace iotcop {
+namespace {
+
+// Why a check of firmware had nothing to judge when an image yielded no file system: its
+// coverage warning ("no file system could be extracted: 3.4 MiB at 0x20000 ...").
+std::string NoFileSystemReason(const CheckDoc& doc, const Assessment& a) {
+  std::string why;
+  if (std::find(doc.inputs.begin(), doc.inputs.end(), InputKind::kFirmware) == doc.inputs.end())
+    return why;
+  for (const auto& in : a.inputs)
+    if (in.kind == InputKind::kFirmware && in.coverage && !in.coverage->extracted())
+      why += fmt::format("; {}: {}", in.name, in.coverage->Warning());
+  return why;
+}
+
+}  // namespace
 
 void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const CheckConfig& config,
                Assessment& a) {
@@ -88,10 +103,11 @@ void RunChecks(const std::vector<std::unique_ptr<const Check>>& checks, const Ch
                                 basis,
                                 {}});
         } else {
+          const std::string why = NoFileSystemReason(doc, a);
           a.outcomes.push_back({doc.id,
                                 p,
                                 Verdict::kInconclusive,
-                                fmt::format("{}: no {} facts to judge", doc.id, kinds),
+                                fmt::format("{}: no {} facts to judge{}", doc.id, kinds, why),
                                 {},
                                 {}});
         }

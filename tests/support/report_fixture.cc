@@ -163,6 +163,19 @@ Assessment SampleAssessment(const Catalogue& catalogue, const std::string& stand
   a.inputs.push_back({InputKind::kFirmware, kFirmware,
                       "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", 7340032,
                       "partial"});
+  // 7 MiB: a SquashFS and a JFFS2 file system, a region at the end nobody decoded.
+  Coverage cov;
+  cov.size = 7340032;
+  cov.padding = 65536;
+  cov.undecoded = 131072;
+  cov.decoded = cov.size - cov.padding - cov.undecoded;
+  cov.filesystems = 2;
+  cov.files = 311;
+  cov.regions.push_back(
+      {kFirmware, 0x6d0000, 65536, 0x6d0000, 0, "padding", "padding (0x00/0xff)"});
+  cov.regions.push_back({kFirmware, 0x6e0000, 131072, 0x6e0000, 7.97, "encrypted-or-compressed",
+                         "likely encrypted or compressed with an unknown scheme <b>"});
+  a.inputs.back().coverage = cov;
   a.inputs.push_back({InputKind::kDeclaration, "ixit.yaml", "", 0, "ok"});
 
   Evidence fw = At("squashfs-root!/etc/passwd", 1, std::nullopt, "root:x:0:0:root:/root:/bin/sh");
