@@ -27,21 +27,21 @@ TEST(DeployKubernetes, BatchJobIsAValidIndexedJobWithTheDocumentedEnvironment) {
   const auto r = ValidateK8s(kK8sJob);
   ASSERT_EQ(r.exit_code, 0) << r.err
                             << (r.exit_code == 2 ? "\n(run scripts/install-test-tools.sh)" : "");
-  const json docs = json::parse(r.out, nullptr, false);
+  json docs = json::parse(r.out, nullptr, false);
   ASSERT_TRUE(docs.is_array() && docs.size() == 1) << r.out;
-  const json& job = docs[0];
+  json job = docs[0];
   EXPECT_EQ(job["apiVersion"], "batch/v1");
   EXPECT_EQ(job["kind"], "Job");
-  const json& spec = job["spec"];
+  json spec = job["spec"];
   // Indexed: each pod gets JOB_COMPLETION_INDEX, its shard.
   EXPECT_EQ(spec["completionMode"], "Indexed");
   ASSERT_TRUE(spec["completions"].is_number_integer());
   const int completions = spec["completions"].get<int>();
-  const json& pod = spec["template"]["spec"];
+  json pod = spec["template"]["spec"];
   ASSERT_EQ(pod["containers"].size(), 1u);
-  const json& c = pod["containers"][0];
+  json c = pod["containers"][0];
   std::map<std::string, json> env;
-  for (const auto& e : c["env"]) env[e["name"].get<std::string>()] = e;
+  for (json e : c["env"]) env[e["name"].is_string() ? e["name"].get<std::string>() : ""] = e;
   // SHARDS equals completions; the database URL comes from the secret docs/batch.md creates
   // (kubectl create secret generic iotcop-db --from-literal=url=...).
   ASSERT_TRUE(env.count("SHARDS"));

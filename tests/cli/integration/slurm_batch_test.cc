@@ -60,13 +60,12 @@ class SlurmCluster {
       fs::permissions(dir / "munge/munge.key", fs::perms::owner_read | fs::perms::owner_write);
     }
     const fs::path sock = dir / "munge/munge.sock";
-    if (std::string why = munged_.Start({"munged", "-F", "--force",
-                                         "--key-file=" + (dir / "munge/munge.key").string(),
-                                         "--socket=" + sock.string(),
-                                         "--pid-file=" + (dir / "munge/munged.pid").string(),
-                                         "--log-file=" + (dir / "log/munged.log").string(),
-                                         "--seed-file=" + (dir / "munge/seed").string()},
-                                        (dir / "log/munged.out").string());
+    if (std::string why = munged_.Start(
+            {"munged", "-F", "--force", "--key-file=" + (dir / "munge/munge.key").string(),
+             "--socket=" + sock.string(), "--pid-file=" + (dir / "munge/munged.pid").string(),
+             "--log-file=" + (dir / "log/munged.log").string(),
+             "--seed-file=" + (dir / "munge/seed").string()},
+            (dir / "log/munged.out").string());
         !why.empty())
       return why;
     if (!WaitFor([&] { return fs::exists(sock); }, std::chrono::seconds(10)))
@@ -101,7 +100,8 @@ class SlurmCluster {
             "ProctrackType=proctrack/linuxproc\nTaskPlugin=task/none\n"
             "JobAcctGatherType=jobacct_gather/none\nAccountingStorageType=accounting_storage/none\n"
             "MpiDefault=none\nSwitchType=switch/none\n"
-            "SchedulerType=sched/builtin\nSelectType=select/cons_tres\nSelectTypeParameters=CR_CPU\n"
+            "SchedulerType=sched/builtin\nSelectType=select/"
+            "cons_tres\nSelectTypeParameters=CR_CPU\n"
             "ReturnToService=2\nSlurmdTimeout=30\nInactiveLimit=0\nKillWait=5\n"
             "NodeName=" +
             host_ + " NodeAddr=127.0.0.1 CPUs=" +
@@ -117,18 +117,15 @@ class SlurmCluster {
                                         (dir / "log/slurmd.out").string());
         !why.empty())
       return why;
-    if (!WaitFor(
-            [&] {
-              return Client("sinfo -h -o %T").out.find("idle") != std::string::npos;
-            },
-            std::chrono::seconds(30)))
+    if (!WaitFor([&] { return Client("sinfo -h -o %T").out.find("idle") != std::string::npos; },
+                 std::chrono::seconds(30)))
       return "the node did not come up idle: " + Logs();
     return "";
   }
 
   // A command with this cluster's slurm.conf.
   test::CommandResult Client(const std::string& command) const {
-    return RunShell("SLURM_CONF=" + Q(conf_.string()) + " " + command);
+    return RunShell("export SLURM_CONF=" + Q(conf_.string()) + "; " + command);
   }
   // True once no task of `job` is pending or running (or `timeout` passed: false).
   bool WaitForJob(const std::string& job, std::chrono::seconds timeout) const {
@@ -180,8 +177,8 @@ json StatusOf(const std::string& db) {
 // The shards of the newest recorded batch with `shards` shards.
 json ShardsOf(const json& status, int shards) {
   if (!status.is_object()) return json::array();
-  for (const auto& b : status["batches"])
-    if (b["shards"] == shards) return b["per_shard"];
+  for (const auto& b : status.value("batches", json::array()))
+    if (b.value("shards", 0) == shards) return b.value("per_shard", json::array());
   return json::array();
 }
 
@@ -197,12 +194,14 @@ TEST(SlurmBatch, ArrayIntoPostgresACancelledTaskResubmittedAndNothingAssessedAga
   // As docs/batch.md says, with iotcop on PATH (and the workers' folders in the test's); the
   // script asks 4 CPUs and 4G a task, the test asks 1 CPU so that tasks run side by side on a
   // small machine, and for the job id.
-  const std::string submit =
-      "cd " + Q(t.path().string()) + " && PATH=" +
-      Q(fs::path(IOTCOP_BINARY).parent_path().string()) + ":\"$PATH\" IOTCOP_DB=" + Q(pg.uri()) +
-      " TMPDIR=" + Q(t.path().string()) + " sbatch --parsable --cpus-per-task=1 --mem=512M ";
-  const auto sub = slurm.Client(submit + "--array=0-" + std::to_string(kShards - 1) + " " +
-                                Q(script.string()) + " " + Q(images.string()));
+  auto submit = [&](const std::string& env, const std::string& array) {
+    return slurm.Client("cd " + Q(t.path().string()) + " && " + env +
+                        " PATH=" + Q(fs::path(IOTCOP_BINARY).parent_path().string()) +
+                        ":\"$PATH\" IOTCOP_DB=" + Q(pg.uri()) + " TMPDIR=" + Q(t.path().string()) +
+                        " sbatch --parsable --cpus-per-task=1 --mem=512M --array=" + array + " " +
+                        Q(script.string()) + " " + Q(images.string()));
+  };
+  const auto sub = submit("", "0-" + std::to_string(kShards - 1));
   ASSERT_EQ(sub.exit_code, 0) << sub.out << sub.err << slurm.Logs();
   const std::string job = sub.out.substr(0, sub.out.find_first_of(";\n"));
   ASSERT_FALSE(job.empty()) << sub.out;
@@ -214,7 +213,7 @@ TEST(SlurmBatch, ArrayIntoPostgresACancelledTaskResubmittedAndNothingAssessedAga
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (killed < 0 && std::chrono::steady_clock::now() < deadline) {
     seen = ShardsOf(StatusOf(pg.uri()), kShards);
-    for (const auto& s : seen)
+    for (json s : seen)
       if (s["stored"].get<int>() >= 1 && s["remaining"].get<int>() >= 1) {
         killed = s["shard"].get<int>();
         break;
@@ -233,7 +232,7 @@ TEST(SlurmBatch, ArrayIntoPostgresACancelledTaskResubmittedAndNothingAssessedAga
   // The other tasks completed; the cancelled one left items remaining, and its log says why.
   auto shards = ShardsOf(StatusOf(pg.uri()), kShards);
   ASSERT_EQ(shards.size(), static_cast<std::size_t>(kShards)) << shards.dump();
-  for (const auto& s : shards) {
+  for (json s : shards) {
     EXPECT_EQ(s["items"], kImages / kShards) << s.dump();
     EXPECT_EQ(s["failed"], 0) << s.dump();
     if (s["shard"] == killed)
@@ -246,18 +245,18 @@ TEST(SlurmBatch, ArrayIntoPostgresACancelledTaskResubmittedAndNothingAssessedAga
   EXPECT_NE(log.find("CANCELLED"), std::string::npos) << log;
 
   // Resubmitting that one task (with the shard count: its array has one task) completes it.
-  const auto again = slurm.Client("IOTCOP_SHARDS=" + std::to_string(kShards) + " " + submit +
-                                  "--array=" + std::to_string(killed) + " " + Q(script.string()) +
-                                  " " + Q(images.string()));
+  const auto again = submit("IOTCOP_SHARDS=" + std::to_string(kShards), std::to_string(killed));
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   const std::string job2 = again.out.substr(0, again.out.find_first_of(";\n"));
   ASSERT_TRUE(slurm.WaitForJob(job2, std::chrono::seconds(120))) << slurm.Logs();
   const std::string log2 =
       test::ReadFile(t / ("iotcop-batch-" + job2 + "_" + std::to_string(killed) + ".log"));
   EXPECT_NE(log2.find("already stored"), std::string::npos) << log2;  // resumed, not redone
+  EXPECT_NE(log2.find("/4] "), std::string::npos) << log2;            // its shard's 4 items
+  EXPECT_EQ(log2.find("/16] "), std::string::npos) << log2;           // not all 16
   shards = ShardsOf(StatusOf(pg.uri()), kShards);
   int stored = 0;
-  for (const auto& s : shards) {
+  for (json s : shards) {
     EXPECT_EQ(s["remaining"], 0) << s.dump();
     stored += s["stored"].get<int>();
   }
