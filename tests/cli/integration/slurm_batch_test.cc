@@ -186,8 +186,8 @@ TEST(SlurmBatch, ArrayIntoPostgresACancelledTaskResubmittedAndNothingAssessedAga
   test::TempDir t;
   test::Postgres pg;  // declared first: stopped after the cluster (jobs write to it)
   SlurmCluster slurm;
-  if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
   if (const std::string why = slurm.Start(t / "slurm"); !why.empty()) GTEST_SKIP() << why;
+  if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
   constexpr int kImages = 16, kShards = 4;
   const fs::path images = test::MakeProductImages(t.path(), kImages);
   const fs::path script = fs::path(IOTCOP_SOURCE_DIR) / "deploy" / "slurm-batch.sh";
