@@ -39,6 +39,8 @@ test_pkgs=(
   tcpdump tshark
   # the PostgreSQL store tests start their own server
   postgresql
+  # the Slurm test starts its own single-node cluster (controller, node daemon, munge, sbatch)
+  slurmctld slurmd slurm-client munge
 )
 # Only the benchmarks (bench/*) compare against these.
 bench_pkgs=(nmap hydra hyperfine binwalk)

@@ -41,8 +41,9 @@ namespace {
 
 struct BatchArgs {
   std::string source, db, shard = "0/1", summary = "text", summary_out, work,
-                          standard = "en303645-v2", vulndb;
+                          standard = "en303645-v2", vulndb, format = "text";
   unsigned jobs = 0;
+  bool status = false;
 };
 
 struct Worker {
@@ -108,7 +109,36 @@ std::string Flag(const store::FleetRow& r) {
   return r.coverage_warning.empty() ? "" : " — WARNING: " + r.coverage_warning;
 }
 
+// --status: the progress of every recorded batch (of `source` when given), from the store alone.
+int PrintBatchStatus(const BatchArgs& args) {
+  if (args.format != "text" && args.format != "json") {
+    std::cerr << "iotcop batch: --format " << args.format << ": expected text or json\n";
+    return kExitUsage;
+  }
+  auto db = OpenStoreOrReport("batch", args.db);
+  if (!db) return kExitInput;
+  auto batches = db->Batches(args.source.empty() ? "" : store::BatchSource(args.source));
+  if (!batches) {
+    std::cerr << "iotcop batch: results store: " << batches.error().Describe() << "\n";
+    return kExitInput;
+  }
+  if (args.format == "json")
+    std::cout << store::BatchStatusJson(*batches).dump(2) << "\n";
+  else
+    store::BatchStatusText(*batches, std::cout);
+  return kExitOk;
+}
+
 int Run(BatchArgs& args) {
+  if (args.status) return PrintBatchStatus(args);
+  if (args.source.empty()) {
+    std::cerr << "iotcop batch: a folder or list file is required (or --status)\n";
+    return kExitUsage;
+  }
+  if (args.format != "text") {
+    std::cerr << "iotcop batch: --format is for --status; the summary's is --summary\n";
+    return kExitUsage;
+  }
   auto shard = store::ParseShard(args.shard);
   if (!shard) {
     std::cerr << "iotcop batch: --shard " << shard.error().Describe() << "\n";
@@ -124,9 +154,21 @@ int Run(BatchArgs& args) {
     std::cerr << "iotcop batch: " << all.error().Describe() << "\n";
     return kExitInput;
   }
-  const auto items = store::SelectShard(std::move(*all), *shard);
   auto db = OpenStoreOrReport("batch", args.db);
   if (!db) return kExitInput;
+  const std::string rules = store::RulesHash(args.vulndb);
+  // The whole manifest (every shard's items) goes to the store first: --status then knows what
+  // remains of shards that have not started yet.
+  store::BatchManifest manifest{store::BatchSource(args.source), rules, NowUtc(), shard->count,
+                                store::ShardOfEachItem(*all, shard->count)};
+  auto batch = db->OpenBatch(manifest);
+  const auto items = store::SelectShard(std::move(*all), *shard);
+  if (!batch) {
+    std::cerr << "iotcop batch: results store: " << batch.error().Describe()
+              << "\niotcop batch: stopped after 0 of " << items.size()
+              << " items; what was saved before is kept, rerun to resume\n";
+    return kExitInput;
+  }
   const unsigned jobs = args.jobs ? args.jobs : std::max(1u, std::thread::hardware_concurrency());
   std::error_code ec;
   const std::string self = fs::read_symlink("/proc/self/exe", ec).string();
@@ -152,7 +194,6 @@ int Run(BatchArgs& args) {
     return kExitInput;
   }
 
-  const std::string rules = store::RulesHash(args.vulndb);
   std::vector<store::FleetRow> rows(items.size());
   std::vector<std::string> hashes(items.size());
   std::vector<std::size_t> todo;
@@ -181,6 +222,8 @@ int Run(BatchArgs& args) {
     rec.input_hash = hashes[i];
     rec.status = "error";
     rec.error = error;
+    rec.batch = *batch;
+    rec.batch_item = items[i].key;
     auto& r = rows[i];
     r.input = items[i].target;
     r.product = items[i].name;
@@ -218,6 +261,10 @@ int Run(BatchArgs& args) {
       auto s = db->Summary(**prior);
       if (!s) {
         store_error = s.error().Describe();
+        break;
+      }
+      if (Status st = db->SettleBatchItem(*batch, items[i].key, **prior); !st) {
+        store_error = st.error().Describe();
         break;
       }
       auto report = db->Report(**prior);
@@ -307,6 +354,8 @@ int Run(BatchArgs& args) {
     } else {
       store::RunRecord rec = store::MakeRecord(*a, std::move(doc), "", rules);
       rec.input_hash = hashes[i];
+      rec.batch = *batch;
+      rec.batch_item = items[i].key;
       const std::int64_t id = save(rec);
       if (!store_error.empty()) break;
       store::FleetRow& r = rows[i];
@@ -377,8 +426,8 @@ void AddBatchCommand(CLI::App& app, CommandContext& ctx) {
   auto* cmd = app.add_subcommand(
       "batch", "Assess many images (and hosts) in parallel into the results store");
   cmd->add_option("source", args.source,
-                  "a folder of images, or a list file: one image path or host:ADDRESS a line")
-      ->required();
+                  "a folder of images, or a list file: one image path or host:ADDRESS a line "
+                  "(with --status: only the batches of this source)");
   cmd->add_option("--jobs,-j", args.jobs, "worker processes (default: one per core)");
   cmd->add_option("--shard", args.shard,
                   "I/N: only the items k with k mod N == I (0-based) of the sorted list")
@@ -393,6 +442,11 @@ void AddBatchCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--vulndb", args.vulndb,
                   "vulnerability database for every item (as for assess); its content is part of "
                   "what decides that an item is already stored");
+  cmd->add_flag("--status", args.status,
+                "assess nothing: print the progress of the batches recorded in --db, items "
+                "stored, failed and remaining per shard (from the store alone: what every shard "
+                "recorded when it started and what it has saved since)");
+  cmd->add_option("--format", args.format, "with --status: text or json")->capture_default_str();
   cmd->add_option("--work", args.work,
                   "folder for the workers' reports and extracted files (default: a temporary one)");
   cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <ostream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 namespace iotcop::store {
 namespace fs = std::filesystem;
@@ -101,13 +104,97 @@ Result<Shard> ParseShard(std::string_view text) {
   return s;
 }
 
-std::vector<BatchItem> SelectShard(std::vector<BatchItem> items, Shard shard) {
+namespace {
+void SortByKey(std::vector<BatchItem>& items) {
   std::stable_sort(items.begin(), items.end(),
                    [](const BatchItem& a, const BatchItem& b) { return a.key < b.key; });
+}
+}  // namespace
+
+std::vector<BatchItem> SelectShard(std::vector<BatchItem> items, Shard shard) {
+  SortByKey(items);
   std::vector<BatchItem> out;
   for (std::size_t k = 0; k < items.size(); ++k)
     if (k % shard.count == shard.index) out.push_back(std::move(items[k]));
   return out;
+}
+
+std::vector<std::pair<std::string, std::size_t>> ShardOfEachItem(std::vector<BatchItem> items,
+                                                                 std::size_t count) {
+  SortByKey(items);
+  std::vector<std::pair<std::string, std::size_t>> out;
+  out.reserve(items.size());
+  for (std::size_t k = 0; k < items.size(); ++k)
+    out.emplace_back(std::move(items[k].key), k % std::max<std::size_t>(count, 1));
+  return out;
+}
+
+std::string BatchSource(const fs::path& dir_or_list) {
+  std::error_code ec;
+  fs::path p = fs::absolute(dir_or_list, ec).lexically_normal();
+  if (ec) p = dir_or_list.lexically_normal();
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();
+  return p.string();
+}
+
+namespace {
+ShardProgress TotalOf(const BatchProgress& b) {
+  ShardProgress all;
+  for (const auto& s : b.per_shard) {
+    all.items += s.items;
+    all.stored += s.stored;
+    all.failed += s.failed;
+    all.remaining += s.remaining;
+  }
+  return all;
+}
+}  // namespace
+
+void BatchStatusText(const std::vector<BatchProgress>& batches, std::ostream& out) {
+  if (batches.empty()) {
+    out << "No batch recorded in this store (iotcop batch records one when it starts).\n";
+    return;
+  }
+  for (const auto& b : batches) {
+    const ShardProgress all = TotalOf(b);
+    out << fmt::format("Batch {} of {}: {} shard{}, started {}, rules {}\n", b.id, b.source,
+                       b.shards, b.shards == 1 ? "" : "s", b.started, b.rules_hash.substr(0, 12));
+    out << fmt::format("  {:>9} {:>8} {:>8} {:>8} {:>10}\n", "shard", "items", "stored", "failed",
+                       "remaining");
+    for (const auto& s : b.per_shard)
+      out << fmt::format("  {:>9} {:>8} {:>8} {:>8} {:>10}\n",
+                         fmt::format("{}/{}", s.shard, b.shards), s.items, s.stored, s.failed,
+                         s.remaining);
+    out << fmt::format("  {:>9} {:>8} {:>8} {:>8} {:>10}\n", "all", all.items, all.stored,
+                       all.failed, all.remaining);
+    out << (all.remaining == 0
+                ? (all.failed == 0 ? "  done\n" : "  done; failed items are retried by a rerun\n")
+                : "  in progress (or stopped: rerun a shard to resume it)\n");
+  }
+}
+
+nlohmann::json BatchStatusJson(const std::vector<BatchProgress>& batches) {
+  auto counts = [](const ShardProgress& s) {
+    return nlohmann::json{
+        {"items", s.items}, {"stored", s.stored}, {"failed", s.failed}, {"remaining", s.remaining}};
+  };
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& b : batches) {
+    nlohmann::json j = counts(TotalOf(b));
+    j["id"] = b.id;
+    j["source"] = b.source;
+    j["shards"] = b.shards;
+    j["rules_hash"] = b.rules_hash;
+    j["started"] = b.started;
+    j["per_shard"] = nlohmann::json::array();
+    for (const auto& s : b.per_shard) {
+      nlohmann::json e = counts(s);
+      e["shard"] = s.shard;
+      j["per_shard"].push_back(std::move(e));
+    }
+    list.push_back(std::move(j));
+  }
+  return nlohmann::json{{"batches", std::move(list)}};
 }
 
 }  // namespace iotcop::store

@@ -11,7 +11,12 @@
 #include <string_view>
 #include <vector>
 
+#include <iosfwd>
+
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
+#include "store/store.h"
 
 namespace iotcop::store {
 
@@ -39,5 +44,17 @@ struct Shard {
 Result<Shard> ParseShard(std::string_view text);
 // The items of one shard, in key order.
 std::vector<BatchItem> SelectShard(std::vector<BatchItem> items, Shard shard);
+// Every item's key with the shard it falls in when split `count` ways (the manifest a batch
+// records in the store: Store::OpenBatch).
+std::vector<std::pair<std::string, std::size_t>> ShardOfEachItem(std::vector<BatchItem> items,
+                                                                 std::size_t count);
+// A batch's source as recorded in the store: the folder or list as an absolute path, without a
+// trailing separator, so that every shard (and --status) names it alike.
+std::string BatchSource(const std::filesystem::path& dir_or_list);
+
+// iotcop batch --status: per recorded batch, items stored, failed and remaining per shard and in
+// all; as a table for people, or JSON for programs.
+void BatchStatusText(const std::vector<BatchProgress>& batches, std::ostream& out);
+nlohmann::json BatchStatusJson(const std::vector<BatchProgress>& batches);
 
 }  // namespace iotcop::store

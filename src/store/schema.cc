@@ -59,6 +59,23 @@ CREATE INDEX services_run ON services(run_id);
 CREATE TABLE run_reports (
   run_id BIGINT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
   report TEXT NOT NULL))",
+    // 2: the manifest of each batch (every item and its shard), written by each shard when it
+    // starts, and the run that settled each item: the progress of a sharded run from the store
+    // alone (iotcop batch --status).
+    R"(CREATE TABLE batches (
+  id {ID},
+  source TEXT NOT NULL,
+  shards INTEGER NOT NULL,
+  rules_hash TEXT NOT NULL,
+  started TEXT NOT NULL,
+  UNIQUE(source, shards, rules_hash));
+CREATE TABLE batch_items (
+  batch_id BIGINT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+  item TEXT NOT NULL,
+  shard INTEGER NOT NULL,
+  run_id BIGINT REFERENCES runs(id) ON DELETE SET NULL,
+  PRIMARY KEY(batch_id, item));
+CREATE INDEX batch_items_shard ON batch_items(batch_id, shard))",
 };
 
 std::string ForBackend(std::string sql, const std::string& backend) {

@@ -38,6 +38,6 @@ Result<std::unique_ptr<SqlDb>> OpenPostgres(const std::string& uri);
 
 // Applies every migration newer than the database's schema_version, each in its own transaction.
 Status Migrate(SqlDb& db);
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 }  // namespace iotcop::store

@@ -58,14 +58,58 @@ class SqlStore final : public Store {
   const std::string& where() const override { return where_; }
 
   Result<std::int64_t> Save(const RunRecord& run) override {
-    if (Status st = db_->Begin(); !st) return st.error();
-    auto r = SaveIn(run);
-    if (!r) {
-      db_->Rollback();
-      return r;
+    return InTransaction([&] { return SaveIn(run); });
+  }
+
+  Result<std::int64_t> OpenBatch(const BatchManifest& m) override {
+    return InTransaction([&] { return OpenBatchIn(m); });
+  }
+
+  Status SettleBatchItem(std::int64_t batch, const std::string& key, std::int64_t run_id) override {
+    return SettleIn(batch, key, std::to_string(run_id));
+  }
+
+  Result<std::vector<BatchProgress>> Batches(const std::string& source) override {
+    std::string sql = "SELECT id, source, shards, rules_hash, started FROM batches";
+    std::vector<SqlValue> params;
+    if (!source.empty()) {
+      sql += " WHERE source = ?1";
+      params.push_back(source);
     }
-    if (Status st = db_->Commit(); !st) return st.error();
-    return r;
+    auto rows = db_->Query(sql + " ORDER BY id DESC", params);
+    if (!rows) return rows.error();
+    std::vector<BatchProgress> out;
+    for (const auto& row : *rows) {
+      BatchProgress b;
+      b.id = std::atoll(Text(row[0]).c_str());
+      b.source = Text(row[1]);
+      // A shard count read back is bounded like one given on the command line (kMaxBatchItems).
+      b.shards = static_cast<std::size_t>(std::clamp(Int(row[2]), 1, 1000000));
+      b.rules_hash = Text(row[3]);
+      b.started = Text(row[4]);
+      for (std::size_t k = 0; k < b.shards && k < 4096; ++k) b.per_shard.push_back({k});
+      auto counts = db_->Query(
+          "SELECT i.shard, COUNT(*), "
+          "SUM(CASE WHEN r.status IN ('ok', 'partial') THEN 1 ELSE 0 END), "
+          "SUM(CASE WHEN r.status IS NOT NULL AND r.status NOT IN ('ok', 'partial') "
+          "THEN 1 ELSE 0 END), "
+          "SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END) "
+          "FROM batch_items i LEFT JOIN runs r ON r.id = i.run_id WHERE i.batch_id = ?1 "
+          "GROUP BY i.shard ORDER BY i.shard",
+          {Text(row[0])});
+      if (!counts) return counts.error();
+      for (const auto& c : *counts) {
+        const int shard = Int(c[0]);
+        if (shard < 0 || static_cast<std::size_t>(shard) >= b.per_shard.size()) continue;
+        ShardProgress& p = b.per_shard[static_cast<std::size_t>(shard)];
+        p.items = Int(c[1]);
+        p.stored = Int(c[2]);
+        p.failed = Int(c[3]);
+        p.remaining = Int(c[4]);
+      }
+      out.push_back(std::move(b));
+    }
+    return out;
   }
 
   Result<std::vector<RunSummary>> History(const std::string& product) override {
@@ -149,9 +193,71 @@ class SqlStore final : public Store {
   }
 
  private:
+  // The item settles in every batch of the same source and rules (whatever its shard count): a
+  // shard rerun unsharded, or another split of the same folder, completes them all alike.
+  Status SettleIn(std::int64_t batch, const std::string& key, const std::string& run_id) {
+    auto r = db_->Query(
+        "UPDATE batch_items SET run_id = ?3 WHERE item = ?2 AND batch_id IN "
+        "(SELECT o.id FROM batches b JOIN batches o ON o.source = b.source AND "
+        "o.rules_hash = b.rules_hash WHERE b.id = ?1)",
+        {std::to_string(batch), key, run_id});
+    if (!r) return r.error();
+    return {};
+  }
+
+  // `body` in one write transaction: committed when it succeeds, rolled back when it fails.
+  template <typename Body>
+  Result<std::int64_t> InTransaction(Body body) {
+    if (Status st = db_->Begin(); !st) return st.error();
+    auto r = body();
+    if (!r) {
+      db_->Rollback();
+      return r;
+    }
+    if (Status st = db_->Commit(); !st) return st.error();
+    return r;
+  }
+
   Error NoRun(const std::string& ref) const {
     return MakeError(Errc::kInvalidArgument, "no stored run " + ref + " (see iotcop history)",
                      where_);
+  }
+
+  Result<std::int64_t> OpenBatchIn(const BatchManifest& m) {
+    const std::string shards = std::to_string(m.shards);
+    // Shards starting together: the first insert wins, the others find its row.
+    if (auto r = db_->Query(
+            "INSERT INTO batches(source, shards, rules_hash, started) VALUES(?1,?2,?3,?4) "
+            "ON CONFLICT(source, shards, rules_hash) DO NOTHING",
+            {m.source, shards, m.rules_hash, m.started});
+        !r)
+      return r.error();
+    auto found =
+        db_->Query("SELECT id FROM batches WHERE source = ?1 AND shards = ?2 AND rules_hash = ?3",
+                   {m.source, shards, m.rules_hash});
+    if (!found) return found.error();
+    if (found->empty() || !found->front()[0])
+      return MakeError(Errc::kIo, "batch of " + m.source + " not found after recording it", where_);
+    const std::string id = *found->front()[0];
+    auto have = db_->Query("SELECT COUNT(*) FROM batch_items WHERE batch_id = ?1", {id});
+    if (!have) return have.error();
+    if (!have->empty() && Int(have->front()[0]) == static_cast<int>(m.items.size()))
+      return std::atoll(id.c_str());
+    // Many rows a statement (the items of a large fleet), within SQLite's parameter limit.
+    constexpr std::size_t kRowsPerInsert = 200;
+    for (std::size_t at = 0; at < m.items.size(); at += kRowsPerInsert) {
+      std::string sql = "INSERT INTO batch_items(batch_id, item, shard) VALUES";
+      std::vector<SqlValue> params = {id};
+      for (std::size_t k = at; k < m.items.size() && k < at + kRowsPerInsert; ++k) {
+        sql += (k == at ? "" : ",") + std::string("(?1,?") + std::to_string(params.size() + 1) +
+               ",?" + std::to_string(params.size() + 2) + ")";
+        params.push_back(m.items[k].first);
+        params.push_back(std::to_string(m.items[k].second));
+      }
+      if (auto r = db_->Query(sql + " ON CONFLICT(batch_id, item) DO NOTHING", params); !r)
+        return r.error();
+    }
+    return std::atoll(id.c_str());
   }
 
   Result<std::int64_t> SaveIn(const RunRecord& run) {
@@ -206,6 +312,9 @@ class SqlStore final : public Store {
     if (!run.report.is_null()) {
       if (auto r = db_->Query("INSERT INTO run_reports VALUES(?1,?2)", {id, Dump(run.report)}); !r)
         return r.error();
+    }
+    if (run.batch != 0) {
+      if (Status st = SettleIn(run.batch, run.batch_item, id); !st) return st.error();
     }
     return std::atoll(id.c_str());
   }

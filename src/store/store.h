@@ -5,11 +5,13 @@
 // over two backends: SQLite (default, WAL) and PostgreSQL (libpqxx). docs/store.md.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +50,34 @@ struct RunRecord {
   std::vector<ComponentRow> components;
   std::vector<ServiceRow> services;
   nlohmann::json report;  // the JSON report document (null for status error)
+  // The batch manifest entry this run settles (Store::OpenBatch), updated in the same
+  // transaction; 0 when the run is not part of a batch.
+  std::int64_t batch = 0;
+  std::string batch_item;
+};
+
+// What a batch works through, recorded in the store by every shard when it starts (the whole
+// item list, not only its own shard), so that the progress of every shard of a sharded run can be
+// read from the store alone (iotcop batch --status). One batch is a source (the absolute path of
+// the folder or list), a shard count and a rules hash: the same items assessed under other rules
+// are another batch.
+struct BatchManifest {
+  std::string source, rules_hash, started;
+  std::size_t shards = 1;
+  std::vector<std::pair<std::string, std::size_t>> items;  // item key, its shard
+};
+
+// Progress of one shard of a recorded batch. stored: the item's last run completed (ok,
+// partial); failed: it ended in failed or error (a rerun retries error); remaining: no run yet.
+struct ShardProgress {
+  std::size_t shard = 0;
+  int items = 0, stored = 0, failed = 0, remaining = 0;
+};
+struct BatchProgress {
+  std::int64_t id = 0;
+  std::string source, rules_hash, started;
+  std::size_t shards = 1;
+  std::vector<ShardProgress> per_shard;  // every shard 0..shards-1, in order
 };
 
 struct RunSummary {
@@ -71,6 +101,16 @@ class Store {
   // A completed run (status other than error) of this content under these rules, if any.
   virtual Result<std::optional<std::int64_t>> Completed(const std::string& input_hash,
                                                         const std::string& rules_hash) = 0;
+  // Records a batch's manifest (the items missing from it are added); returns the batch's id.
+  // Shards starting together record one batch.
+  virtual Result<std::int64_t> OpenBatch(const BatchManifest& manifest) = 0;
+  // The item `key` of `batch` is settled by the stored run `run_id` (one already stored: resume),
+  // in every batch of the same source and rules (a Save with RunRecord::batch does the same).
+  virtual Status SettleBatchItem(std::int64_t batch, const std::string& key,
+                                 std::int64_t run_id) = 0;
+  // Every recorded batch, newest first, with the progress of each shard; only those of `source`
+  // (an absolute path) unless it is empty.
+  virtual Result<std::vector<BatchProgress>> Batches(const std::string& source) = 0;
   // "ID", "PRODUCT@latest", "PRODUCT@previous" or "PRODUCT@VERSION" (the newest run of it).
   virtual Result<std::int64_t> Resolve(const std::string& ref) = 0;
   // Where it is, for messages: "sqlite /path" or "postgresql://host/db" without password.

@@ -3,6 +3,10 @@
 
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+
 #include "support/test_support.h"
 
 namespace iotcop::test {
@@ -50,6 +54,31 @@ fs::path MakeTarImage(const fs::path& dir, const fs::path& out) {
   const auto r = RunShell("tar --sort=name --mtime=@0 --owner=0 --group=0 -czf '" + out.string() +
                           "' -C '" + dir.string() + "' .");
   if (r.exit_code != 0) throw std::runtime_error("tar failed: " + r.err);
+  return out;
+}
+
+fs::path MakeProductImages(const fs::path& dir, int count) {
+  const fs::path images = dir / "images";
+  fs::create_directories(images);
+  for (int i = 0; i < count; ++i) {
+    const fs::path tree = dir / ("tree" + std::to_string(i));
+    WriteProductTree(tree, 1 + i % 2, i);
+    MakeTarImage(tree, images / ("cam-" + std::to_string(i) + ".tar.gz"));
+    fs::remove_all(tree);
+  }
+  return images;
+}
+
+std::map<std::string, int> CompletedRunsByInputHash(const std::string& db) {
+  std::map<std::string, int> out;
+  auto s = store::OpenStore(db);
+  EXPECT_TRUE(s) << s.error().Describe();
+  if (!s) return out;
+  auto runs = (*s)->History("");
+  EXPECT_TRUE(runs);
+  if (!runs) return out;
+  for (const auto& r : *runs)
+    if (r.status != "error") ++out[r.input_hash];
   return out;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "support/test_support.h"
@@ -20,6 +21,11 @@ void WriteProductTree(const std::filesystem::path& dir, int version, int variant
 // `tar czf out -C dir .`; returns out.
 std::filesystem::path MakeTarImage(const std::filesystem::path& dir,
                                    const std::filesystem::path& out);
+
+// `count` distinct images (alternating product versions 1 and 2) in dir/images; returns the folder.
+std::filesystem::path MakeProductImages(const std::filesystem::path& dir, int count);
+// input hash -> number of completed runs (status other than error) in the store `db`.
+std::map<std::string, int> CompletedRunsByInputHash(const std::string& db);
 
 class Postgres {
  public:

@@ -33,31 +33,73 @@ using test::Q;
 using test::RunIotcop;
 using test::TempDir;
 
-// `count` distinct images (alternating product versions) in dir/images.
-fs::path MakeImages(const TempDir& t, int count) {
-  const fs::path images = t / "images";
-  fs::create_directories(images);
-  for (int i = 0; i < count; ++i) {
-    const fs::path tree = t / ("tree" + std::to_string(i));
-    test::WriteProductTree(tree, 1 + i % 2, i);
-    test::MakeTarImage(tree, images / ("cam-" + std::to_string(i) + ".tar.gz"));
-    fs::remove_all(tree);
+// iotcop batch --status of a sharded run in progress, from the store alone: every shard records
+// the whole manifest when it starts, so shards that have not started show what remains; an item
+// that failed is counted apart and retried by a rerun; --format json for programs.
+void StatusPerShard(const TempDir& t, const std::string& db) {
+  const fs::path images = test::MakeProductImages(t.path(), 5);
+  // Sorted keys: extra/missing.bin, images/cam-0 .. cam-4; shard k mod 3.
+  test::WriteFile(t / "fleet.txt",
+                  "images/cam-0.tar.gz\nimages/cam-1.tar.gz\nimages/cam-2.tar.gz\n"
+                  "images/cam-3.tar.gz\nimages/cam-4.tar.gz\nextra/missing.bin\n");
+  const std::string list = Q((t / "fleet.txt").string());
+  const auto none = RunIotcop("batch --status --db " + Q(db));
+  EXPECT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_NE(none.out.find("No batch recorded"), std::string::npos) << none.out;
+  const auto s0 = RunIotcop("batch " + list + " --shard 0/3 --jobs 1 --db " + Q(db));
+  EXPECT_EQ(s0.exit_code, 3) << s0.out << s0.err;  // missing.bin failed
+  auto status = [&](const std::string& extra) {
+    const auto r = RunIotcop("batch --status --format json --db " + Q(db) + extra);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const json j = json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r.out;
+    return j.is_object() && j["batches"].size() == 1 ? j["batches"][0] : json();
+  };
+  json b = status("");
+  ASSERT_TRUE(b.is_object());
+  EXPECT_EQ(b["source"], (t / "fleet.txt").string());
+  EXPECT_EQ(b["shards"], 3);
+  EXPECT_EQ(b["items"], 6);
+  EXPECT_EQ(b["stored"], 1);
+  EXPECT_EQ(b["failed"], 1);
+  EXPECT_EQ(b["remaining"], 4);
+  ASSERT_EQ(b["per_shard"].size(), 3u);
+  const json want0 = {{"shard", 0}, {"items", 2}, {"stored", 1}, {"failed", 1}, {"remaining", 0}};
+  const json want1 = {{"shard", 1}, {"items", 2}, {"stored", 0}, {"failed", 0}, {"remaining", 2}};
+  EXPECT_EQ(b["per_shard"][0], want0);
+  EXPECT_EQ(b["per_shard"][1], want1);
+  EXPECT_EQ(b["per_shard"][2]["remaining"], 2);
+  // Shard 1 runs; shard 0 again: its stored item is skipped, the failed one retried (and fails).
+  EXPECT_EQ(RunIotcop("batch " + list + " --shard 1/3 --jobs 1 --db " + Q(db)).exit_code, 0);
+  const auto again = RunIotcop("batch " + list + " --shard 0/3 --jobs 1 --db " + Q(db));
+  EXPECT_NE(again.out.find("already stored"), std::string::npos) << again.out;
+  b = status(" " + list);  // only the batches of this source
+  ASSERT_TRUE(b.is_object());
+  EXPECT_EQ(b["stored"], 3);
+  EXPECT_EQ(b["failed"], 1);
+  EXPECT_EQ(b["remaining"], 2);
+  EXPECT_EQ(b["per_shard"][1]["stored"], 2);
+  // Another source has no batch; the table for people names each shard.
+  const auto other = RunIotcop("batch " + Q(images.string()) + " --status --db " + Q(db));
+  EXPECT_NE(other.out.find("No batch recorded"), std::string::npos) << other.out;
+  const auto text = RunIotcop("batch --status --db " + Q(db));
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  for (const char* want : {"3 shards", "shard", "remaining", "0/3", "1/3", "2/3", "in progress"})
+    EXPECT_NE(text.out.find(want), std::string::npos) << want << "\n" << text.out;
+  // The whole list unsharded (another batch of the same source and rules) settles the items of
+  // the 3-shard batch too: shard 2, never run itself, is complete.
+  EXPECT_EQ(RunIotcop("batch " + list + " --jobs 2 --db " + Q(db)).exit_code, 3);
+  const auto all = RunIotcop("batch --status --format json --db " + Q(db));
+  json both = json::parse(all.out, nullptr, false);
+  ASSERT_TRUE(both.is_object() && both["batches"].size() == 2) << all.out;
+  EXPECT_EQ(both["batches"][0]["shards"], 1);  // newest first
+  for (json one : both["batches"]) {
+    EXPECT_EQ(one["stored"], 5) << one.dump();
+    EXPECT_EQ(one["failed"], 1) << one.dump();
+    EXPECT_EQ(one["remaining"], 0) << one.dump();
   }
-  return images;
-}
-
-// input hash -> number of completed runs in the store.
-std::map<std::string, int> StoredByHash(const std::string& db) {
-  std::map<std::string, int> out;
-  auto s = store::OpenStore(db);
-  EXPECT_TRUE(s) << s.error().Describe();
-  if (!s) return out;
-  auto runs = (*s)->History("");
-  EXPECT_TRUE(runs);
-  if (!runs) return out;
-  for (const auto& r : *runs)
-    if (r.status != "error") ++out[r.input_hash];
-  return out;
+  EXPECT_EQ(RunIotcop("batch --status --format xml --db " + Q(db)).exit_code, 2);
+  EXPECT_EQ(RunIotcop("batch --db " + Q(db)).exit_code, 2);  // no source, no --status
 }
 
 TEST(BatchList, ParsesImagesHostsAndCommentsAndBoundsLines) {
@@ -107,7 +149,7 @@ TEST(BatchSqlite, ResumeSkipsStoredItemsAndAFailingItemFailsAlone) {
   // The list names a live device on 127.0.0.9: only ever inside a network namespace of our own.
   if (const std::string why = test::EnterPrivateNetwork(); !why.empty()) GTEST_SKIP() << why;
   TempDir t;
-  const fs::path images = MakeImages(t, 3);
+  const fs::path images = test::MakeProductImages(t.path(), 3);
   // A corrupt image (a gzip stream cut short), a missing file and a live device (nothing listens).
   const std::string good = test::ReadFile(images / "cam-0.tar.gz");
   test::WriteFile(t / "extra/broken.tar.gz", good.substr(0, good.size() / 2));
@@ -140,7 +182,7 @@ TEST(BatchSqlite, ResumeSkipsStoredItemsAndAFailingItemFailsAlone) {
   EXPECT_NE(by_product["missing.bin"].error.find("missing.bin"), std::string::npos);
   ASSERT_TRUE(by_product.count("broken.tar.gz"));
   EXPECT_NE(by_product["broken.tar.gz"].status, "error");  // assessed: what was readable counts
-  const auto completed = StoredByHash(db);
+  const auto completed = test::CompletedRunsByInputHash(db);
 
   // Rerun: nothing stored is assessed again (the error items are retried).
   const auto again =
@@ -151,7 +193,7 @@ TEST(BatchSqlite, ResumeSkipsStoredItemsAndAFailingItemFailsAlone) {
               std::string::npos)
         << again.out;
   // A live device has no content to hash: it is assessed again, every image is not.
-  auto after = StoredByHash(db);
+  auto after = test::CompletedRunsByInputHash(db);
   auto before = completed;
   const std::string host = Sha256Hex(AsBytes(std::string("host:127.0.0.9")));
   ASSERT_TRUE(before.count(host)) << "the live device was assessed in the first run";
@@ -177,7 +219,7 @@ TEST(BatchSqlite, ResumeSkipsStoredItemsAndAFailingItemFailsAlone) {
 
 TEST(BatchSqlite, KilledMidwayThenRerunStoresEveryImageExactlyOnce) {
   TempDir t;
-  const fs::path images = MakeImages(t, 8);
+  const fs::path images = test::MakeProductImages(t.path(), 8);
   const std::string db = (t / "results.db").string();
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
@@ -206,7 +248,7 @@ TEST(BatchSqlite, KilledMidwayThenRerunStoresEveryImageExactlyOnce) {
   int status = 0;
   ::waitpid(pid, &status, 0);
   ASSERT_GE(stored, 2u) << test::ReadFile(t / "first.log");
-  const auto before = StoredByHash(db);
+  const auto before = test::CompletedRunsByInputHash(db);
   ASSERT_LT(before.size(), 8u) << "the batch finished before it was killed; nothing to resume";
   for (const auto& [hash, n] : before) EXPECT_EQ(n, 1) << hash;
 
@@ -214,7 +256,7 @@ TEST(BatchSqlite, KilledMidwayThenRerunStoresEveryImageExactlyOnce) {
   EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
   EXPECT_NE(rerun.out.find(std::to_string(before.size()) + " already stored"), std::string::npos)
       << rerun.out;
-  const auto after = StoredByHash(db);
+  const auto after = test::CompletedRunsByInputHash(db);
   EXPECT_EQ(after.size(), 8u);
   for (const auto& [hash, n] : after) EXPECT_EQ(n, 1) << hash;
 }
@@ -222,9 +264,14 @@ TEST(BatchSqlite, KilledMidwayThenRerunStoresEveryImageExactlyOnce) {
 // The vulnerability database is part of what an assessment depends on: importing a feed that
 // changes it means the images are assessed again (and the new match is found); an unchanged
 // database means they are skipped.
+TEST(BatchSqlite, StatusPerShardFromTheStore) {
+  TempDir t;
+  StatusPerShard(t, (t / "results.db").string());
+}
+
 TEST(BatchSqlite, ANewVulnerabilityFeedMeansAssessingAgain) {
   TempDir t;
-  const fs::path images = MakeImages(t, 2);
+  const fs::path images = test::MakeProductImages(t.path(), 2);
   const std::string db = (t / "results.db").string();
   const std::string vulndb = (t / "vulns.sqlite").string();
   auto import = [&](const std::string& id, const std::string& package) {
@@ -268,7 +315,7 @@ TEST(BatchSqlite, FullDiskStopsTheBatchWithOneClearLine) {
     GTEST_SKIP() << "needs root to mount a small tmpfs in a private mount namespace";
   if (!test::HaveTool("unshare")) GTEST_SKIP() << "unshare (util-linux) is not installed";
   TempDir t;
-  const fs::path images = MakeImages(t, 6);
+  const fs::path images = test::MakeProductImages(t.path(), 6);
   fs::create_directories(t / "small");
   // A 320 KiB filesystem holds the schema and a run or two, not six.
   const auto r = test::RunShell("unshare -m sh -c \"mount -t tmpfs -o size=320k tmpfs " +
@@ -283,11 +330,18 @@ TEST(BatchSqlite, FullDiskStopsTheBatchWithOneClearLine) {
   EXPECT_NE(r.err.find("stopped after"), std::string::npos) << r.err;
 }
 
+TEST(BatchPostgres, StatusPerShardFromTheStore) {
+  TempDir t;
+  test::Postgres pg;
+  if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
+  StatusPerShard(t, pg.uri());
+}
+
 TEST(BatchPostgres, TwoShardsConcurrentlyIntoOneDatabase) {
   TempDir t;
   test::Postgres pg;
   if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
-  const fs::path images = MakeImages(t, 6);
+  const fs::path images = test::MakeProductImages(t.path(), 6);
   const std::string cmd = "env -u CI " + Q(IOTCOP_BINARY) + " batch " + Q(images.string()) +
                           " --jobs 1 --db " + Q(pg.uri());
   const auto r =
@@ -297,7 +351,7 @@ TEST(BatchPostgres, TwoShardsConcurrentlyIntoOneDatabase) {
   const std::string s0 = test::ReadFile(t / "s0.log"), s1 = test::ReadFile(t / "s1.log");
   EXPECT_NE(s0.find("3 items"), std::string::npos) << s0;
   EXPECT_NE(s1.find("3 items"), std::string::npos) << s1;
-  const auto stored = StoredByHash(pg.uri());
+  const auto stored = test::CompletedRunsByInputHash(pg.uri());
   EXPECT_EQ(stored.size(), 6u);
   for (const auto& [hash, n] : stored) EXPECT_EQ(n, 1) << hash;
   // The whole folder again, unsharded: everything is there already.
@@ -318,7 +372,7 @@ TEST(BatchPostgres, ConnectionLostMidwayStopsCleanlyAndKeepsWhatWasSaved) {
   TempDir t;
   test::Postgres pg;
   if (const std::string why = pg.Start(t.path()); !why.empty()) GTEST_SKIP() << why;
-  const fs::path images = MakeImages(t, 10);
+  const fs::path images = test::MakeProductImages(t.path(), 10);
   const std::string log = (t / "batch.log").string();
   const pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
@@ -355,7 +409,7 @@ TEST(BatchPostgres, ConnectionLostMidwayStopsCleanlyAndKeepsWhatWasSaved) {
     // Only a batch that really stored all ten before the server went away may end well; one
     // that lost saves without saying so fails here.
     ASSERT_EQ(pg.Restart(), "");
-    ASSERT_EQ(StoredByHash(pg.uri()).size(), 10u) << out;
+    ASSERT_EQ(test::CompletedRunsByInputHash(pg.uri()).size(), 10u) << out;
     GTEST_SKIP() << "the batch finished before the server was stopped; nothing was lost";
   }
   EXPECT_EQ(WEXITSTATUS(status), 3) << out;
@@ -364,13 +418,13 @@ TEST(BatchPostgres, ConnectionLostMidwayStopsCleanlyAndKeepsWhatWasSaved) {
   EXPECT_NE(out.find("rerun to resume"), std::string::npos) << out;
 
   ASSERT_EQ(pg.Restart(), "");
-  const auto before = StoredByHash(pg.uri());
+  const auto before = test::CompletedRunsByInputHash(pg.uri());
   EXPECT_GE(before.size(), 2u);
   EXPECT_LT(before.size(), 10u);
   for (const auto& [hash, n] : before) EXPECT_EQ(n, 1) << hash;
   const auto rerun = RunIotcop("batch " + Q(images.string()) + " --jobs 2 --db " + Q(pg.uri()));
   EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
-  const auto after = StoredByHash(pg.uri());
+  const auto after = test::CompletedRunsByInputHash(pg.uri());
   EXPECT_EQ(after.size(), 10u);
   for (const auto& [hash, n] : after) EXPECT_EQ(n, 1) << hash;
 }

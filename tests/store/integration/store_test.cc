@@ -133,8 +133,8 @@ TEST(StoreSqlite, HistoryShowAndDiffOfTwoVersions) {
       sqlite3_prepare_v2(db, "SELECT COUNT(*), MAX(version) FROM schema_version", -1, &s, nullptr),
       SQLITE_OK);
   ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
-  EXPECT_EQ(sqlite3_column_int(s, 0), 1);
-  EXPECT_EQ(sqlite3_column_int(s, 1), 1);
+  EXPECT_EQ(sqlite3_column_int(s, 0), 2);  // migrations 1 (runs) and 2 (batch manifests)
+  EXPECT_EQ(sqlite3_column_int(s, 1), 2);
   sqlite3_finalize(s);
   ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
