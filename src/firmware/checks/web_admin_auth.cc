@@ -42,7 +42,7 @@ std::unique_ptr<const Check> MakeWebAdminWithoutAuthCheck() {
   return checkutil::MakeFunctionCheck(
       {"fw.web.admin-without-auth",
        "Web administration paths outside the web server's authentication",
-       {"5.5-5"},
+       {},
        {InputKind::kFirmware},
        {facts::kWebAuth},
        "EN 303 645 5.5-5 requires that functionality allowing security-relevant configuration "
@@ -54,7 +54,9 @@ std::unique_ptr<const Check> MakeWebAdminWithoutAuthCheck() {
        "5.5-5 rather than deciding it.",
        "Put every administration path under the server's authentication (or the application's "
        "session check) and keep only the login page and static assets public.",
-       Severity::kMedium},
+       Severity::kMedium,
+       false,
+       {"5.5-5"}},
       CheckWebAdminWithoutAuth);
 }
 
