@@ -10,7 +10,11 @@ void CheckContext::Report(Finding f, std::string_view key) {
   f.fingerprint = Fingerprint(doc_.id, f.subject);
   if (f.provisions.empty() && f.informs.empty()) {
     f.provisions = doc_.provisions;
-    f.informs = doc_.informs;
+    // A provision the check both decides and informs (some findings decide, some only inform) is
+    // decided by a finding that does not say otherwise.
+    for (const auto& p : doc_.informs)
+      if (std::find(f.provisions.begin(), f.provisions.end(), p) == f.provisions.end())
+        f.informs.push_back(p);
   }
   // What the documentation says a check only informs, its findings cannot decide.
   auto only_informs = [&](const std::string& p) {

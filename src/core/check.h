@@ -36,7 +36,9 @@ struct CheckDoc {
   // A cross-check runs after every other check and may read their findings (prior_findings()):
   // it compares what one source says (a declaration) with what the others found.
   bool cross_check = false;
-  std::vector<std::string> informs = {};  // ids its findings only inform (never FAIL, never PASS)
+  // Ids its findings only inform (never FAIL, never PASS). An id in both lists is decided by its
+  // findings unless one says (Finding.informs) that it only informs.
+  std::vector<std::string> informs = {};
 };
 
 struct CheckConfig;  // options shared by all checks (assessment.h)

@@ -1,6 +1,7 @@
-// fw.certificates.weak: the device's own certificates (not trust-store bundles) that are expired,
-// use RSA keys shorter than 2048 bits, or are signed with MD5 or SHA-1. Self-signed certificates
-// are noted (low): clients cannot authenticate the device through a CA.
+// fw.certificates.weak: the device's own certificates (not trust-store bundles) that use RSA keys
+// shorter than 2048 bits or are signed by a CA with MD5 or SHA-1 decide 5.5-1. Self-signed and
+// expired certificates only inform it: a client that trusts a device certificate pins it rather
+// than validating it, so neither shows the communication itself is weak.
 #include <fmt/format.h>
 
 #include "core/check_util.h"
@@ -10,6 +11,12 @@ namespace iotcop {
 namespace {
 
 using checkutil::Str;
+
+// A finding that informs 5.5-1 without deciding it.
+Finding InformingCertificateFinding(Finding f) {
+  f.informs = {"5.5-1"};
+  return f;
+}
 
 Status CheckCertificatesWeak(CheckContext& ctx) {
   for (const Fact* c : ctx.facts().OfKind(facts::kCertificate)) {
@@ -28,27 +35,33 @@ Status CheckCertificatesWeak(CheckContext& ctx) {
           "short-key:" + fp);
     std::string lower = sig;
     for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    if (lower.find("md5") != std::string::npos || lower.find("sha1") != std::string::npos)
-      ctx.Report(checkutil::FindingOn(
-                     {c}, fmt::format("certificate {} is signed with {} ({})", subject, sig, where),
-                     "MD5 and SHA-1 signatures can be forged with chosen-prefix collisions.",
-                     Severity::kMedium),
+    const bool self_signed = c->value.value("self_signed", false);
+    if (lower.find("md5") != std::string::npos || lower.find("sha1") != std::string::npos) {
+      // A self-signature is never checked by a client: its hash cannot be forged usefully.
+      Finding f = checkutil::FindingOn(
+          {c}, fmt::format("certificate {} is signed with {} ({})", subject, sig, where),
+          self_signed ? "A self-signed certificate's own MD5 or SHA-1 signature is not what a "
+                        "client relies on; it says the certificate was made with outdated tools."
+                      : "MD5 and SHA-1 signatures can be forged with chosen-prefix collisions.",
+          self_signed ? Severity::kLow : Severity::kMedium);
+      ctx.Report(self_signed ? InformingCertificateFinding(std::move(f)) : std::move(f),
                  "weak-signature:" + fp);
+    }
     if (c->value.value("expired", false))
-      ctx.Report(checkutil::FindingOn(
+      ctx.Report(InformingCertificateFinding(checkutil::FindingOn(
                      {c},
                      fmt::format("certificate {} expired on {} ({})", subject, Str(*c, "not_after"),
                                  where),
                      "Clients that check validity refuse it, and clients that do not were "
                      "taught to ignore certificate errors.",
-                     Severity::kMedium),
+                     Severity::kMedium)),
                  "expired:" + fp);
-    if (c->value.value("self_signed", false))
-      ctx.Report(checkutil::FindingOn(
+    if (self_signed)
+      ctx.Report(InformingCertificateFinding(checkutil::FindingOn(
                      {c}, fmt::format("certificate {} is self-signed ({})", subject, where),
                      "A self-signed device certificate cannot be authenticated by clients "
                      "through a CA; shipped in the image it is also the same on every unit.",
-                     Severity::kLow),
+                     Severity::kLow)),
                  "self-signed:" + fp);
   }
   return Ok();
@@ -63,12 +76,15 @@ std::unique_ptr<const Check> MakeWeakCertificatesCheck() {
        {"5.5-1"},
        {InputKind::kFirmware},
        {facts::kCertificate},
-       "A device certificate with a short key, an MD5/SHA-1 signature or an expired validity is "
-       "not "
-       "best-practice cryptography for communication (5.5-1).",
+       "A device certificate with an RSA key under 2048 bits, or a CA's MD5/SHA-1 signature, is "
+       "not best-practice cryptography for communication (5.5-1). Self-signed and expired "
+       "certificates, and the hash of a self-signature, only inform 5.5-1: clients of a device "
+       "certificate pin it rather than validate it, so they do not show weak communication.",
        "Issue device certificates with RSA >= 2048 or ECDSA P-256 keys and SHA-256 signatures, "
        "per unit, from a CA clients can verify; renew them before expiry.",
-       Severity::kMedium},
+       Severity::kMedium,
+       false,
+       {"5.5-1"}},
       CheckCertificatesWeak);
 }
 
