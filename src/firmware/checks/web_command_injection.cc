@@ -24,6 +24,7 @@ Status CheckWebCommandInjection(CheckContext& ctx) {
       ++skipped;
     }
   }
+  bool open_found = false;
   for (const Fact* t : facts.OfKind(facts::kWebTaint)) {
     const bool open = t->value.contains("authenticated") &&
                       t->value["authenticated"].is_boolean() &&
@@ -42,6 +43,7 @@ Status CheckWebCommandInjection(CheckContext& ctx) {
       message += fmt::format("\nThe handler is dispatcher entry '{}', reachable without a login.",
                              Str(*t, "entry"));
       provisions.push_back("5.5-5");
+      open_found = true;
     }
     ctx.Report(
         checkutil::FindingOn({t},
@@ -59,6 +61,13 @@ Status CheckWebCommandInjection(CheckContext& ctx) {
     ctx.Inconclusive("5.13-1",
                      fmt::format("{} web handler(s) analysed without finding, {} not analysed",
                                  analysed, skipped),
+                     basis);
+  // 5.5-5 is only informed: a handler reached without a login is reported with its injection,
+  // but the absence of such a finding says nothing about the other changes a web interface makes.
+  if (!open_found && analysed > 0)
+    ctx.Inconclusive("5.5-5",
+                     "only LuCI handlers with a command injection are examined for a login; the "
+                     "other changes of the web interface are not",
                      basis);
   return Ok();
 }
