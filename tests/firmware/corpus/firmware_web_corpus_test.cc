@@ -1,12 +1,14 @@
 // Web handlers on the real corpus (../shared/corpus, skipped when absent). No image of the corpus
-// ships LuCI, a shell CGI or PHP: image 15 (D-Link DCS) serves 27 `.cgi` files that are alphapd
-// server-side templates (`Name=%%Name();%%` lines, no interpreter line), which must be reported as
-// handlers that were not analysed, with no injection and no PASS of 5.13-1.
+// ships LuCI (as source or bytecode), a shell CGI or PHP. Image 15 (D-Link DCS) serves 27 `.cgi`
+// files that are alphapd server-side templates (`Name=%%Name();%%` lines, no interpreter line),
+// which must be reported as handlers that were not analysed, with no injection and no PASS of
+// 5.13-1. The OpenWrt-based images 03 and 08 have no script handler at all.
 #include <gtest/gtest.h>
 
 #include "core/fact_kinds.h"
 #include "support/firmware_fixture.h"
 #include "support/test_support.h"
+#include "unpack/engine.h"
 
 namespace iotcop {
 namespace {
@@ -39,6 +41,40 @@ TEST(FirmwareWebCorpus, Dlink15CgiTemplatesAreHandlersNotAnalysed) {
   const Outcome* o = run.OutcomeOf("fw.web.command-injection", "5.13-1");
   ASSERT_NE(o, nullptr);
   EXPECT_EQ(o->verdict, Verdict::kInconclusive) << o->reason;
+}
+
+// The two OpenWrt-based images: 03 (LibraryBox on OpenWrt 12.09) has an empty /www and no LuCI
+// (LibraryBox serves its pages from the USB stick), 08 (TP-Link) serves .htm pages from its ELF
+// httpd. Neither ships a script handler: no web_handler fact, no finding, and the check's
+// 5.13-1 is never a PASS for lack of anything to look at.
+TEST(FirmwareWebCorpus, OpenWrtImages03And08ShipNoScriptHandler) {
+  const fs::path dir = test::CorpusDir();
+  int assessed = 0;
+  for (const char* prefix : {"03_", "08_"}) {
+    fs::path image;
+    if (!dir.empty()) {
+      for (const auto& e : fs::directory_iterator(dir)) {
+        if (e.path().filename().string().starts_with(prefix)) image = e.path();
+      }
+    }
+    if (image.empty()) continue;
+    test::TempDir out;
+    unpack::UnpackOptions options;
+    options.out_dir = out / "x";
+    auto unpacked = unpack::UnpackImage(image, options);
+    if (!unpacked && unpacked.error().code == Errc::kUnsupported) continue;
+    ASSERT_TRUE(unpacked) << unpacked.error().Describe();
+    ++assessed;
+    auto run = test::AssessTree(unpacked->tree);
+    EXPECT_TRUE(run.Facts(facts::kWebHandler).empty()) << prefix;
+    EXPECT_TRUE(run.Facts(facts::kWebTaint).empty()) << prefix;
+    EXPECT_TRUE(run.Findings("fw.web.command-injection").empty()) << prefix;
+    const Outcome* o = run.OutcomeOf("fw.web.command-injection", "5.13-1");
+    if (o) {
+      EXPECT_NE(o->verdict, Verdict::kPass) << prefix << ": " << o->reason;
+    }
+  }
+  if (assessed == 0) GTEST_SKIP() << "corpus images 03 and 08 are not available or not unpackable";
 }
 
 }  // namespace
