@@ -375,6 +375,14 @@ class ShellParser {
       bool quoted = false;
       while (i_ < s_.size()) {
         const char c = s_[i_];
+        if (c == '\\' && i_ + 1 < s_.size()) {
+          // A line continuation (`a |\<newline> b)`, common in OpenWrt's scripts) or an escaped
+          // character.
+          ++i_;
+          if (s_[i_] != '\n') pattern += s_[i_];
+          Advance();
+          continue;
+        }
         if (c == '\'' || c == '"') quoted = !quoted;
         if (!quoted && c == '(') ++paren;
         if (!quoted && c == ')' && paren-- == 0) break;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "firmware/taint/taint.h"
@@ -486,9 +487,30 @@ class Engine {
           if (v.on && !ret.on) ret = Then(std::move(v), s.line);
           break;
         }
-        case Stmt::Kind::kBlock:
+        case Stmt::Kind::kBlock: {
+          // A guard inside a block (a case arm's whitelist, a Lua `if x:match(...)` branch) holds
+          // in that block only: after it the variable is its value before (the block not run) or
+          // the block's, tainted when either is.
+          // A request variable never assigned (no entry: a source when read) becomes one again.
+          std::vector<std::pair<std::string, std::optional<Taint>>> before;
+          for (const Stmt& g : s.body) {
+            if (g.kind != Stmt::Kind::kSanitize) continue;
+            const auto it = env.find(g.name);
+            if (it == env.end() && VarTaint(g.name, g.line, env).on)
+              before.emplace_back(g.name, std::nullopt);
+            else if (it != env.end() && it->second.on)
+              before.emplace_back(g.name, it->second);
+          }
           Body(s.body, env, ret);
+          for (auto& [name, t] : before) {
+            if (env[name].on) continue;
+            if (t)
+              env[name] = std::move(*t);
+            else
+              env.erase(name);
+          }
           break;
+        }
         case Stmt::Kind::kSanitize:
           env[s.name] = Taint{};
           break;

@@ -81,6 +81,17 @@ for w in $FORM_list; do eval $w; done
   }
 }
 
+TEST(FirmwareWebTaintShell, CasePatternsContinuedOnTheNextLine) {
+  // OpenWrt's scripts write long case patterns as `a |\<newline> b)`: one pattern, whitelisting.
+  const std::string cgi =
+      "#!/bin/sh\ncase \"$FORM_board\" in\nall0315n |\\\nall0258n |\\\ncap4200ag)\n"
+      "  eval \"flash $FORM_board\" ;;\n*)\n  eval \"probe $FORM_board\" ;;\nesac\n";
+  auto f = Taint(Lang::kShell, cgi);
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].line, 8u);  // the wildcard arm only
+  EXPECT_EQ(f[0].source, "$FORM_board");
+}
+
 TEST(FirmwareWebTaintShell, HaserlFormValues) {
   const std::string page =
       "#!/usr/bin/haserl\n<html><body>\n<% if [ -n \"$FORM_ip\" ]; then\n"
