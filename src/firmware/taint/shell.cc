@@ -402,9 +402,11 @@ class ShellParser {
         san.line = line_;
         body.push_back(std::move(san));
       }
-      Append(body, List({"esac"}, 0, nullptr));
+      std::string stopped;  // the last arm may end at `esac` without `;;`
+      Append(body, List({"esac"}, 0, &stopped));
       if (err_) return;
       arms.push_back(Block(std::move(body), line_));
+      if (stopped == "esac") break;
       if (At(";;")) {
         i_ += 2;
       } else if (PeekReserved() == "esac") {

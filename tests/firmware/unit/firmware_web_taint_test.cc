@@ -90,6 +90,12 @@ TEST(FirmwareWebTaintShell, CasePatternsContinuedOnTheNextLine) {
   ASSERT_EQ(f.size(), 1u);
   EXPECT_EQ(f[0].line, 8u);  // the wildcard arm only
   EXPECT_EQ(f[0].source, "$FORM_board");
+  // The last arm may end at `esac` without `;;` (OpenWrt's /lib/functions/service.sh).
+  const std::string last =
+      "#!/bin/sh\ncase \"$FORM_m\" in\n\ton) echo ;;\n\t*) eval \"m $FORM_m\"\n\tesac\necho\n";
+  auto g = Taint(Lang::kShell, last);
+  ASSERT_EQ(g.size(), 1u);
+  EXPECT_EQ(g[0].line, 4u);
 }
 
 TEST(FirmwareWebTaintShell, HaserlFormValues) {
