@@ -367,8 +367,25 @@ class PhpParser {
       }
       return;
     }
-    if (Is("public") || Is("private") || Is("protected") || Is("static") || Is("var") ||
-        Is("const") || Is("use") || Is("namespace") || Is("global")) {
+    if (Is("namespace")) {
+      // `namespace A\B;` or `namespace A\B { ... }`: the name is skipped, a block is parsed.
+      ++t_;
+      while (!err_ && !AtEnd() && !Is(";") && !Is("{")) ++t_;
+      if (Accept("{")) {
+        Stmt b;
+        b.kind = Stmt::Kind::kBlock;
+        b.line = line;
+        b.body = Statements(true);
+        Accept("}");
+        out.push_back(std::move(b));
+      } else {
+        Accept(";");
+      }
+      return;
+    }
+    const bool scope_call = toks_[std::min(t_ + 1, toks_.size() - 1)].text == "::";
+    if (!scope_call && (Is("public") || Is("private") || Is("protected") || Is("static") ||
+                        Is("var") || Is("const") || Is("use") || Is("global"))) {
       if (Is("static") && toks_[std::min(t_ + 1, toks_.size() - 1)].kind == PhpToken::Kind::kVar) {
         ++t_;
       } else {
@@ -417,6 +434,7 @@ class PhpParser {
           }
         } else {
           while (!err_ && !AtEnd() && !Is(")")) {
+            if (Accept(";")) continue;  // an empty clause: for (;;)
             b.body.push_back(Effect(Expression(), line));
             if (!Accept(";") && !Accept(",")) break;
           }
@@ -683,6 +701,7 @@ class PhpParser {
           toks_[std::min(t_ + 1, toks_.size() - 1)].kind == PhpToken::Kind::kOp)
         t_ += 2;  // named argument
       into.push_back(Expression());
+      if (Accept("=>")) into.push_back(Expression());  // array(key => value)
       if (!Accept(",")) break;
     }
     if (!Accept(")")) Fail("expected ')'");
@@ -818,7 +837,10 @@ class PhpParser {
           call.kind = Expr::Kind::kCall;
           call.line = line;
           call.text = member;
-          call.parts.push_back(std::move(e));
+          // A static call (`Tool::run`, `self::`, `static::`) or one on `$this` runs one of the
+          // file's own methods with the arguments as its parameters: no receiver argument.
+          if (e.kind != Expr::Kind::kLiteral && !(e.kind == Expr::Kind::kVar && e.text == "this"))
+            call.parts.push_back(std::move(e));
           Arguments(call.parts);
           e = std::move(call);
         } else {
