@@ -15,6 +15,7 @@
 #include "declaration/declaration.h"
 #include "declaration/schema.h"
 #include "firmware/image_trailers.h"
+#include "firmware/taint/taint.h"
 #include "network/http.h"
 #include "network/login/http_auth.h"
 #include "network/probes.h"
@@ -104,6 +105,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)t::FindPersonalData(text);
     for (int dlt : {0, 1, 12, 113, 276, 228, 229})
       (void)t::DecodeFrame(dlt, iotcop::ByteView(data, size));
+  } else if (parser.starts_with("taint_")) {
+    // A web handler's script: parsed, then the taint engine over what parsed.
+    namespace t = iotcop::firmware::taint;
+    const t::Lang lang = parser == "taint_shell" ? t::Lang::kShell
+                         : parser == "taint_lua" ? t::Lang::kLua
+                                                 : t::Lang::kPhp;
+    if (auto p = t::Parse(lang, text, "fuzz")) (void)t::FindInjections(*p, text);
   } else if (parser == "keys") {
     (void)iotcop::credentials::FindPrivateKeys(text);
     (void)iotcop::credentials::FindCertificates(text);

@@ -76,6 +76,14 @@ inline constexpr const char* kSecret = "secret";
 //  (fit), trailers: [{kind, offset, size, detail}] (trailer formats)} — whether the image itself
 //  carries signatures (FIT signature nodes for U-Boot verified boot, signature trailers).
 inline constexpr const char* kImageSignature = "image_signature";
+// {path, language: shell|lua|php, kind: cgi|haserl|luci-controller|luci-cbi|php, analysed: bool,
+//  reason (why not: Lua bytecode, no interpreter line, ELF program, parse error with its line),
+//  injections: count} — a web handler of the image (firmware/collectors/web_handlers.cc).
+inline constexpr const char* kWebHandler = "web_handler";
+// {path, line, language, source, sink, function, excerpt, chain: ["line: code", ...] (source
+//  first, sink last), entry (LuCI dispatcher path "admin/x/y"), authenticated: bool|null} — a
+//  request value that reaches a command sink (firmware/taint).
+inline constexpr const char* kWebTaint = "web_taint";
 // {field, topic, value, provisions} — one entry of the manufacturer's declaration
 // (declaration/schema.h).
 inline constexpr const char* kClaim = "claim";
