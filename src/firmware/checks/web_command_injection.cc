@@ -78,14 +78,15 @@ std::unique_ptr<const Check> MakeWebCommandInjectionCheck() {
   return checkutil::MakeFunctionCheck(
       {"fw.web.command-injection",
        "Command injection in web handlers",
-       {"5.13-1", "5.5-5"},
+       {"5.13-1"},
        {InputKind::kFirmware},
        {facts::kWebHandler, facts::kWebTaint},
        "A request value (QUERY_STRING, a form field, luci.http.formvalue, $_GET...) that reaches "
        "a call running a shell (eval, sh -c, os.execute, io.popen, luci.sys.call, system, exec, "
        "backticks) lets any client of the web interface run commands on the device: the most "
        "common way consumer IoT fails to validate input (5.13-1). A LuCI handler outside the "
-       "login-protected admin tree also makes the change without authentication (5.5-5). The "
+       "login-protected admin tree also makes the change without authentication, which informs "
+       "5.5-5 (the dispatcher's routes alone cannot show every login the device asks for). The "
        "shell, Lua and PHP parsers and the taint engine follow values through assignments, "
        "concatenation, interpolation and the file's own functions (docs/web-handlers.md).",
        "Never build shell commands from request values: validate them against a whitelist "
@@ -93,7 +94,9 @@ std::unique_ptr<const Check> MakeWebCommandInjectionCheck() {
        "(luci.util.shellquote, escapeshellarg) or call the program without a shell "
        "(nixio.exec, proc_open with an argument array); keep every handler that changes the "
        "device behind the login.",
-       Severity::kHigh},
+       Severity::kHigh,
+       false,
+       {"5.5-5"}},
       CheckWebCommandInjection);
 }
 
