@@ -37,6 +37,7 @@
 #include "traffic/capture.h"
 #include "traffic/parsers.h"
 #include "vuln/cvss.h"
+#include "vuln/vex.h"
 #include "vuln/vulndb.h"
 
 #include <sys/mman.h>
@@ -120,6 +121,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (parser == "vulnfeed") {
     (void)iotcop::vuln::ParseFeed(text, "fuzz.json", nullptr);
     (void)iotcop::vuln::CvssV3BaseScore(text);
+  } else if (parser == "vex") {
+    // OpenVEX, CycloneDX VEX and CSAF VEX documents given with assess --vex.
+    (void)iotcop::vuln::ParseVex(text, "fuzz.json");
   } else if (parser == "batchlist") {
     (void)iotcop::store::ParseBatchList(text, "fuzz.list", "/fuzz");
   } else if (parser == "storedreport") {

@@ -15,6 +15,7 @@
 #include "cli/traffic_options.h"
 #include "core/severity.h"
 #include "report/renderer.h"
+#include "vuln/vex.h"
 
 namespace iotcop::cli {
 namespace fs = std::filesystem;
@@ -67,6 +68,14 @@ int Run(AssessArgs& args) {
       std::cerr << "iotcop assess: --fail-on " << args.fail_on
                 << ": expected none, info, low, medium, high or critical\n";
       return kExitUsage;
+    }
+  }
+  // VEX documents are read once here so that a malformed one stops the run before the work:
+  // applied silently wrong, a statement would hide or keep a vulnerability.
+  for (const auto& file : o.check_config.vex) {
+    if (auto doc = vuln::ReadVexFile(file); !doc) {
+      std::cerr << "iotcop assess: --vex: " << doc.error().Describe() << "\n";
+      return kExitInput;
     }
   }
   auto catalogue = LoadCatalogueOrReport();
@@ -189,6 +198,9 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--vulndb", args.options.check_config.vulndb,
                   "vulnerability database made by `iotcop vulndb import` (default "
                   "$XDG_DATA_HOME/iotcop/vulndb.sqlite)");
+  cmd->add_option("--vex", args.options.check_config.vex,
+                  "VEX statements applied to the vulnerability matches: OpenVEX, CycloneDX VEX or "
+                  "CSAF VEX, detected by content (repeatable; a later file wins a conflict)");
   cmd->add_flag("-q,--quiet", args.quiet, "no summary on stdout");
   AddAssessStoreOptions(cmd, args.store);
   cmd->callback([&ctx] { ctx.run = [] { return Run(args); }; });

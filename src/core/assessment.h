@@ -19,7 +19,8 @@ namespace iotcop {
 
 struct CheckConfig {
   std::vector<std::string> extra_credentials_files;  // --credentials
-  std::string vulndb;  // --vulndb: vulnerability database; empty = the default path
+  std::string vulndb;            // --vulndb: vulnerability database; empty = the default path
+  std::vector<std::string> vex;  // --vex: VEX documents applied to the matches, later ones win
 };
 
 // A region of a firmware input no format handler decoded (docs/report-json.md, "Coverage").

@@ -2,7 +2,9 @@
 // where it was found and how it was identified (package manifest, binary strings, path). The
 // product is the metadata component (type firmware) that depends on all of them. The serial
 // number derives from the inputs, so the same assessment gives the same document. Known
-// vulnerabilities matched to the components (vulnerability facts) fill `vulnerabilities`.
+// vulnerabilities matched to the components (vulnerability facts) fill `vulnerabilities`, each with
+// its `analysis`: the VEX statement (--vex) that decided it, else `exploitable` (a version match).
+// Components of one vulnerability with different analyses are separate entries.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,19 +14,10 @@
 #include "core/fact_kinds.h"
 #include "core/hash.h"
 #include "report/renderer.h"
+#include "report/vex_terms.h"
 
 namespace iotcop::report {
 namespace {
-
-// A UUID (version 5 layout) from a SHA-256 of `material`.
-std::string UuidFrom(const std::string& material) {
-  std::string h = Sha256Hex(AsBytes(material)).substr(0, 32);
-  h[12] = '5';
-  const char variant[] = "89ab";
-  h[16] = variant[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20, 12);
-}
 
 nlohmann::json Identity(const std::string& source) {
   // CycloneDX 1.5 evidence.identity: the field identified and how.
@@ -124,16 +117,28 @@ class CycloneDxRenderer : public Renderer {
   // the vulnerabilities collector matched it to, rated with the feed's CVSS score and vector.
   static nlohmann::json Vulnerabilities(const Assessment& a,
                                         const std::map<FactId, std::string>& ref_of) {
-    std::map<std::string, nlohmann::json> by_id;
+    std::map<std::pair<std::string, std::string>, nlohmann::json> by_id;  // (id, analysis)
     for (const Fact* f : a.facts.OfKind(facts::kVulnerability)) {
       const auto& v = f->value;
       const std::string id = v.value("id", "");
       auto ref = ref_of.find(v.value("component_fact", FactId{0}));
       if (id.empty() || ref == ref_of.end()) continue;
-      auto [it, fresh] = by_id.try_emplace(id);
+      nlohmann::json analysis = {{"state", CdxStateOf(VexStatusOf(v))}};
+      if (v.contains("vex") && v["vex"].is_object()) {
+        if (std::string j = CdxJustificationOf(v["vex"].value("justification", "")); !j.empty())
+          analysis["justification"] = j;
+      }
+      analysis["detail"] = VexDetailOf(v);
+      auto [it, fresh] = by_id.try_emplace({id, analysis.dump()});
       nlohmann::json& out = it->second;
       if (fresh) {
-        out = {{"bom-ref", "vuln:" + id}, {"id", id}, {"affects", nlohmann::json::array()}};
+        // The first entry of an id keeps "vuln:<id>"; one with another analysis gets a suffix.
+        std::size_t others = 0;
+        for (const auto& [key, other] : by_id) others += key.first == id && &other != &out;
+        const std::string bom_ref =
+            "vuln:" + id + (others == 0 ? std::string() : "#" + std::to_string(others + 1));
+        out = {{"bom-ref", bom_ref}, {"id", id}, {"affects", nlohmann::json::array()}};
+        out["analysis"] = analysis;
         if (id.starts_with("CVE-")) {
           out["source"] = {{"name", "NVD"}, {"url", "https://nvd.nist.gov/vuln/detail/" + id}};
         } else {

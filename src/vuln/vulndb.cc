@@ -20,9 +20,6 @@ namespace iotcop::vuln {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-// Splits a CPE 2.3 formatted string at unescaped colons and unescapes "\x".
 std::vector<std::string> SplitCpe(std::string_view cpe) {
   std::vector<std::string> out(1);
   for (std::size_t i = 0; i < cpe.size(); ++i) {
@@ -36,6 +33,8 @@ std::vector<std::string> SplitCpe(std::string_view cpe) {
   }
   return out;
 }
+
+namespace {
 
 // Reads the fields of one feed record, each through a type check: a field of the wrong JSON type
 // is noted with its path ("configurations[0].nodes[1].cpeMatch[2].vulnerable: expected boolean,

@@ -50,6 +50,9 @@ struct Match {
 // for "every version" (a `*` CPE without bounds).
 bool InRange(const AffectedRange& r, std::string_view version, std::string* why = nullptr);
 
+// Splits a CPE 2.3 formatted string at unescaped colons and unescapes "\x".
+std::vector<std::string> SplitCpe(std::string_view cpe);
+
 // Parses a feed file: NVD CVE JSON 2.0 (`vulnerabilities[].cve`), an OSV record, or an array or
 // `{"vulns": [...]}` of OSV records. Every field is read with a check of its JSON type: a record
 // with a malformed field (or without an id) is skipped and reported in `problems`, one line per

@@ -1,7 +1,10 @@
 // fw.components.known-vulnerabilities: components whose version a vulnerability feed the user
 // imported (`iotcop vulndb import`: NVD CVE JSON 2.0 or OSV) lists as affected, as the
 // vulnerabilities collector matched them. One finding per component, listing its
-// vulnerabilities, with the severity of the worst CVSS score.
+// vulnerabilities, with the severity of the worst CVSS score. A match that a VEX statement (--vex)
+// says is not_affected or fixed is suppressed: it makes no finding, and is named, with the
+// statement's justification and source, in the finding of its component or in the PASS reason;
+// under_investigation and affected keep the finding and say so.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -31,6 +34,29 @@ Severity FromVulnerability(const nlohmann::json& v) {
   return Severity::kMedium;  // MODERATE, MEDIUM or not given
 }
 
+// " [VEX under_investigation: vex.json#/statements/0]", with the statements a later file overrode.
+std::string VexNote(const nlohmann::json& v) {
+  if (!v.contains("vex") || !v["vex"].is_object()) return {};
+  const auto& x = v["vex"];
+  std::string note = fmt::format(
+      " [VEX {}{}: {}#{}", x.value("status", ""),
+      x.contains("justification") ? " (" + x.value("justification", "") + ")" : std::string(),
+      x.value("source", ""), x.value("pointer", ""));
+  if (x.contains("overrides") && x["overrides"].is_array()) {
+    std::vector<std::string> o;
+    for (const auto& e : x["overrides"])
+      if (e.is_string()) o.push_back(e.get<std::string>());
+    note += "; overrides " + firmware::JoinBounded(o, 5);
+  }
+  return note + "]";
+}
+
+bool SuppressedByVex(const nlohmann::json& v) {
+  if (!v.contains("vex") || !v["vex"].is_object()) return false;
+  const std::string status = v["vex"].value("status", "");
+  return status == "not_affected" || status == "fixed";
+}
+
 class KnownVulnerabilitiesCheck : public Check {
  public:
   const CheckDoc& doc() const override { return doc_; }
@@ -54,8 +80,22 @@ class KnownVulnerabilitiesCheck : public Check {
     }
     // One finding per component, listing its vulnerabilities.
     std::map<FactId, std::vector<const Fact*>> by_component;
-    for (const Fact* v : ctx.facts().OfKind(facts::kVulnerability))
-      by_component[v->value.value("component_fact", FactId{0})].push_back(v);
+    std::map<FactId, std::vector<std::string>> suppressed;  // by VEX, per component
+    std::vector<std::string> suppressed_all;
+    for (const Fact* v : ctx.facts().OfKind(facts::kVulnerability)) {
+      const FactId component_id = v->value.value("component_fact", FactId{0});
+      if (SuppressedByVex(v->value)) {
+        const Fact& component = ctx.facts().at(component_id);
+        std::string line = v->value.value("id", "") + VexNote(v->value);
+        if (const std::string impact = v->value["vex"].value("impact", ""); !impact.empty())
+          line += " \"" + impact + "\"";
+        suppressed_all.push_back(component.value.value("name", "") + " " +
+                                 component.value.value("version", "") + ": " + line);
+        suppressed[component_id].push_back(std::move(line));
+      } else {
+        by_component[component_id].push_back(v);
+      }
+    }
     for (const auto& [component_id, vulns] : by_component) {
       const Fact& component = ctx.facts().at(component_id);
       const std::string name = component.value.value("name", "");
@@ -68,7 +108,7 @@ class KnownVulnerabilitiesCheck : public Check {
         listed.push_back(
             j.value("id", "") +
             (j.contains("cvss") ? fmt::format(" (CVSS {:.1f})", j["cvss"].get<double>()) : "") +
-            ": " + j.value("why", ""));
+            ": " + j.value("why", "") + VexNote(j));
       }
       Finding fd;
       fd.title = fmt::format("{} {} has {} known vulnerabilit{}", name, version, vulns.size(),
@@ -77,6 +117,9 @@ class KnownVulnerabilitiesCheck : public Check {
           fmt::format("{} {} ({}) is affected by {}. First: {}", name, version,
                       component.value.value("cpe", component.value.value("purl", "")),
                       firmware::JoinBounded(listed, 20), vulns.front()->value.value("summary", ""));
+      if (auto sup = suppressed.find(component_id); sup != suppressed.end()) {
+        fd.message += ". Not counted, by VEX statement: " + firmware::JoinBounded(sup->second, 20);
+      }
       fd.severity = worst;
       fd.evidence.push_back(component.evidence);
       fd.facts.push_back(component.id);
@@ -87,6 +130,14 @@ class KnownVulnerabilitiesCheck : public Check {
       ctx.Inconclusive("5.3-8", "no component has a known version to match");
     } else if (ctx.findings().empty() && !match_error.empty()) {
       ctx.Inconclusive("5.3-8", "some components could not be matched: " + match_error);
+    } else if (ctx.findings().empty() && !suppressed_all.empty()) {
+      ctx.Pass("5.3-8",
+               fmt::format("none of {} components with versions is affected by the {} "
+                           "vulnerabilities of {} once VEX statements are applied; {} match{} "
+                           "not counted: {}",
+                           checked, known, database, suppressed_all.size(),
+                           suppressed_all.size() == 1 ? "" : "es",
+                           firmware::JoinBounded(suppressed_all, 20)));
     } else if (ctx.findings().empty()) {
       ctx.Pass("5.3-8", fmt::format("none of {} components with versions is affected by the {} "
                                     "vulnerabilities of {}",
