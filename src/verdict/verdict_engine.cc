@@ -26,12 +26,21 @@ std::string DecideWith(const CatalogueItem& item) {
   return s;
 }
 
+// The checks' reasons, "; "-joined; a clause that several reasons share (an image's coverage
+// warning, which every firmware check appends) is said once, where it first stands.
 std::string JoinReasons(const std::vector<std::string>& reasons) {
   std::string out;
+  std::set<std::string_view> said;
   for (const auto& r : reasons) {
-    if (r.empty()) continue;
-    if (!out.empty()) out += "; ";
-    out += r;
+    std::string_view rest = r;
+    while (!rest.empty()) {
+      const std::size_t cut = rest.find("; ");
+      const std::string_view clause = rest.substr(0, cut);
+      rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 2);
+      if (clause.empty() || !said.insert(clause).second) continue;
+      if (!out.empty()) out += "; ";
+      out += clause;
+    }
   }
   return out;
 }

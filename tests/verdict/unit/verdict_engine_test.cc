@@ -461,5 +461,21 @@ TEST(VerdictEngineRealCatalogue, ProjectsEveryStandard) {
   EXPECT_GT(provisions, 0u);
 }
 
+TEST_F(VerdictEngine, AClauseSeveralChecksShareIsSaidOnce) {
+  AddCheck({"t.a", "A", {"5.2-1"}, {}, {}}, [](CheckContext& ctx) {
+    ctx.Inconclusive("5.2-1", "t.a: nothing to judge; fw.bin: no file system could be extracted");
+  });
+  AddCheck({"t.b", "B", {"5.2-1"}, {}, {}}, [](CheckContext& ctx) {
+    ctx.Inconclusive("5.2-1", "t.b: nothing to judge; fw.bin: no file system could be extracted");
+  });
+  Decide();
+  EXPECT_EQ(V("5.2-1").verdict, Verdict::kInconclusive);
+  EXPECT_EQ(V("5.2-1").reason.rfind("t.a: nothing to judge; fw.bin: no file system could be "
+                                    "extracted; t.b: nothing to judge",
+                                    0),
+            0u)
+      << V("5.2-1").reason;
+}
+
 }  // namespace
 }  // namespace iotcop
