@@ -149,7 +149,7 @@ Assessment VexAssessment(FactStore facts) {
   return a;
 }
 
-json Render(const char* format, const Assessment& a) {
+json RenderVexJson(const char* format, const Assessment& a) {
   const report::Renderer* r = report::FindRenderer(format);
   EXPECT_TRUE(r) << format;
   std::ostringstream out;
@@ -161,7 +161,7 @@ TEST_F(VexApplyTest, CycloneDxAnalysisAndOpenVexStatementsCarryTheStatus) {
   const fs::path csaf = Vex(
       "acme.csaf.json", test::ReadFile(fs::path(IOTCOP_SOURCE_DIR) / "fuzz/seeds/vex/csaf.json"));
   const Assessment a = VexAssessment(Facts({csaf}));
-  const json sbom = Render("cyclonedx", a);
+  const json sbom = RenderVexJson("cyclonedx", a);
   std::map<std::string, json> by_id;
   for (const auto& v : sbom["vulnerabilities"]) by_id[v["id"].get<std::string>()] = v;
   ASSERT_EQ(by_id.size(), 2u) << sbom["vulnerabilities"].dump();
@@ -174,7 +174,7 @@ TEST_F(VexApplyTest, CycloneDxAnalysisAndOpenVexStatementsCarryTheStatus) {
       << by_id["CVE-2021-42374"]["analysis"];
   EXPECT_EQ(by_id["CVE-2017-1000487"]["analysis"]["state"], "exploitable");
 
-  const json vex = Render("openvex", a);
+  const json vex = RenderVexJson("openvex", a);
   EXPECT_EQ(report::FindRenderer("openvex")->doc().extension, "vex.openvex.json");
   // OpenVEX 0.2.0 required fields (no schema offline): @context, @id, author, timestamp,
   // version, statements with vulnerability.name, products, status; not_affected with a
@@ -200,9 +200,9 @@ TEST_F(VexApplyTest, CycloneDxAnalysisAndOpenVexStatementsCarryTheStatus) {
   EXPECT_EQ(dns["status"], "affected");
   EXPECT_FALSE(dns["action_statement"].get<std::string>().empty());
   // Deterministic: same assessment, same document; another one, another @id.
-  EXPECT_EQ(Render("openvex", a), vex);
+  EXPECT_EQ(RenderVexJson("openvex", a), vex);
   const Assessment other = VexAssessment(Facts({}));
-  const json plain = Render("openvex", other);
+  const json plain = RenderVexJson("openvex", other);
   EXPECT_NE(plain["@id"], vex["@id"]);
   for (const auto& s : plain["statements"]) EXPECT_EQ(s["status"], "affected");
   // What it wrote reads back as VEX statements.
