@@ -547,6 +547,18 @@ Result<VexDocument> ParseVex(std::string_view text, std::string_view input) {
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     return MakeError(Errc::kCorrupt, "not valid JSON", in, e.byte > 0 ? e.byte - 1 : 0);
+  } catch (const json::out_of_range& e) {
+    // A number no double holds ("1e400"): the parser throws out_of_range, with no offset; the
+    // offset is the number's, found by its text in the message.
+    const std::string what = e.what();
+    const std::size_t open = what.find('\'');
+    const std::size_t close = what.rfind('\'');
+    std::size_t at = 0;
+    if (open != std::string::npos && close > open + 1) {
+      at = text.find(std::string_view(what).substr(open + 1, close - open - 1));
+      if (at == std::string_view::npos) at = 0;
+    }
+    return MakeError(Errc::kCorrupt, "not valid JSON: a number out of range", in, at);
   }
   VexDocument doc;
   doc.source = in;

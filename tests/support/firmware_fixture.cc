@@ -79,6 +79,10 @@ void WriteMode(const fs::path& dir, const std::string& rel, const std::string& c
   fs::permissions(dir / rel, mode);
 }
 
+void WriteScript(const fs::path& dir, const std::string& rel, const std::string& content) {
+  WriteMode(dir, rel, content, kScriptMode);
+}
+
 void Symlink(const fs::path& dir, const std::string& rel, const std::string& target) {
   fs::create_directories((dir / rel).parent_path());
   fs::create_symlink(target, dir / rel);

@@ -35,6 +35,13 @@ FirmwareRun AssessTree(const unpack::Tree& tree, const CheckConfig& config = {})
 // Writes `content` to dir/rel with the given mode (creating folders).
 void WriteMode(const std::filesystem::path& dir, const std::string& rel, const std::string& content,
                std::filesystem::perms mode);
+// The mode of an image's executable scripts (rwxr--r--), and a script written with it to dir/rel
+// (creating folders).
+inline constexpr std::filesystem::perms kScriptMode = std::filesystem::perms::owner_all |
+                                                      std::filesystem::perms::group_read |
+                                                      std::filesystem::perms::others_read;
+void WriteScript(const std::filesystem::path& dir, const std::string& rel,
+                 const std::string& content);
 // Creates a symlink dir/rel -> target (creating folders).
 void Symlink(const std::filesystem::path& dir, const std::string& rel, const std::string& target);
 // Runs a shell command that must succeed; returns its stdout without the trailing newline.

@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "firmware/taint/parser_base.h"
 #include "firmware/taint/taint.h"
 
 namespace iotcop::firmware::taint {
@@ -19,9 +20,9 @@ struct LuaToken {
   std::size_t offset = 0;
 };
 
-class LuaParser {
+class LuaParser : TokenParser<LuaToken> {
  public:
-  LuaParser(std::string_view text, std::string_view input) : s_(text), input_(input) {}
+  LuaParser(std::string_view text, std::string_view input) : TokenParser(text, input) {}
 
   Result<Program> Run() {
     Lex();
@@ -35,21 +36,6 @@ class LuaParser {
   }
 
  private:
-  std::string_view s_;
-  std::string input_;
-  std::vector<LuaToken> toks_;
-  std::size_t t_ = 0;
-  int depth_ = 0;
-  std::optional<Error> err_;
-
-  void FailAt(std::uint32_t line, std::size_t offset, std::string what,
-              Errc code = Errc::kCorrupt) {
-    if (!err_) err_ = MakeError(code, fmt::format("line {}: {}", line, what), input_, offset);
-  }
-  void Fail(std::string what, Errc code = Errc::kCorrupt) {
-    FailAt(Cur().line, Cur().offset, std::move(what), code);
-  }
-
   // --- tokens ---
   // A long bracket [==[ at `i`: its level, or -1.
   int LongOpen(std::size_t i) const {
@@ -192,23 +178,9 @@ class LuaParser {
       }
       toks_.push_back(std::move(tok));
     }
-    LuaToken end;
-    end.line = line;
-    end.offset = s_.size();
-    toks_.push_back(end);
+    PushEnd(line);
   }
 
-  const LuaToken& Cur() const { return toks_[std::min(t_, toks_.size() - 1)]; }
-  const LuaToken& Ahead(std::size_t k) const { return toks_[std::min(t_ + k, toks_.size() - 1)]; }
-  bool Is(std::string_view text) const {
-    return (Cur().kind == LuaToken::Kind::kOp || Cur().kind == LuaToken::Kind::kName) &&
-           Cur().text == text;
-  }
-  bool Accept(std::string_view text) {
-    if (!Is(text)) return false;
-    ++t_;
-    return true;
-  }
   void Expect(std::string_view text) {
     if (!Accept(text)) Fail(fmt::format("expected '{}' near '{}'", text, Cur().text));
   }
@@ -218,10 +190,6 @@ class LuaParser {
       return {};
     }
     return toks_[t_++].text;
-  }
-  bool Enter() {
-    if (++depth_ > kMaxDepth) Fail("nesting deeper than the limit", Errc::kLimitExceeded);
-    return !err_;
   }
 
   // --- statements ---
@@ -242,29 +210,6 @@ class LuaParser {
     }
     --depth_;
     return out;
-  }
-
-  static Stmt Assign(std::string name, Expr value, std::uint32_t line) {
-    Stmt a;
-    a.kind = Stmt::Kind::kAssign;
-    a.name = std::move(name);
-    a.value = std::move(value);
-    a.line = line;
-    return a;
-  }
-  static Stmt Effect(Expr value, std::uint32_t line) {
-    Stmt a;
-    a.kind = Stmt::Kind::kExpr;
-    a.value = std::move(value);
-    a.line = line;
-    return a;
-  }
-  Stmt Group(std::vector<Stmt> body, std::uint32_t line) {
-    Stmt b;
-    b.kind = Stmt::Kind::kBlock;
-    b.body = std::move(body);
-    b.line = line;
-    return b;
   }
 
   void Statement(std::vector<Stmt>& out) {

@@ -9,6 +9,7 @@
 
 #include <optional>
 
+#include "firmware/taint/parser_base.h"
 #include "firmware/taint/taint.h"
 
 namespace iotcop::firmware::taint {
@@ -36,9 +37,9 @@ bool PhpNameChar(char c) {
          static_cast<unsigned char>(c) >= 0x80;
 }
 
-class PhpParser {
+class PhpParser : TokenParser<PhpToken> {
  public:
-  PhpParser(std::string_view code, std::string_view input) : s_(code), input_(input) {}
+  PhpParser(std::string_view code, std::string_view input) : TokenParser(code, input) {}
 
   Result<Program> Run() {
     Lex();
@@ -50,29 +51,6 @@ class PhpParser {
   }
 
  private:
-  std::string_view s_;
-  std::string input_;
-  std::vector<PhpToken> toks_;
-  std::size_t t_ = 0;
-  int depth_ = 0;
-  std::optional<Error> err_;
-
-  void FailAt(std::uint32_t line, std::size_t offset, std::string what,
-              Errc code = Errc::kCorrupt) {
-    if (!err_) err_ = MakeError(code, fmt::format("line {}: {}", line, what), input_, offset);
-  }
-  void Fail(std::string what, Errc code = Errc::kCorrupt) {
-    FailAt(Cur().line, Cur().offset, std::move(what), code);
-  }
-
-  static Expr Literal(std::string text, std::uint32_t line) {
-    Expr e;
-    e.kind = Expr::Kind::kLiteral;
-    e.text = std::move(text);
-    e.line = line;
-    return e;
-  }
-
   // The parts of an interpolated string body (between its quotes).
   Expr Interpolate(std::string_view body, std::uint32_t line) {
     Expr cat;
@@ -256,27 +234,9 @@ class PhpParser {
       }
       toks_.push_back(std::move(tok));
     }
-    PhpToken end;
-    end.line = line;
-    end.offset = s_.size();
-    toks_.push_back(std::move(end));
+    PushEnd(line);
   }
 
-  const PhpToken& Cur() const { return toks_[std::min(t_, toks_.size() - 1)]; }
-  bool Is(std::string_view text) const {
-    return (Cur().kind == PhpToken::Kind::kOp || Cur().kind == PhpToken::Kind::kName) &&
-           Cur().text == text;
-  }
-  bool Accept(std::string_view text) {
-    if (!Is(text)) return false;
-    ++t_;
-    return true;
-  }
-  bool AtEnd() const { return Cur().kind == PhpToken::Kind::kEnd; }
-  bool Enter() {
-    if (++depth_ > kMaxDepth) Fail("nesting deeper than the limit", Errc::kLimitExceeded);
-    return !err_;
-  }
   // Skips a balanced ( ) [ ] { } group starting at the cursor.
   void SkipGroup() {
     int depth = 0;
@@ -301,12 +261,11 @@ class PhpParser {
     return out;
   }
 
-  static Stmt Effect(Expr v, std::uint32_t line) {
-    Stmt s;
-    s.kind = Stmt::Kind::kExpr;
-    s.value = std::move(v);
-    s.line = line;
-    return s;
+  // The statements of a block whose '{' was taken, up to its '}', as one block statement.
+  void BracedBlock(std::uint32_t line, std::vector<Stmt>& out) {
+    std::vector<Stmt> body = Statements(true);
+    Accept("}");
+    out.push_back(Group(std::move(body), line));
   }
 
   // A body: { statements } or one statement (or "endif"-style: up to the end keyword).
@@ -330,12 +289,7 @@ class PhpParser {
     const std::uint32_t line = Cur().line;
     if (Accept(";")) return;
     if (Accept("{")) {
-      Stmt b;
-      b.kind = Stmt::Kind::kBlock;
-      b.line = line;
-      b.body = Statements(true);
-      Accept("}");
-      out.push_back(std::move(b));
+      BracedBlock(line, out);
       return;
     }
     if (Accept("function")) {
@@ -358,12 +312,7 @@ class PhpParser {
     if (Is("class") || Is("interface") || Is("trait") || Is("abstract") || Is("final")) {
       while (!AtEnd() && !Is("{")) ++t_;
       if (Accept("{")) {
-        Stmt b;
-        b.kind = Stmt::Kind::kBlock;
-        b.line = line;
-        b.body = Statements(true);
-        Accept("}");
-        out.push_back(std::move(b));
+        BracedBlock(line, out);
       }
       return;
     }
@@ -372,21 +321,16 @@ class PhpParser {
       ++t_;
       while (!err_ && !AtEnd() && !Is(";") && !Is("{")) ++t_;
       if (Accept("{")) {
-        Stmt b;
-        b.kind = Stmt::Kind::kBlock;
-        b.line = line;
-        b.body = Statements(true);
-        Accept("}");
-        out.push_back(std::move(b));
+        BracedBlock(line, out);
       } else {
         Accept(";");
       }
       return;
     }
-    const bool scope_call = toks_[std::min(t_ + 1, toks_.size() - 1)].text == "::";
+    const bool scope_call = Ahead(1).text == "::";
     if (!scope_call && (Is("public") || Is("private") || Is("protected") || Is("static") ||
                         Is("var") || Is("const") || Is("use") || Is("global"))) {
-      if (Is("static") && toks_[std::min(t_ + 1, toks_.size() - 1)].kind == PhpToken::Kind::kVar) {
+      if (Is("static") && Ahead(1).kind == PhpToken::Kind::kVar) {
         ++t_;
       } else {
         ++t_;
@@ -661,8 +605,8 @@ class PhpParser {
     if (Accept("@") || Accept("&")) return Unary();
     if (Is("(")) {
       // A cast: (int) (integer) (float) (bool) (string) (array) (object)
-      const PhpToken& n = toks_[std::min(t_ + 1, toks_.size() - 1)];
-      const PhpToken& close = toks_[std::min(t_ + 2, toks_.size() - 1)];
+      const PhpToken& n = Ahead(1);
+      const PhpToken& close = Ahead(2);
       if (n.kind == PhpToken::Kind::kName && close.kind == PhpToken::Kind::kOp &&
           close.text == ")") {
         static constexpr std::string_view kNumeric[] = {"int",    "integer", "float",
@@ -696,9 +640,8 @@ class PhpParser {
     Accept("(");
     while (!err_ && !AtEnd() && !Is(")")) {
       Accept("...");
-      if (Cur().kind == PhpToken::Kind::kName &&
-          toks_[std::min(t_ + 1, toks_.size() - 1)].text == ":" &&
-          toks_[std::min(t_ + 1, toks_.size() - 1)].kind == PhpToken::Kind::kOp)
+      if (Cur().kind == PhpToken::Kind::kName && Ahead(1).text == ":" &&
+          Ahead(1).kind == PhpToken::Kind::kOp)
         t_ += 2;  // named argument
       into.push_back(Expression());
       if (Accept("=>")) into.push_back(Expression());  // array(key => value)

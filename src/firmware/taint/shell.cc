@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "firmware/taint/parser_base.h"
 #include "firmware/taint/taint.h"
 
 namespace iotcop::firmware::taint {
@@ -19,10 +20,10 @@ bool ShMeta(char c) {
          c == ')' || c == '<' || c == '>' || c == '\r';
 }
 
-class ShellParser {
+class ShellParser : ParseState {
  public:
   ShellParser(std::string_view text, std::string_view input, std::uint32_t first_line, int depth)
-      : s_(text), input_(input), line_(first_line), depth_(depth) {}
+      : ParseState(text, input, depth), line_(first_line) {}
 
   Result<std::vector<Stmt>> Run() {
     auto body = List({}, 0, nullptr);
@@ -35,28 +36,34 @@ class ShellParser {
   }
 
  private:
-  std::string_view s_;
-  std::string input_;
   std::size_t i_ = 0;
   std::uint32_t line_ = 1;
-  int depth_ = 0;
   std::size_t tokens_ = 0;
-  std::optional<Error> err_;
   std::vector<std::pair<std::string, bool>> heredocs_;  // delimiter, strip tabs
 
   void Fail(std::string what, Errc code = Errc::kCorrupt) {
     FailAt(line_, i_, std::move(what), code);
-  }
-  // An unterminated construct is named at the line it starts on.
-  void FailAt(std::uint32_t line, std::size_t offset, std::string what,
-              Errc code = Errc::kCorrupt) {
-    if (!err_) err_ = MakeError(code, fmt::format("line {}: {}", line, what), input_, offset);
   }
   bool At(std::string_view w) const { return s_.substr(i_).starts_with(w); }
   char Peek(std::size_t k = 0) const { return i_ + k < s_.size() ? s_[i_ + k] : '\0'; }
   void Advance() {
     if (s_[i_] == '\n') ++line_;
     ++i_;
+  }
+  // Where a quote opens, for the error when the input ends before it closes.
+  struct Opening {
+    std::uint32_t line;
+    std::size_t offset;
+  };
+  Opening Open() {
+    const Opening o{line_, i_};
+    Advance();
+    return o;
+  }
+  bool Unclosed(const Opening& o, std::string_view what) {
+    if (i_ < s_.size()) return false;
+    FailAt(o.line, o.offset, fmt::format("unterminated {}", what));
+    return true;
   }
   bool Count() {
     if (++tokens_ > kMaxTokens) Fail("more than the token limit", Errc::kLimitExceeded);
@@ -211,13 +218,6 @@ class ShellParser {
     }
   }
 
-  Stmt Block(std::vector<Stmt> body, std::uint32_t line) {
-    Stmt b;
-    b.kind = Stmt::Kind::kBlock;
-    b.body = std::move(body);
-    b.line = line;
-    return b;
-  }
   void Expect(std::string_view w) {
     SkipSeparators();
     if (PeekReserved() != w) {
@@ -254,7 +254,7 @@ class ShellParser {
         if (stop != "fi") return Fail("'if' without 'fi'");
         break;
       }
-      out.push_back(Block(std::move(all), line));
+      out.push_back(Group(std::move(all), line));
     } else if (r == "while" || r == "until") {
       Consume(r);
       std::string stop;
@@ -265,7 +265,7 @@ class ShellParser {
       Append(cond, List({"done"}, 0, &stop));
       if (err_) return;
       if (stop != "done") return Fail("loop without 'done'");
-      out.push_back(Block(std::move(cond), line));
+      out.push_back(Group(std::move(cond), line));
     } else if (r == "for") {
       Consume(r);
       SkipBlanks();
@@ -303,7 +303,7 @@ class ShellParser {
       Append(body, List({"done"}, 0, &stop));
       if (err_) return;
       if (stop != "done") return Fail("'for' without 'done'");
-      out.push_back(Block(std::move(body), line));
+      out.push_back(Group(std::move(body), line));
     } else if (r == "case") {
       Case(out, line);
     } else if (r == "{") {
@@ -312,7 +312,7 @@ class ShellParser {
       auto body = List({"}"}, 0, &stop);
       if (err_) return;
       if (stop != "}") return Fail("'{' without '}'");
-      out.push_back(Block(std::move(body), line));
+      out.push_back(Group(std::move(body), line));
       Redirections();
     } else if (Peek() == '(') {
       ++i_;
@@ -320,7 +320,7 @@ class ShellParser {
       if (err_) return;
       if (Peek() != ')') return Fail("'(' without ')'");
       ++i_;
-      out.push_back(Block(std::move(body), line));
+      out.push_back(Group(std::move(body), line));
       Redirections();
     } else if (r == "function") {
       Consume(r);
@@ -405,7 +405,7 @@ class ShellParser {
       std::string stopped;  // the last arm may end at `esac` without `;;`
       Append(body, List({"esac"}, 0, &stopped));
       if (err_) return;
-      arms.push_back(Block(std::move(body), line_));
+      arms.push_back(Group(std::move(body), line_));
       if (stopped == "esac") break;
       if (At(";;")) {
         i_ += 2;
@@ -420,7 +420,7 @@ class ShellParser {
     e.value = std::move(subject);
     e.line = line;
     out.push_back(std::move(e));
-    out.push_back(Block(std::move(arms), line));
+    out.push_back(Group(std::move(arms), line));
   }
 
   // Redirections after a compound command.
@@ -529,13 +529,7 @@ class ShellParser {
     }
   }
 
-  Expr Lit(std::string text) {
-    Expr e;
-    e.kind = Expr::Kind::kLiteral;
-    e.text = std::move(text);
-    e.line = line_;
-    return e;
-  }
+  Expr Lit(std::string text) { return Literal(std::move(text), line_); }
 
   // One word: a concatenation of literal text and expansions.
   Expr Word() {
@@ -566,14 +560,9 @@ class ShellParser {
         while (i_ < end) Advance();
         ++i_;
       } else if (c == '"') {
-        const std::uint32_t qline = line_;
-        const std::size_t qoffset = i_;
-        Advance();
+        const Opening quote = Open();
         for (;;) {
-          if (i_ >= s_.size()) {
-            FailAt(qline, qoffset, "unterminated double quote");
-            break;
-          }
+          if (Unclosed(quote, "double quote")) break;
           const char d = s_[i_];
           if (d == '"') {
             ++i_;
@@ -621,14 +610,9 @@ class ShellParser {
     e.line = line_;
     if (s_[i_] == '`') {
       std::string inner;
-      const std::uint32_t first = line_;
-      const std::size_t offset = i_;
-      Advance();
+      const Opening quote = Open();
       for (;;) {
-        if (i_ >= s_.size()) {
-          FailAt(first, offset, "unterminated backquote");
-          return e;
-        }
+        if (Unclosed(quote, "backquote")) return e;
         if (s_[i_] == '`') {
           ++i_;
           break;
@@ -640,7 +624,7 @@ class ShellParser {
         inner += s_[i_];
         Advance();
       }
-      return Sub(inner, first);
+      return Sub(inner, quote.line);
     }
     ++i_;  // '$'
     const char c = Peek();

@@ -16,13 +16,9 @@ namespace fs = std::filesystem;
 using test::AssessFolder;
 using test::TempDir;
 using test::WriteFile;
+using test::WriteScript;
 
-constexpr auto kBootExec = fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read;
 constexpr auto kBootPlain = fs::perms::owner_read | fs::perms::owner_write;
-
-void BootScript(const TempDir& t, const std::string& rel, const std::string& text) {
-  test::WriteMode(t.path(), rel, text, kBootExec);
-}
 
 const Fact* ServiceNamed(const test::FirmwareRun& run, const std::string& name) {
   return run.FactWhere(facts::kService, "name", name);
@@ -37,11 +33,11 @@ firmware::BootPlan PlanOf(const fs::path& dir) {
 
 void OpenWrtBase(const TempDir& t) {
   WriteFile(t / "etc/inittab", "::sysinit:/etc/init.d/rcS S boot\n");
-  BootScript(t, "etc/init.d/rcS", "#!/bin/sh\nfor i in /etc/rc.d/$1*; do $i $2; done\n");
+  WriteScript(t.path(), "etc/init.d/rcS", "#!/bin/sh\nfor i in /etc/rc.d/$1*; do $i $2; done\n");
   // OpenWrt 12.09's done: rc.local has no #! line and is run by sh.
-  BootScript(t, "etc/init.d/done",
-             "#!/bin/sh /etc/rc.common\nSTART=95\nboot() {\n\tmount_root done\n"
-             "\t[ -f /etc/rc.local ] && {\n\t\tsh /etc/rc.local\n\t}\n}\n");
+  WriteScript(t.path(), "etc/init.d/done",
+              "#!/bin/sh /etc/rc.common\nSTART=95\nboot() {\n\tmount_root done\n"
+              "\t[ -f /etc/rc.local ] && {\n\t\tsh /etc/rc.local\n\t}\n}\n");
 }
 
 TEST(FirmwareBoot, OpenWrtRcLocalRunsWhenDoneIsEnabled) {
@@ -73,7 +69,7 @@ TEST(FirmwareBoot, SystemdRcLocalEnabledOrExecutable) {
   // Not executable, not enabled: the generator does not pull it in.
   EXPECT_EQ(ServiceNamed(AssessFolder(t.path()), "tddp"), nullptr);
   // Executable: systemd-rc-local-generator adds it to multi-user.target.
-  fs::permissions(t / "etc/rc.local", kBootExec);
+  fs::permissions(t / "etc/rc.local", test::kScriptMode);
   auto run = AssessFolder(t.path());
   const Fact* s = ServiceNamed(run, "tddp");
   ASSERT_NE(s, nullptr);
@@ -86,13 +82,14 @@ TEST(FirmwareBoot, SystemdRcLocalEnabledOrExecutable) {
 TEST(FirmwareBoot, CronEntriesRunOnlyWhenCrondIsStarted) {
   TempDir t;
   OpenWrtBase(t);
-  BootScript(t, "etc/init.d/cron",
-             "#!/bin/sh /etc/rc.common\nSTART=50\nstart() {\n\tmkdir -p /var/spool/cron\n"
-             "\tservice_start /usr/sbin/crond -c /etc/crontabs -l ${loglevel:-5}\n}\n");
+  WriteScript(t.path(), "etc/init.d/cron",
+              "#!/bin/sh /etc/rc.common\nSTART=50\nstart() {\n\tmkdir -p /var/spool/cron\n"
+              "\tservice_start /usr/sbin/crond -c /etc/crontabs -l ${loglevel:-5}\n}\n");
   WriteFile(t / "etc/crontabs/root",
             "# m h dom mon dow command\nMAILTO=\"\"\n*/5 * * * * /usr/sbin/ntpd -q -p pool\n"
             "@reboot /usr/sbin/tddp &\n0 3 * * * /usr/bin/check.sh\n");
-  BootScript(t, "usr/bin/check.sh", "#!/bin/sh\npidof httpd || /usr/sbin/httpd -p 8080 &\n");
+  WriteScript(t.path(), "usr/bin/check.sh",
+              "#!/bin/sh\npidof httpd || /usr/sbin/httpd -p 8080 &\n");
   WriteFile(t / "etc/cron.d/backup", "SHELL=/bin/sh\n17 * * * * nobody /usr/bin/rsync -a /a /b\n");
   // crond installed but not enabled.
   {
@@ -145,13 +142,13 @@ TEST(FirmwareBoot, CronEntriesRunOnlyWhenCrondIsStarted) {
 TEST(FirmwareBoot, RalinkEtcRoInitTreeAndShellLaunchForms) {
   TempDir t;
   WriteFile(t / "etc_ro/inittab", "::sysinit:/etc_ro/rcS\nttyS1::respawn:/bin/sh\n");
-  BootScript(t, "etc_ro/rcS",
-             "#!/bin/sh\nmount -a\nWEB=/bin/goahead\nDBG=\n"
-             ". /etc_ro/lib.sh\n"            // sourced, no #! line
-             "sh /sbin/internet.sh\n"        // run by sh, no #! line
-             "sh -c \"$WEB -p 80 &\"\n"      // sh -c with a variable
-             "${DBG:-/usr/sbin/debugd} &\n"  // a default through ${VAR:-word}
-             "#/usr/sbin/telnetd\n");
+  WriteScript(t.path(), "etc_ro/rcS",
+              "#!/bin/sh\nmount -a\nWEB=/bin/goahead\nDBG=\n"
+              ". /etc_ro/lib.sh\n"            // sourced, no #! line
+              "sh /sbin/internet.sh\n"        // run by sh, no #! line
+              "sh -c \"$WEB -p 80 &\"\n"      // sh -c with a variable
+              "${DBG:-/usr/sbin/debugd} &\n"  // a default through ${VAR:-word}
+              "#/usr/sbin/telnetd\n");
   test::WriteMode(t.path(), "etc_ro/lib.sh", "start_nvram() {\n\tnvram_daemon &\n}\nstart_nvram\n",
                   kBootPlain);
   test::WriteMode(t.path(), "sbin/internet.sh", "udhcpd /etc/udhcpd.conf &\n", kBootPlain);

@@ -13,12 +13,7 @@ namespace fs = std::filesystem;
 using test::AssessFolder;
 using test::TempDir;
 using test::WriteFile;
-
-constexpr auto kServiceExec = fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read;
-
-void Script(const TempDir& t, const std::string& rel, const std::string& text) {
-  test::WriteMode(t.path(), rel, text, kServiceExec);
-}
+using test::WriteScript;
 
 std::vector<std::string> StartedNames(const test::FirmwareRun& run) {
   std::vector<std::string> out;
@@ -36,9 +31,9 @@ TEST(FirmwareServices, TelnetShellFromRcsIsCriticalAndCommentedLinesStartNothing
       t / "etc/inittab",
       "# BusyBox "
       "inittab\n::sysinit:/etc/init.d/rcS\nttyS0::respawn:/bin/sh\n#::respawn:/usr/sbin/debugd\n");
-  Script(t, "etc/init.d/rcS",
-         "#!/bin/sh\nmount -t proc proc /proc\n# remote support\ntelnetd -l /bin/sh\n"
-         "# /usr/sbin/tftpd -l /tmp\n#telnetd\nhttpd -h /www -p 80 # web\n");
+  WriteScript(t.path(), "etc/init.d/rcS",
+              "#!/bin/sh\nmount -t proc proc /proc\n# remote support\ntelnetd -l /bin/sh\n"
+              "# /usr/sbin/tftpd -l /tmp\n#telnetd\nhttpd -h /www -p 80 # web\n");
   auto run = AssessFolder(t.path());
   auto telnet = run.Findings("fw.services.telnet");
   ASSERT_EQ(telnet.size(), 1u);
@@ -62,7 +57,7 @@ TEST(FirmwareServices, LoginOnTheConsoleIsNotASerialShell) {
   WriteFile(t / "etc/inittab",
             "::sysinit:/etc/init.d/rcS\nttyS0::respawn:/sbin/getty -L ttyS0 115200 vt100\n"
             "ttyS1::askfirst:/bin/login\n#ttyS2::respawn:/bin/sh\n");
-  Script(t, "etc/init.d/rcS", "#!/bin/sh\n#telnetd -l /bin/sh\n");
+  WriteScript(t.path(), "etc/init.d/rcS", "#!/bin/sh\n#telnetd -l /bin/sh\n");
   auto run = AssessFolder(t.path());
   EXPECT_TRUE(run.Findings("fw.services.serial-shell").empty());
   EXPECT_TRUE(run.Findings("fw.services.telnet").empty());
@@ -72,15 +67,15 @@ TEST(FirmwareServices, LoginOnTheConsoleIsNotASerialShell) {
 TEST(FirmwareServices, OpenWrtRcdLinkEnablesTelnetWhileRootHasNoPassword) {
   TempDir t;
   WriteFile(t / "etc/inittab", "::sysinit:/etc/init.d/rcS S boot\n");
-  Script(t, "etc/init.d/rcS", "#!/bin/sh\nfor i in /etc/rc.d/$1*; do $i $2; done\n");
+  WriteScript(t.path(), "etc/init.d/rcS", "#!/bin/sh\nfor i in /etc/rc.d/$1*; do $i $2; done\n");
   const std::string rc_common = "#!/bin/sh /etc/rc.common\n";
-  Script(t, "etc/init.d/telnet",
-         rc_common +
-             "START=50\n\nstart() {\n\tservice_start /usr/sbin/telnetd -l /bin/login.sh\n}\n\n"
-             "stop() {\n\tservice_stop /usr/sbin/telnetd\n}\n");
+  WriteScript(t.path(), "etc/init.d/telnet",
+              rc_common +
+                  "START=50\n\nstart() {\n\tservice_start /usr/sbin/telnetd -l /bin/login.sh\n}\n\n"
+                  "stop() {\n\tservice_stop /usr/sbin/telnetd\n}\n");
   // Installed but not enabled (no rc.d link): starts nothing.
-  Script(t, "etc/init.d/tftpd",
-         rc_common + "start() {\n\tservice_start /usr/sbin/tftpd -l /tmp\n}\n");
+  WriteScript(t.path(), "etc/init.d/tftpd",
+              rc_common + "start() {\n\tservice_start /usr/sbin/tftpd -l /tmp\n}\n");
   test::Symlink(t.path(), "etc/rc.d/S50telnet", "../init.d/telnet");
   test::Symlink(t.path(), "etc/rc.d/K50telnet", "../init.d/telnet");
   WriteFile(t / "etc/passwd",
@@ -102,16 +97,17 @@ TEST(FirmwareServices, OpenWrtRcdLinkEnablesTelnetWhileRootHasNoPassword) {
 TEST(FirmwareServices, GlobLoopsProcdSystemdInetdAndXinetd) {
   TempDir t;
   WriteFile(t / "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-  Script(t, "etc/init.d/rcS", "#!/bin/sh\nfor i in /etc/init.d/S??* ;do\n  $i start\ndone\n");
-  Script(t, "etc/init.d/S50tftpd",
-         "#!/bin/sh\ncase \"$1\" in\n start) /usr/sbin/tftpd -l -s /tmp & ;;\nesac\n");
-  Script(t, "etc/init.d/K10ftpd", "#!/bin/sh\nvsftpd &\n");
+  WriteScript(t.path(), "etc/init.d/rcS",
+              "#!/bin/sh\nfor i in /etc/init.d/S??* ;do\n  $i start\ndone\n");
+  WriteScript(t.path(), "etc/init.d/S50tftpd",
+              "#!/bin/sh\ncase \"$1\" in\n start) /usr/sbin/tftpd -l -s /tmp & ;;\nesac\n");
+  WriteScript(t.path(), "etc/init.d/K10ftpd", "#!/bin/sh\nvsftpd &\n");
   // procd service enabled through rc.d
-  Script(t, "etc/init.d/miniupnpd",
-         "#!/bin/sh /etc/rc.common\nSTART=95\nUSE_PROCD=1\nPROG=/usr/sbin/miniupnpd\n"
-         "start_service() {\n\tprocd_open_instance\n\tprocd_set_param command $PROG -f "
-         "/var/etc/miniupnpd.conf\n"
-         "\tprocd_close_instance\n}\n");
+  WriteScript(t.path(), "etc/init.d/miniupnpd",
+              "#!/bin/sh /etc/rc.common\nSTART=95\nUSE_PROCD=1\nPROG=/usr/sbin/miniupnpd\n"
+              "start_service() {\n\tprocd_open_instance\n\tprocd_set_param command $PROG -f "
+              "/var/etc/miniupnpd.conf\n"
+              "\tprocd_close_instance\n}\n");
   test::Symlink(t.path(), "etc/rc.d/S95miniupnpd", "../init.d/miniupnpd");
   // systemd: enabled unit without User= (runs as root); a disabled one with a debug daemon
   WriteFile(t / "lib/systemd/system/tddp.service", "[Service]\nExecStart=/usr/bin/tddp -d\n");
@@ -158,9 +154,10 @@ TEST(FirmwareServices, GlobLoopsProcdSystemdInetdAndXinetd) {
 TEST(FirmwareServices, FunctionsThatAreNeverCalledStartNothing) {
   TempDir t;
   WriteFile(t / "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-  Script(t, "etc/init.d/rcS",
-         "#!/bin/sh\n. /lib/failsafe.sh\nstart_web() {\n  httpd -p 80\n}\nstart_web\n");
-  Script(t, "lib/failsafe.sh", "#!/bin/sh\nfailsafe_login() {\n\ttelnetd -l /bin/login.sh\n}\n");
+  WriteScript(t.path(), "etc/init.d/rcS",
+              "#!/bin/sh\n. /lib/failsafe.sh\nstart_web() {\n  httpd -p 80\n}\nstart_web\n");
+  WriteScript(t.path(), "lib/failsafe.sh",
+              "#!/bin/sh\nfailsafe_login() {\n\ttelnetd -l /bin/login.sh\n}\n");
   auto run = AssessFolder(t.path());
   const auto names = StartedNames(run);
   EXPECT_TRUE(Has(names, "httpd"));
@@ -170,7 +167,7 @@ TEST(FirmwareServices, FunctionsThatAreNeverCalledStartNothing) {
 TEST(FirmwareServices, NoServicesStartedMeansPassForTheServiceChecksNotFail) {
   TempDir t;
   WriteFile(t / "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-  Script(t, "etc/init.d/rcS", "#!/bin/sh\nsyslogd\n");
+  WriteScript(t.path(), "etc/init.d/rcS", "#!/bin/sh\nsyslogd\n");
   auto run = AssessFolder(t.path());
   for (const char* id :
        {"fw.services.telnet", "fw.services.debug-daemon", "fw.services.file-transfer",
@@ -192,7 +189,7 @@ TEST(FirmwarePermissions, SetuidAndWorldWritableFilesButNotStickyTmp) {
       fs::perms::all & ~fs::perms::owner_exec & ~fs::perms::group_exec & ~fs::perms::others_exec);
   fs::create_directories(t / "tmp");
   fs::permissions(t / "tmp", fs::perms::all | fs::perms::sticky_bit);
-  test::WriteMode(t.path(), "usr/bin/ok", "#!/bin/sh\n", kServiceExec);
+  test::WriteMode(t.path(), "usr/bin/ok", "#!/bin/sh\n", test::kScriptMode);
   auto run = AssessFolder(t.path());
   auto f = run.Findings("fw.files.permissions");
   ASSERT_EQ(f.size(), 2u);

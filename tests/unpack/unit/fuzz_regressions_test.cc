@@ -8,6 +8,7 @@
 #include "network/robustness_payloads.h"
 #include "support/fs_fixture.h"
 #include "support/test_support.h"
+#include "vuln/vex.h"
 
 namespace iotcop {
 namespace {
@@ -52,6 +53,26 @@ TEST(FuzzRegression, SquashfsFragmentCountIsBounded) {
 TEST(FuzzRegression, SquashfsInodeBlockListIsBoundedByTheInodeTable) {
   const auto r = UnpackRegression("squashfs-oom-f1bc2f8739ba110d0a75182adbf6d6c7844e4e82");
   EXPECT_TRUE(test::HasProblem(r, "bytes of block list or target; the inode table holds at most"));
+}
+
+// fuzz_vex, crash: a CycloneDX document with the number 3e671374 ended the process: nlohmann's
+// parser throws out_of_range (not parse_error) for a number no double holds. Now a clean error
+// naming the input and the number's offset.
+TEST(FuzzRegression, VexNumberOverflowIsAnError) {
+  const auto name = "vex-crash-5723f304c94bf51f77b86f8a9050642ff5246e0a";
+  const std::string found =
+      test::ReadFile(std::filesystem::path(IOTCOP_SOURCE_DIR) / "fuzz/regressions" / name);
+  const auto r = vuln::ParseVex(found, name);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, Errc::kCorrupt);
+  EXPECT_NE(r.error().Describe().find("number out of range"), std::string::npos);
+  EXPECT_EQ(r.error().offset, found.find("3e671374"));
+
+  const std::string small = R"({"bomFormat": "CycloneDX", "specVersion": 1e400})";
+  const auto s = vuln::ParseVex(small, "small.json");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().offset, small.find("1e400"));
+  EXPECT_NE(s.error().Describe().find("small.json"), std::string::npos);
 }
 
 }  // namespace
