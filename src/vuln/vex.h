@@ -78,5 +78,8 @@ struct VexDecision {
 // overrides with another status is listed in `overridden`.
 std::optional<VexDecision> DecideVex(const std::vector<VexDocument>& docs, std::string_view id,
                                      const VexComponent& c);
+// The decision points into `docs`: a temporary list would leave it dangling.
+std::optional<VexDecision> DecideVex(std::vector<VexDocument>&& docs, std::string_view id,
+                                     const VexComponent& c) = delete;
 
 }  // namespace iotcop::vuln

@@ -185,19 +185,21 @@ TEST(Vex, MostSpecificMatchWinsWithinAFileAndTheLaterFileAcrossFiles) {
   const vuln::VexDocument b = parse(R"({"@context": "https://openvex.dev/ns/v0.2.0", "statements": [
     {"vulnerability": "CVE-3", "products": ["busybox"], "status": "affected"}]})",
                                     "b.json");
-  auto d = vuln::DecideVex({a}, "CVE-1", Busybox());
+  // The decisions point into the documents' list: it lives as long as they are read.
+  const std::vector<vuln::VexDocument> only_a = {a}, a_then_b = {a, b};
+  auto d = vuln::DecideVex(only_a, "CVE-1", Busybox());
   ASSERT_TRUE(d);
   EXPECT_EQ(d->statement->status, VexStatus::kNotAffected) << "the PURL beats name@version";
   EXPECT_EQ(d->matched_by, "purl");
-  d = vuln::DecideVex({a}, "ghsa-2", Busybox());
+  d = vuln::DecideVex(only_a, "ghsa-2", Busybox());
   ASSERT_TRUE(d) << "by alias, case-insensitive";
   EXPECT_EQ(d->matched_by, "every product");
-  d = vuln::DecideVex({a}, "CVE-3", Busybox());
+  d = vuln::DecideVex(only_a, "CVE-3", Busybox());
   ASSERT_TRUE(d);
   EXPECT_EQ(d->matched_by, "cpe") << "a CPE with version * covers every version";
-  EXPECT_FALSE(vuln::DecideVex({a}, "CVE-4", Busybox())) << "another version";
-  EXPECT_FALSE(vuln::DecideVex({a}, "CVE-9", Busybox()));
-  d = vuln::DecideVex({a, b}, "CVE-3", Busybox());
+  EXPECT_FALSE(vuln::DecideVex(only_a, "CVE-4", Busybox())) << "another version";
+  EXPECT_FALSE(vuln::DecideVex(only_a, "CVE-9", Busybox()));
+  d = vuln::DecideVex(a_then_b, "CVE-3", Busybox());
   ASSERT_TRUE(d);
   EXPECT_EQ(d->statement->status, VexStatus::kAffected) << "the later file wins";
   EXPECT_EQ(d->statement->source, "b.json");
@@ -207,7 +209,7 @@ TEST(Vex, MostSpecificMatchWinsWithinAFileAndTheLaterFileAcrossFiles) {
   other.name = other.package = "dnsmasq";
   other.purl = "pkg:generic/dnsmasq@1.19.4";
   other.cpe = "cpe:2.3:a:thekelleys:dnsmasq:1.19.4:*:*:*:*:*:*:*";
-  EXPECT_FALSE(vuln::DecideVex({a}, "CVE-1", other));
+  EXPECT_FALSE(vuln::DecideVex(only_a, "CVE-1", other));
 }
 
 TEST(Vex, ReadsFilesAndNamesTheAbsentOne) {
