@@ -118,7 +118,8 @@ int Run(AssessArgs& args) {
       std::cout << "HTML report: " << (fs::path(args.out_dir) / "report.html").string() << "\n";
     }
   }
-  if (!SaveAssessment(args.store, a, *catalogue, args.options.check_config.vulndb, args.quiet))
+  if (!SaveAssessment(args.store, a, *catalogue, args.options.check_config.vulndb,
+                      args.options.check_config.vex, args.quiet))
     rc = kExitInput;
   for (const auto& in : a.inputs) {
     if (in.status == "failed") rc = kExitInput;

@@ -15,7 +15,7 @@ void AddAssessStoreOptions(CLI::App* cmd, AssessStoreArgs& args) {
 }
 
 bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Catalogue& catalogue,
-                    const std::string& vulndb, bool quiet) {
+                    const std::string& vulndb, const std::vector<std::string>& vex, bool quiet) {
   if (args.no_store) return true;
   auto s = OpenStoreOrReport("assess", args.db);
   if (!s) {
@@ -23,7 +23,7 @@ bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Cata
     return false;
   }
   auto id = s->Save(store::MakeRecord(a, report::AssessmentJson(a, catalogue), args.version,
-                                      store::RulesHash(vulndb)));
+                                      store::RulesHash(vulndb, vex)));
   if (!id) {
     std::cerr << "iotcop assess: results store: " << id.error().Describe()
               << "\niotcop assess: the assessment was not saved (the reports are written)\n";

@@ -32,6 +32,7 @@
 #include "report/json_read.h"
 #include "store/batch.h"
 #include "store/fleet.h"
+#include "vuln/vex.h"
 
 namespace iotcop::cli {
 namespace fs = std::filesystem;
@@ -42,6 +43,7 @@ namespace {
 struct BatchArgs {
   std::string source, db, shard = "0/1", summary = "text", summary_out, work,
                           standard = "en303645-v2", vulndb, format = "text";
+  std::vector<std::string> vex;
   unsigned jobs = 0;
   bool status = false;
 };
@@ -156,7 +158,14 @@ int Run(BatchArgs& args) {
   }
   auto db = OpenStoreOrReport("batch", args.db);
   if (!db) return kExitInput;
-  const std::string rules = store::RulesHash(args.vulndb);
+  // A malformed VEX document stops the batch before any work, as it stops assess.
+  for (const auto& file : args.vex) {
+    if (auto doc = vuln::ReadVexFile(file); !doc) {
+      std::cerr << "iotcop batch: --vex: " << doc.error().Describe() << "\n";
+      return kExitInput;
+    }
+  }
+  const std::string rules = store::RulesHash(args.vulndb, args.vex);
   // The whole manifest (every shard's items) goes to the store first: --status then knows what
   // remains of shards that have not started yet.
   store::BatchManifest manifest{store::BatchSource(args.source), rules, NowUtc(), shard->count,
@@ -313,6 +322,7 @@ int Run(BatchArgs& args) {
                                     "--standard",
                                     args.standard};
       if (!args.vulndb.empty()) a.insert(a.end(), {"--vulndb", args.vulndb});
+      for (const auto& file : args.vex) a.insert(a.end(), {"--vex", file});
       const pid_t pid = Launch(self, a, dir / "log");
       if (pid < 0) {
         record_error(i, std::string("cannot start a worker: ") + std::strerror(errno));
@@ -442,6 +452,10 @@ void AddBatchCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--vulndb", args.vulndb,
                   "vulnerability database for every item (as for assess); its content is part of "
                   "what decides that an item is already stored");
+  cmd->add_option("--vex", args.vex,
+                  "VEX document applied to every item (as for assess; repeatable, later files "
+                  "win); their content is part of what decides that an item is already stored")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--status", args.status,
                 "assess nothing: print the progress of the batches recorded in --db, items "
                 "stored, failed and remaining per shard (from the store alone: what every shard "

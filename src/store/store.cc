@@ -370,7 +370,7 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec) {
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db)));
 }
 
-std::string RulesHash(const std::string& vulndb) {
+std::string RulesHash(const std::string& vulndb, const std::vector<std::string>& vex) {
   std::string material = std::string("iotcop ") + build::kVersion + "\n";
   for (const char* sub : {"catalogue", "rules", "schema"}) {
     material += std::string("[") + sub + "]\n";
@@ -380,6 +380,11 @@ std::string RulesHash(const std::string& vulndb) {
               vuln::VulnDbDigest(vulndb.empty() ? vuln::DefaultVulnDbPath()
                                                 : std::filesystem::path(vulndb)) +
               "\n";
+  // A VEX statement turns a match into "not affected": another document, another verdict.
+  for (const auto& file : vex) {
+    auto h = Sha256File(file);
+    material += "[vex] " + (h ? *h : "unreadable " + file) + "\n";
+  }
   return Sha256Hex(AsBytes(material));
 }
 

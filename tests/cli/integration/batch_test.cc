@@ -269,7 +269,7 @@ TEST(BatchSqlite, StatusPerShardFromTheStore) {
   StatusPerShard(t, (t / "results.db").string());
 }
 
-TEST(BatchSqlite, ANewVulnerabilityFeedMeansAssessingAgain) {
+TEST(BatchSqlite, ANewVulnerabilityFeedOrVexDocumentMeansAssessingAgain) {
   TempDir t;
   const fs::path images = test::MakeProductImages(t.path(), 2);
   const std::string db = (t / "results.db").string();
@@ -298,16 +298,46 @@ TEST(BatchSqlite, ANewVulnerabilityFeedMeansAssessingAgain) {
       << again.out << again.err;
   auto s = store::OpenStore(db);
   ASSERT_TRUE(s) << s.error().Describe();
-  auto runs = (*s)->History("");
-  ASSERT_TRUE(runs);
-  ASSERT_EQ(runs->size(), 4u);
-  int with_new_match = 0;
-  for (const auto& r : *runs) {
-    auto report = (*s)->Report(r.id);
-    ASSERT_TRUE(report);
-    with_new_match += report->dump().find("OSV-TEST-2") != std::string::npos;
-  }
-  EXPECT_EQ(with_new_match, 1) << "only the second batch, and only the v1 image, matches";
+  // How many stored runs there are, and how many of their reports name `needle`.
+  auto stored_runs_naming = [&](const std::string& needle) {
+    std::pair<std::size_t, int> counts{0, 0};
+    auto runs = (*s)->History("");
+    EXPECT_TRUE(runs);
+    if (!runs) return counts;
+    counts.first = runs->size();
+    for (const auto& r : *runs) {
+      auto report = (*s)->Report(r.id);
+      EXPECT_TRUE(report);
+      counts.second += report && report->dump().find(needle) != std::string::npos;
+    }
+    return counts;
+  };
+  EXPECT_EQ(stored_runs_naming("OSV-TEST-2"), std::make_pair(std::size_t{4}, 1))
+      << "only the second batch, and only the v1 image, matches";
+
+  // A VEX document changes the verdicts as a feed does: its content is part of the rules hash,
+  // so a batch with it assesses again, and a second one skips; a malformed one stops the batch.
+  const fs::path vex = t / "vendor.openvex.json";
+  test::WriteFile(vex, R"({"@context": "https://openvex.dev/ns/v0.2.0", "@id": "urn:test:1",
+      "author": "test", "timestamp": "2026-12-07T00:00:00Z", "version": 1, "statements": [
+      {"vulnerability": {"name": "OSV-TEST-2"}, "status": "not_affected",
+       "justification": "vulnerable_code_not_in_execute_path"}]})");
+  const std::string with_vex = batch + " --vex " + Q(vex.string());
+  const auto applied = RunIotcop(with_vex);
+  EXPECT_NE(applied.out.find("2 items: 2 assessed, 0 already stored"), std::string::npos)
+      << applied.out << applied.err;
+  const auto skipped = RunIotcop(with_vex);
+  EXPECT_NE(skipped.out.find("2 items: 0 assessed, 2 already stored"), std::string::npos)
+      << skipped.out;
+  EXPECT_EQ(stored_runs_naming("vulnerable_code_not_in_execute_path"),
+            std::make_pair(std::size_t{6}, 1))
+      << "the v1 image's match, in the batch with the VEX document";
+  test::WriteFile(t / "bad.json", R"({"@context": "https://openvex.dev/ns/v0.2.0",
+      "statements": [{"vulnerability": 7, "status": "fixed"}]})");
+  const auto bad = RunIotcop(batch + " --vex " + Q((t / "bad.json").string()));
+  EXPECT_EQ(bad.exit_code, 3) << bad.out << bad.err;
+  EXPECT_NE(bad.err.find("iotcop batch: --vex: "), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("bad.json"), std::string::npos) << bad.err;
 }
 
 TEST(BatchSqlite, FullDiskStopsTheBatchWithOneClearLine) {
