@@ -37,6 +37,7 @@
 #include "traffic/capture.h"
 #include "traffic/parsers.h"
 #include "vuln/cvss.h"
+#include "vuln/update.h"
 #include "vuln/vex.h"
 #include "vuln/vulndb.h"
 
@@ -121,6 +122,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (parser == "vulnfeed") {
     (void)iotcop::vuln::ParseFeed(text, "fuzz.json", nullptr);
     (void)iotcop::vuln::CvssV3BaseScore(text);
+  } else if (parser == "vulnupdate") {
+    // What `vulndb update` reads from a server: an NVD API page's envelope and its records, and
+    // an OSV export's zip members, each parsed as a feed.
+    (void)iotcop::vuln::ParseNvdPage(text, "fuzz.json");
+    (void)iotcop::vuln::ParseFeed(text, "fuzz.json", nullptr);
+    std::vector<std::string> problems;
+    (void)iotcop::vuln::ForEachZipMember(
+        iotcop::ByteView(data, size), "fuzz.zip", 1 << 20,
+        [](std::string_view, std::string_view member) {
+          (void)iotcop::vuln::ParseFeed(member, "fuzz.zip#member", nullptr);
+        },
+        &problems);
   } else if (parser == "vex") {
     // OpenVEX, CycloneDX VEX and CSAF VEX documents given with assess --vex.
     (void)iotcop::vuln::ParseVex(text, "fuzz.json");

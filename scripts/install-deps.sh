@@ -10,6 +10,8 @@ build_pkgs=(
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libfmt-dev
   libarchive-dev libsquashfs-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev zlib1g-dev libbz2-dev
   libfdt-dev libyara-dev libssl-dev libcrypt-dev libsqlite3-dev
+  # `vulndb update` downloads the public feeds (vuln module only)
+  libcurl4-openssl-dev
   # live devices (libssh, libmosquitto), traffic captures (libpcap, nDPI), the team store (libpqxx)
   libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev
   # the sample product is built from these

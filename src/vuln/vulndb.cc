@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <set>
@@ -277,6 +278,14 @@ struct Stmt {
 void Bind(sqlite3_stmt* s, int i, const std::string& v) {
   sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
+// Runs one statement with its text parameters ?1, ?2...; true when it completed.
+bool ExecBound(sqlite3* db, const char* sql, std::initializer_list<std::string> values) {
+  Stmt q;
+  if (sqlite3_prepare_v2(db, sql, -1, &q.s, nullptr) != SQLITE_OK) return false;
+  int i = 0;
+  for (const auto& v : values) Bind(q.s, ++i, v);
+  return sqlite3_step(q.s) == SQLITE_DONE;
+}
 std::string Col(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
   return t ? reinterpret_cast<const char*>(t) : "";
@@ -292,6 +301,9 @@ CREATE INDEX IF NOT EXISTS affected_cpe ON affected(product, vendor);
 CREATE INDEX IF NOT EXISTS affected_pkg ON affected(package);
 CREATE INDEX IF NOT EXISTS affected_id ON affected(vuln_id);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, url TEXT, last_attempt INTEGER,
+                                   last_success INTEGER, last_result TEXT, etag TEXT,
+                                   last_modified TEXT, cursor TEXT, records INTEGER, resume TEXT);
 )";
 
 }  // namespace
@@ -411,16 +423,119 @@ VulnDb::~VulnDb() {
 
 Status VulnDb::Store(const std::vector<Vulnerability>& vulns) {
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+  if (Status st = StoreRecords(vulns, true); !st) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return DbError(db_, path_, "commit");
+  }
+  return Ok();
+}
+
+Status VulnDb::Apply(const std::vector<Vulnerability>& vulns, const SourceRecord& source) {
+  sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+  Status st = StoreRecords(vulns, !vulns.empty());
+  if (st) st = PutSource(source);
+  if (!st) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return DbError(db_, path_, "commit");
+  }
+  return Ok();
+}
+
+Status VulnDb::PutSource(const SourceRecord& r) {
+  Stmt q;
+  sqlite3_prepare_v2(db_,
+                     "INSERT OR REPLACE INTO sources(name, url, last_attempt, last_success, "
+                     "last_result, etag, last_modified, cursor, records, resume) "
+                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+                     -1, &q.s, nullptr);
+  if (!q.s) return DbError(db_, path_, "prepare");
+  Bind(q.s, 1, r.name);
+  Bind(q.s, 2, r.url);
+  sqlite3_bind_int64(q.s, 3, r.last_attempt);
+  sqlite3_bind_int64(q.s, 4, r.last_success);
+  Bind(q.s, 5, r.last_result);
+  Bind(q.s, 6, r.etag);
+  Bind(q.s, 7, r.last_modified);
+  Bind(q.s, 8, r.cursor);
+  sqlite3_bind_int64(q.s, 9, r.records);
+  Bind(q.s, 10, r.resume);
+  if (sqlite3_step(q.s) != SQLITE_DONE) return DbError(db_, path_, "store source " + r.name);
+  if (r.last_success > 0) {
+    if (!ExecBound(db_,
+                   "INSERT INTO meta(key, value) VALUES('updated_at', ?1) ON CONFLICT(key) "
+                   "DO UPDATE SET value = max(CAST(value AS INTEGER), CAST(?1 AS INTEGER))",
+                   {std::to_string(r.last_success)}))
+      return DbError(db_, path_, "store update time");
+  }
+  return Ok();
+}
+
+namespace {
+SourceRecord SourceFromRow(sqlite3_stmt* s) {
+  SourceRecord r;
+  r.name = Col(s, 0);
+  r.url = Col(s, 1);
+  r.last_attempt = sqlite3_column_int64(s, 2);
+  r.last_success = sqlite3_column_int64(s, 3);
+  r.last_result = Col(s, 4);
+  r.etag = Col(s, 5);
+  r.last_modified = Col(s, 6);
+  r.cursor = Col(s, 7);
+  r.records = sqlite3_column_int64(s, 8);
+  r.resume = Col(s, 9);
+  return r;
+}
+constexpr const char* kSourceColumns =
+    "SELECT name, url, last_attempt, last_success, last_result, etag, last_modified, cursor, "
+    "records, resume FROM sources";
+}  // namespace
+
+SourceRecord VulnDb::Source(const std::string& name) const {
+  Stmt q;
+  SourceRecord r;
+  r.name = name;
+  if (sqlite3_prepare_v2(db_, (std::string(kSourceColumns) + " WHERE name = ?1").c_str(), -1, &q.s,
+                         nullptr) != SQLITE_OK)
+    return r;
+  Bind(q.s, 1, name);
+  if (sqlite3_step(q.s) == SQLITE_ROW) return SourceFromRow(q.s);
+  return r;
+}
+
+std::vector<SourceRecord> VulnDb::Sources() const {
+  Stmt q;
+  std::vector<SourceRecord> out;
+  // A database made before `vulndb update` has no sources table: no sources.
+  if (sqlite3_prepare_v2(db_, (std::string(kSourceColumns) + " ORDER BY name").c_str(), -1, &q.s,
+                         nullptr) != SQLITE_OK)
+    return out;
+  while (sqlite3_step(q.s) == SQLITE_ROW) out.push_back(SourceFromRow(q.s));
+  return out;
+}
+
+std::int64_t VulnDb::UpdatedAt() const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "SELECT value FROM meta WHERE key='updated_at'", -1, &q.s, nullptr) ==
+          SQLITE_OK &&
+      sqlite3_step(q.s) == SQLITE_ROW)
+    return std::strtoll(Col(q.s, 0).c_str(), nullptr, 10);
+  return 0;
+}
+
+Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_digest) {
   Stmt del_v, del_a, ins_v, ins_a;
   sqlite3_prepare_v2(db_, "DELETE FROM vulns WHERE id=?1", -1, &del_v.s, nullptr);
   sqlite3_prepare_v2(db_, "DELETE FROM affected WHERE vuln_id=?1", -1, &del_a.s, nullptr);
   sqlite3_prepare_v2(db_, "INSERT INTO vulns VALUES(?1,?2,?3,?4,?5)", -1, &ins_v.s, nullptr);
   sqlite3_prepare_v2(db_, "INSERT INTO affected VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", -1, &ins_a.s,
                      nullptr);
-  if (!del_v.s || !del_a.s || !ins_v.s || !ins_a.s) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return DbError(db_, path_, "prepare");
-  }
+  if (!del_v.s || !del_a.s || !ins_v.s || !ins_a.s) return DbError(db_, path_, "prepare");
   auto step = [&](sqlite3_stmt* s) {
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -436,19 +551,16 @@ Status VulnDb::Store(const std::vector<Vulnerability>& vulns) {
     Bind(ins_v.s, 4, v.cvss_vector);
     Bind(ins_v.s, 5, v.severity);
     if (!step(del_v.s) || !step(del_a.s) || !step(ins_v.s)) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return DbError(db_, path_, "store " + v.id);
     }
     for (const auto& r : v.affected) {
       const std::string cols[] = {v.id,         r.vendor,     r.product,  r.package, r.exact,
                                   r.start_incl, r.start_excl, r.end_incl, r.end_excl};
       for (int i = 0; i < 9; ++i) Bind(ins_a.s, i + 1, cols[i]);
-      if (!step(ins_a.s)) {
-        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-        return DbError(db_, path_, "store " + v.id);
-      }
+      if (!step(ins_a.s)) return DbError(db_, path_, "store " + v.id);
     }
   }
+  if (!chain_digest) return Ok();
   // The content digest: the previous one chained with every record stored now, so that the
   // same imports give the same digest and any change of content gives another.
   std::string material = Digest() + "\n";
@@ -460,21 +572,12 @@ Status VulnDb::Store(const std::vector<Vulnerability>& vulns) {
                   r.start_incl + "\x1f" + r.start_excl + "\x1f" + r.end_incl + "\x1f" + r.end_excl +
                   "\n";
   }
-  Stmt meta;
-  sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)", -1,
-                     &meta.s, nullptr);
-  if (!meta.s) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    return DbError(db_, path_, "prepare");
-  }
-  Bind(meta.s, 1, Sha256Hex(AsBytes(material)));
-  if (!step(meta.s)) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!ExecBound(db_,
+                 "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1), "
+                 "('updated_at', ?2)",
+                 {Sha256Hex(AsBytes(material)),
+                  std::to_string(static_cast<long long>(std::time(nullptr)))}))
     return DbError(db_, path_, "store digest");
-  }
-  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-    return DbError(db_, path_, "commit");
-  }
   return Ok();
 }
 

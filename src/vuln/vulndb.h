@@ -1,9 +1,11 @@
 // File: vuln/vulndb.h
 // The user's vulnerability feed, imported into SQLite: NVD CVE JSON 2.0 (CPE match criteria with
 // version ranges) and OSV JSON (package ranges and version lists). Matching a component compares
-// versions with store/version.h; nothing is fetched from the network.
+// versions with vuln/version.h. `vulndb update` (vuln/update.h) fills it from the public feeds and
+// keeps one SourceRecord per feed here.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -63,6 +65,18 @@ Result<std::vector<Vulnerability>> ParseFeed(std::string_view json, std::string_
                                              std::string* format,
                                              std::vector<std::string>* problems = nullptr);
 
+// What the database knows of one source of `vulndb update` ("nvd", "osv:Debian"). Times are Unix
+// seconds, 0 for never.
+struct SourceRecord {
+  std::string name, url;
+  std::int64_t last_attempt = 0, last_success = 0;
+  std::string last_result;          // "imported 12 records", "not modified (304)", "error: ..."
+  std::string etag, last_modified;  // of the last 200, sent back as a conditional request
+  std::string cursor;               // NVD: every change up to this lastModified time is imported
+  std::int64_t records = 0;         // imported by the last successful update
+  std::string resume;               // NVD: where an interrupted update goes on (JSON); "" when none
+};
+
 class VulnDb {
  public:
   static Result<VulnDb> Open(const std::filesystem::path& path, bool create);
@@ -72,6 +86,15 @@ class VulnDb {
 
   // Replaces earlier records of the same ids.
   Status Store(const std::vector<Vulnerability>& vulns);
+  // Store() and the source's record in one transaction (one NVD page, one OSV export): either
+  // both are in the database or neither. With no records the digest is left as it was.
+  Status Apply(const std::vector<Vulnerability>& vulns, const SourceRecord& source);
+  // The record of `name`; a default one (never updated) when there is none.
+  SourceRecord Source(const std::string& name) const;
+  std::vector<SourceRecord> Sources() const;
+  // When the database content was last imported or confirmed current by an update (Unix time),
+  // 0 when unknown (a database from before this was kept).
+  std::int64_t UpdatedAt() const;
   Result<ImportStats> ImportFile(const std::filesystem::path& feed);
   std::size_t Count() const;
   // What the database holds, as a digest that changes with every import that changes content
@@ -85,6 +108,9 @@ class VulnDb {
 
  private:
   VulnDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Store()'s work inside the caller's transaction; `chain_digest` false leaves the digest.
+  Status StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_digest);
+  Status PutSource(const SourceRecord& s);
   sqlite3* db_ = nullptr;
   std::string path_;
 };

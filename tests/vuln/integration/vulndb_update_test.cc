@@ -1,0 +1,288 @@
+// `iotcop vulndb update` against recorded feeds served by tests/tools/vulnfeed_server.py on
+// 127.0.0.1 inside the test's own network namespace (nothing leaves the machine): an OSV all.zip
+// made here (with a malformed record), NVD API 2.0 pages with totalResults/startIndex pagination.
+// The server writes every request it answered to requests.log: the tests read there what was
+// asked (conditional headers, lastModStartDate, startIndex, the API key, request times).
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/netns.h"
+#include "support/test_support.h"
+#include "vuln/fetch.h"
+#include "vuln/vulndb.h"
+
+namespace iotcop {
+namespace {
+using nlohmann::json;
+using test::Q;
+namespace fs = std::filesystem;
+
+constexpr std::uint16_t kVulnUpdatePort = 8018;
+
+// An NVD `cve` object: busybox versions before `fixed` affected.
+json VulnUpdateCve(const std::string& id, const std::string& last_modified,
+                   const std::string& fixed) {
+  json cve = json::parse(R"({"descriptions": [{"lang": "en", "value": "in busybox"}],
+      "configurations": [{"nodes": [{"operator": "OR", "cpeMatch": [{"vulnerable": true,
+        "criteria": "cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*"}]}]}]})");
+  cve["id"] = id;
+  cve["lastModified"] = last_modified;
+  cve["configurations"][0]["nodes"][0]["cpeMatch"][0]["versionEndExcluding"] = fixed;
+  return cve;
+}
+
+// "2026-12-07T15:00:00.000" for a Unix time (NVD's lastModified form, UTC).
+std::string VulnUpdateTime(std::int64_t t) { return vuln::NvdTime(t).substr(0, 23); }
+
+class VulnDbUpdate : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto why = test::EnterPrivateNetwork(); !why.empty()) GTEST_SKIP() << why;
+    if (!test::HaveTool("python3") || !test::HaveTool("zip")) GTEST_SKIP() << "python3, zip";
+    fs::create_directories(feeds_ / "osv/Debian");
+    test::WriteFile(feeds_ / "nvd.json", "[]");
+    const fs::path server = fs::path(IOTCOP_SOURCE_DIR) / "tests/tools/vulnfeed_server.py";
+    if (auto e = server_.Start({"python3", server.string(), "127.0.0.1",
+                                std::to_string(kVulnUpdatePort), feeds_.string()},
+                               (dir_ / "server.log").string());
+        !e.empty())
+      GTEST_SKIP() << e;
+    ASSERT_TRUE(test::WaitForTcp("127.0.0.1", kVulnUpdatePort)) << server_.Log();
+  }
+
+  // An OSV all.zip of the given members (name -> JSON text), made with zip(1).
+  void MakeOsvExport(const std::map<std::string, std::string>& members) {
+    const fs::path src = dir_ / "osv-src";
+    fs::remove_all(src);
+    fs::create_directories(src);
+    for (const auto& [name, text] : members) test::WriteFile(src / name, text);
+    fs::remove(feeds_ / "osv/Debian/all.zip");
+    auto r = test::RunShell("cd " + Q(src) + " && zip -q " + Q(feeds_ / "osv/Debian/all.zip") +
+                            " *.json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+
+  // `iotcop vulndb update` on the test's database and server, without the user's NVD_API_KEY
+  // unless `env` sets one.
+  test::CommandResult Update(const std::string& args, const std::string& env = "") {
+    return test::RunShell("env -u CI -u NVD_API_KEY NO_COLOR=1 " + env + " " + Q(IOTCOP_BINARY) +
+                          " vulndb update --db " + Q(db_) + " --source osv=" + Q(Base() + "/osv") +
+                          " --source nvd=" + Q(Base() + "/nvd") + " " + args);
+  }
+
+  // The requests the server answered since the last call, oldest first.
+  std::vector<json> Requests() {
+    std::vector<json> out;
+    const fs::path log = feeds_ / "requests.log";
+    if (!fs::exists(log)) return out;
+    std::istringstream in(test::ReadFile(log));
+    for (std::string line; std::getline(in, line);)
+      if (!line.empty()) out.push_back(json::parse(line));
+    fs::remove(log);
+    return out;
+  }
+
+  static std::string Base() { return "http://127.0.0.1:" + std::to_string(kVulnUpdatePort); }
+
+  test::TempDir dir_;
+  fs::path feeds_ = dir_ / "feeds";
+  fs::path db_ = dir_ / "vulndb.sqlite";
+  test::Daemon server_;
+};
+
+TEST_F(VulnDbUpdate, OsvExportImportsReportsBadRecordsThenAsksConditionally) {
+  MakeOsvExport({{"DSA-1-1.json",
+                  R"({"id": "DSA-1-1", "summary": "busybox in Debian", "affected": [{"package":
+            {"ecosystem": "Debian:12", "name": "busybox"}, "ranges": [{"type": "ECOSYSTEM",
+            "events": [{"introduced": "0"}, {"fixed": "1:1.35.0-4+b3"}]}]}]})"},
+                 {"DSA-2-1.json",
+                  R"({"id": "DSA-2-1", "summary": "dnsmasq in Debian", "affected": [{"package":
+            {"ecosystem": "Debian:12", "name": "dnsmasq"}, "versions": ["2.89-1"]}]})"},
+                 {"DSA-3-1.json", R"({"id": "DSA-3-1", "affected": "busybox"})"}});
+  const auto first = Update("--only osv:Debian");
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;
+  EXPECT_NE(first.err.find(Base() + "/osv/Debian/all.zip#DSA-3-1.json: record DSA-3-1: affected: "
+                                    "expected array, got string"),
+            std::string::npos)
+      << first.err;
+  EXPECT_NE(first.out.find("osv:Debian: imported 2 records"), std::string::npos) << first.out;
+  auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0]["status"], 200);
+  EXPECT_TRUE(reqs[0]["if_none_match"].is_null());
+  {
+    auto db = vuln::VulnDb::Open(db_, false);
+    ASSERT_TRUE(db) << db.error().Describe();
+    EXPECT_EQ(db->Count(), 2u);
+    auto m = db->Find("", "", "busybox", "1:1.35.0-4");
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->size(), 1u);
+    EXPECT_EQ(m->front().id, "DSA-1-1");
+    const auto src = db->Source("osv:Debian");
+    EXPECT_EQ(src.url, Base() + "/osv/Debian/all.zip");
+    EXPECT_FALSE(src.etag.empty());
+    EXPECT_EQ(src.records, 2);
+  }
+  fs::remove(dir_ / "vulndb.sqlite.download");  // nothing may be left behind
+  const auto second = Update("--only osv:Debian");
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("osv:Debian: not modified (304)"), std::string::npos) << second.out;
+  reqs = Requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0]["status"], 304);
+  EXPECT_FALSE(reqs[0]["if_none_match"].is_null());
+  EXPECT_FALSE(reqs[0]["if_modified_since"].is_null());
+  const auto info = test::RunIotcop("vulndb info --db " + Q(db_));
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("osv:Debian: last success 0 min ago"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("not modified (304)"), std::string::npos) << info.out;
+}
+
+TEST_F(VulnDbUpdate, OsvDownloadCutMidwayKeepsTheDatabaseAndARerunImports) {
+  MakeOsvExport({{"DSA-1-1.json",
+                  R"({"id": "DSA-1-1", "affected": [{"package": {"name": "busybox"},
+                      "versions": ["1.30.1"]}]})"}});
+  test::WriteFile(feeds_ / "faults.json", R"({"osv_drop": true})");
+  const auto cut = Update("--only osv:Debian");
+  EXPECT_EQ(cut.exit_code, 3) << cut.out << cut.err;
+  EXPECT_NE(cut.err.find("osv:Debian: " + Base() + "/osv/Debian/all.zip"), std::string::npos)
+      << cut.err;
+  EXPECT_FALSE(fs::exists(dir_ / "vulndb.sqlite.download/osv-Debian-all.zip.part"));
+  EXPECT_FALSE(fs::exists(dir_ / "vulndb.sqlite.download/osv-Debian-all.zip"));
+  {
+    auto db = vuln::VulnDb::Open(db_, false);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(db->Count(), 0u);
+    const auto src = db->Source("osv:Debian");
+    EXPECT_EQ(src.last_success, 0);
+    EXPECT_TRUE(src.last_result.starts_with("error: ")) << src.last_result;
+    EXPECT_TRUE(src.etag.empty()) << "a cut download is no version to ask conditionally about";
+  }
+  fs::remove(feeds_ / "faults.json");
+  Requests();
+  const auto rerun = Update("--only osv:Debian");
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_TRUE(reqs[0]["if_none_match"].is_null());
+  auto db = vuln::VulnDb::Open(db_, false);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->Count(), 1u);
+}
+
+TEST_F(VulnDbUpdate, NvdPaginatesSpacesRequestsThenAsksOnlyForChanges) {
+  const std::int64_t now = std::time(nullptr);
+  json cves = json::array();
+  for (int i = 1; i <= 5; ++i) {
+    cves.push_back(VulnUpdateCve(fmt::format("CVE-2020-{:04}", i), VulnUpdateTime(now - 86400 * i),
+                                 fmt::format("1.{}.0", 30 + i)));
+  }
+  // A record whose `vulnerable` is a string: reported with its page's URL, the others imported.
+  cves[3]["configurations"][0]["nodes"][0]["cpeMatch"][0]["vulnerable"] = "true";
+  test::WriteFile(feeds_ / "nvd.json", cves.dump());
+  const auto first = Update("--only nvd --nvd-delay 0.4", "NVD_API_KEY=test-key");
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;
+  EXPECT_NE(first.err.find("startIndex=2"), std::string::npos) << first.err;
+  EXPECT_NE(first.err.find(": record CVE-2020-0004: configurations[0].nodes[0].cpeMatch[0]"
+                           ".vulnerable: expected boolean, got string"),
+            std::string::npos)
+      << first.err;
+  auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 3u) << "5 results in pages of 2";
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    EXPECT_EQ(reqs[i]["query"]["startIndex"], std::to_string(2 * i));
+    EXPECT_FALSE(reqs[i]["query"].contains("lastModStartDate")) << "the first update reads all";
+    EXPECT_EQ(reqs[i]["api_key"], "test-key");
+    if (i > 0) {
+      EXPECT_GE(reqs[i]["time"].get<double>() - reqs[i - 1]["time"].get<double>(), 0.35)
+          << "--nvd-delay 0.4 between two requests";
+    }
+  }
+  std::string cursor;
+  {
+    auto db = vuln::VulnDb::Open(db_, false);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(db->Count(), 4u);
+    cursor = db->Source("nvd").cursor;
+    EXPECT_TRUE(db->Source("nvd").resume.empty());
+  }
+  ASSERT_FALSE(cursor.empty());
+  // A CVE changed after the first update: the second asks from the cursor on, and gets it only.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  cves.push_back(VulnUpdateCve("CVE-2020-0009", VulnUpdateTime(std::time(nullptr)), "1.99.0"));
+  cves[3]["configurations"][0]["nodes"][0]["cpeMatch"][0]["vulnerable"] = true;
+  test::WriteFile(feeds_ / "nvd.json", cves.dump());
+  const auto second = Update("--only nvd --nvd-delay 0");
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("nvd: imported 1 records"), std::string::npos) << second.out;
+  reqs = Requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0]["query"]["lastModStartDate"], cursor);
+  EXPECT_TRUE(reqs[0]["api_key"].is_null());
+  auto db = vuln::VulnDb::Open(db_, false);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->Count(), 5u);
+  auto m = db->Find("busybox", "busybox", "busybox", "1.98.0");
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->size(), 1u);
+  EXPECT_EQ(m->front().id, "CVE-2020-0009");
+}
+
+TEST_F(VulnDbUpdate, NvdInterruptedOnPageTwoKeepsPageOneAndResumesThere) {
+  const std::int64_t now = std::time(nullptr);
+  json cves = json::array();
+  for (int i = 1; i <= 5; ++i)
+    cves.push_back(
+        VulnUpdateCve(fmt::format("CVE-2021-{:04}", i), VulnUpdateTime(now - 3600 * i), "1.36.0"));
+  test::WriteFile(feeds_ / "nvd.json", cves.dump());
+  test::WriteFile(feeds_ / "faults.json", R"({"nvd_500_at": 2})");
+  const auto cut = Update("--only nvd --nvd-delay 0");
+  EXPECT_EQ(cut.exit_code, 3) << cut.out << cut.err;
+  EXPECT_NE(cut.err.find("nvd: HTTP 500 from " + Base() + "/nvd?resultsPerPage=2000&startIndex=2"),
+            std::string::npos)
+      << cut.err;
+  {
+    auto db = vuln::VulnDb::Open(db_, false);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(db->Count(), 2u) << "page one is committed";
+    EXPECT_FALSE(db->Source("nvd").resume.empty());
+    EXPECT_TRUE(db->Source("nvd").cursor.empty()) << "not done: the cursor stays";
+  }
+  fs::remove(feeds_ / "faults.json");
+  Requests();
+  // The server is busy once (429): the update waits --retry-delay and asks again.
+  test::WriteFile(feeds_ / "faults.json", R"({"nvd_busy": 1})");
+  const auto rerun = Update("--only nvd --nvd-delay 0 --retry-delay 0.5");
+  EXPECT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  const auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0]["status"], 429);
+  EXPECT_EQ(reqs[0]["query"]["startIndex"], "2") << "on from the last committed page";
+  EXPECT_EQ(reqs[1]["status"], 200);
+  EXPECT_EQ(reqs[1]["query"]["startIndex"], "2");
+  EXPECT_GE(reqs[1]["time"].get<double>() - reqs[0]["time"].get<double>(), 0.45);
+  EXPECT_EQ(reqs[2]["query"]["startIndex"], "4");
+  auto db = vuln::VulnDb::Open(db_, false);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->Count(), 5u);
+  EXPECT_TRUE(db->Source("nvd").resume.empty());
+  EXPECT_FALSE(db->Source("nvd").cursor.empty());
+}
+
+TEST_F(VulnDbUpdate, UnknownSourceIsAUsageError) {
+  const auto r = Update("--only osv:Debian,ghsa");
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("unknown source 'ghsa'"), std::string::npos) << r.err;
+  EXPECT_TRUE(Requests().empty());
+}
+
+}  // namespace
+}  // namespace iotcop
