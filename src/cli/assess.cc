@@ -197,8 +197,13 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_option("--credentials", args.options.check_config.extra_credentials_files,
                   "extra default-credential list, CSV user,password[,source] (repeatable)");
   cmd->add_option("--vulndb", args.options.check_config.vulndb,
-                  "vulnerability database made by `iotcop vulndb import` (default "
+                  "vulnerability database made by `iotcop vulndb update` or `import` (default "
                   "$XDG_DATA_HOME/iotcop/vulndb.sqlite)");
+  cmd->add_option("--vulndb-max-age", args.options.check_config.vulndb_max_age_days,
+                  "days after its last update that the vulnerability database is stale: a "
+                  "warning, and 5.3-8 is not passed on it")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--vex", args.options.check_config.vex,
                   "VEX statements applied to the vulnerability matches: OpenVEX, CycloneDX VEX or "
                   "CSAF VEX, detected by content (repeatable; a later file wins a conflict)");

@@ -20,6 +20,7 @@ namespace iotcop {
 struct CheckConfig {
   std::vector<std::string> extra_credentials_files;  // --credentials
   std::string vulndb;            // --vulndb: vulnerability database; empty = the default path
+  int vulndb_max_age_days = 7;   // --vulndb-max-age: older is stale (said in the scan and 5.3-8)
   std::vector<std::string> vex;  // --vex: VEX documents applied to the matches, later ones win
 };
 

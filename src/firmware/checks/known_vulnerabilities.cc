@@ -4,7 +4,8 @@
 // vulnerabilities, with the severity of the worst CVSS score. A match that a VEX statement (--vex)
 // says is not_affected or fixed is suppressed: it makes no finding, and is named, with the
 // statement's justification and source, in the finding of its component or in the PASS reason;
-// under_investigation and affected keep the finding and say so.
+// under_investigation and affected keep the finding and say so. No match on a stale database
+// (older than --vulndb-max-age days, docs/vulndb.md) is INCONCLUSIVE, not PASS.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -65,7 +66,7 @@ class KnownVulnerabilitiesCheck : public Check {
     const auto scans = ctx.facts().OfKind(facts::kVulnerabilityScan);
     if (scans.empty()) return Ok();
     std::size_t checked = 0, known = 0;
-    std::string database, match_error;
+    std::string database, match_error, stale;
     for (const Fact* s : scans) {
       if (s->value.contains("error")) {
         ctx.Inconclusive(
@@ -75,6 +76,17 @@ class KnownVulnerabilitiesCheck : public Check {
       checked += s->value.value("components_checked", std::size_t{0});
       known = std::max(known, s->value.value("known", std::size_t{0}));
       database = s->value.value("database", "");
+      if (s->value.value("stale", false) && stale.empty()) {
+        const auto& age = s->value.contains("age_days") ? s->value["age_days"] : nullptr;
+        stale = fmt::format(
+            "the vulnerability database {} {} (--vulndb-max-age {}; `iotcop vulndb update`): "
+            "vulnerabilities published since are not known to it",
+            database,
+            age.is_number_integer()
+                ? fmt::format("was last updated {} days ago", age.get<std::int64_t>())
+                : std::string("has no record of its last update"),
+            s->value.value("max_age_days", 7));
+      }
       for (const auto& e : s->value.value("match_errors", nlohmann::json::array()))
         if (match_error.empty() && e.is_string()) match_error = e.get<std::string>();
     }
@@ -128,6 +140,11 @@ class KnownVulnerabilitiesCheck : public Check {
     }
     if (checked == 0) {
       ctx.Inconclusive("5.3-8", "no component has a known version to match");
+    } else if (ctx.findings().empty() && !stale.empty()) {
+      // No match on a stale database shows nothing about vulnerabilities published since.
+      ctx.Inconclusive("5.3-8", fmt::format("none of {} components with versions is affected by "
+                                            "the {} vulnerabilities known, but {}",
+                                            checked, known, stale));
     } else if (ctx.findings().empty() && !match_error.empty()) {
       ctx.Inconclusive("5.3-8", "some components could not be matched: " + match_error);
     } else if (ctx.findings().empty() && !suppressed_all.empty()) {

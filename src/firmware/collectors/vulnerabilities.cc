@@ -7,8 +7,11 @@
 // in the match's `vex` field (status, justification, impact, source, pointer, conflicts).
 #include <fmt/format.h>
 
+#include <ctime>
+
 #include "core/fact_kinds.h"
 #include "firmware/collector.h"
+#include "vuln/fetch.h"
 #include "vuln/vex.h"
 #include "vuln/vulndb.h"
 
@@ -114,6 +117,31 @@ void CollectVulnerabilities(const FirmwareInput& in, FactStore& facts,
                          {"known", db->Count()},
                          {"components_checked", checked},
                          {"matches", matched}};
+  // How current the database is: a database not updated for longer than --vulndb-max-age days
+  // is stale, which the scan, a warning and the 5.3-8 reason say.
+  const int max_age = in.config != nullptr ? in.config->vulndb_max_age_days : 7;
+  scan["max_age_days"] = max_age;
+  if (const std::int64_t updated = db->UpdatedAt(); updated > 0) {
+    const std::int64_t age_s = std::max<std::int64_t>(0, std::time(nullptr) - updated);
+    scan["updated_at"] = vuln::NvdTime(updated).substr(0, 19) + "Z";
+    scan["age_days"] = age_s / 86400;
+    scan["stale"] = age_s > static_cast<std::int64_t>(max_age) * 86400;
+  } else {
+    scan["stale"] = true;
+    scan["age_days"] = nullptr;
+  }
+  if (scan["stale"].get<bool>()) {
+    Problem p;
+    p.stage = "collect";
+    p.input = path.string();
+    p.message = fmt::format(
+        "vulnerability database {}: matches may miss vulnerabilities published since (run "
+        "`iotcop vulndb update`)",
+        scan["age_days"].is_null() ? std::string("has no record of when it was last updated")
+                                   : fmt::format("last updated {} days ago, more than {} days",
+                                                 scan["age_days"].get<std::int64_t>(), max_age));
+    problems.push_back(std::move(p));
+  }
   if (!errors.empty()) scan["match_errors"] = errors;
   if (in.config != nullptr && !in.config->vex.empty()) scan["vex"] = in.config->vex;
   if (!vex_errors.empty()) scan["vex_errors"] = vex_errors;

@@ -2,9 +2,11 @@
 // databases and version strings in fixture trees, NVD and OSV feeds matched both ways, and the
 // SBOM validated by the official CycloneDX JSON validator.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
+#include <ctime>
 #include <map>
 #include <set>
 #include <sstream>
@@ -328,6 +330,56 @@ TEST_F(VulnDbTest, FixedVersionsAndAbsentDatabaseAreNotFlagged) {
   EXPECT_TRUE(none.findings.empty());
   ASSERT_EQ(none.outcomes.size(), 1u);
   EXPECT_EQ(none.outcomes[0].verdict, Verdict::kInconclusive);
+}
+
+// A database last updated longer ago than --vulndb-max-age days is stale: the scan says so, the
+// report has a warning, and no match is no longer a PASS of 5.3-8.
+TEST_F(VulnDbTest, AStaleDatabaseMakesNoMatchInconclusiveAndSaysSo) {
+  CheckConfig cfg;
+  cfg.vulndb = Db().string();
+  test::WriteFile(root_ / "usr/lib/opkg/status",
+                  "Package: busybox\nVersion: 1.34.0-1\nStatus: install ok installed\n");
+  fs::remove(root_ / "var/lib/dpkg/status");
+  fs::remove(root_ / "usr/sbin/dropbear");
+  fs::remove(root_ / "usr/sbin/lighttpd");
+  fs::remove_all(root_ / "lib/modules");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(cfg.vulndb.c_str(), &db), SQLITE_OK);
+    const std::string sql = "UPDATE meta SET value = '" +
+                            std::to_string(std::time(nullptr) - 30 * 86400 - 60) +
+                            "' WHERE key = 'updated_at'";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  std::vector<Problem> problems;
+  auto facts =
+      test::Collect(test::TreeOf(root_), {"components", "vulnerabilities"}, &problems, &cfg);
+  const auto scans = facts.OfKind(facts::kVulnerabilityScan);
+  ASSERT_EQ(scans.size(), 1u);
+  EXPECT_EQ(scans[0]->value["stale"], true);
+  EXPECT_EQ(scans[0]->value["age_days"], 30);
+  EXPECT_EQ(scans[0]->value["max_age_days"], 7);
+  bool warned = false;
+  for (const auto& p : problems)
+    warned =
+        warned || p.message.find("last updated 30 days ago, more than 7 days") != std::string::npos;
+  EXPECT_TRUE(warned);
+  auto r = test::RunCheck("fw.components.known-vulnerabilities", facts, cfg);
+  EXPECT_TRUE(r.findings.empty());
+  ASSERT_EQ(r.outcomes.size(), 1u);
+  EXPECT_EQ(r.outcomes[0].verdict, Verdict::kInconclusive);
+  EXPECT_NE(r.outcomes[0].reason.find("was last updated 30 days ago (--vulndb-max-age 7"),
+            std::string::npos)
+      << r.outcomes[0].reason;
+  // A longer threshold: the same database is current, and no match passes.
+  cfg.vulndb_max_age_days = 60;
+  auto current =
+      test::Collect(test::TreeOf(root_), {"components", "vulnerabilities"}, nullptr, &cfg);
+  EXPECT_EQ(current.OfKind(facts::kVulnerabilityScan)[0]->value["stale"], false);
+  auto pass = test::RunCheck("fw.components.known-vulnerabilities", current, cfg);
+  ASSERT_EQ(pass.outcomes.size(), 1u);
+  EXPECT_EQ(pass.outcomes[0].verdict, Verdict::kPass);
 }
 
 TEST(VulnFeed, RejectsWhatIsNotAFeed) {
