@@ -102,7 +102,7 @@ TEST_F(VulnDbUpdate, OsvExportImportsReportsBadRecordsThenAsksConditionally) {
   MakeOsvExport({{"DSA-1-1.json",
                   R"({"id": "DSA-1-1", "summary": "busybox in Debian", "affected": [{"package":
             {"ecosystem": "Debian:12", "name": "busybox"}, "ranges": [{"type": "ECOSYSTEM",
-            "events": [{"introduced": "0"}, {"fixed": "1:1.35.0-4+b3"}]}]}]})"},
+            "events": [{"introduced": "0"}, {"fixed": "1.35.0"}]}]}]})"},
                  {"DSA-2-1.json",
                   R"({"id": "DSA-2-1", "summary": "dnsmasq in Debian", "affected": [{"package":
             {"ecosystem": "Debian:12", "name": "dnsmasq"}, "versions": ["2.89-1"]}]})"},
@@ -122,7 +122,7 @@ TEST_F(VulnDbUpdate, OsvExportImportsReportsBadRecordsThenAsksConditionally) {
     auto db = vuln::VulnDb::Open(db_, false);
     ASSERT_TRUE(db) << db.error().Describe();
     EXPECT_EQ(db->Count(), 2u);
-    auto m = db->Find("", "", "busybox", "1:1.35.0-4");
+    auto m = db->Find("", "", "busybox", "1.30.1");
     ASSERT_TRUE(m);
     ASSERT_EQ(m->size(), 1u);
     EXPECT_EQ(m->front().id, "DSA-1-1");
