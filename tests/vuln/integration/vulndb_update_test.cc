@@ -277,6 +277,43 @@ TEST_F(VulnDbUpdate, NvdInterruptedOnPageTwoKeepsPageOneAndResumesThere) {
   EXPECT_FALSE(db->Source("nvd").cursor.empty());
 }
 
+// A cursor 250 days old: the changes are asked for in windows of at most 120 days (the server
+// refuses a longer one), each starting where the previous ended, the last ending now.
+TEST_F(VulnDbUpdate, NvdSplitsALongAbsenceIntoWindowsOf120Days) {
+  const std::int64_t now = std::time(nullptr);
+  json cves = json::array();
+  for (int i = 1; i <= 3; ++i) {
+    cves.push_back(VulnUpdateCve(fmt::format("CVE-2022-{:04}", i),
+                                 VulnUpdateTime(now - 86400 * (80 * i - 40)), "1.36.0"));
+  }
+  test::WriteFile(feeds_ / "nvd.json", cves.dump());
+  {
+    auto db = vuln::VulnDb::Open(db_, true);
+    ASSERT_TRUE(db);
+    vuln::SourceRecord nvd;
+    nvd.name = "nvd";
+    nvd.url = Base() + "/nvd";
+    nvd.cursor = vuln::NvdTime(now - 250 * 86400);
+    ASSERT_TRUE(db->Apply({}, nvd).ok());
+  }
+  const auto r = Update("--only nvd --nvd-delay 0");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  std::string previous_end = vuln::NvdTime(now - 250 * 86400);
+  for (const auto& q : reqs) {
+    EXPECT_EQ(q["status"], 200);
+    const std::string start = q["query"]["lastModStartDate"], end = q["query"]["lastModEndDate"];
+    EXPECT_EQ(start, previous_end);
+    EXPECT_LE(vuln::ParseUtcTime(end) - vuln::ParseUtcTime(start), 120 * 86400);
+    previous_end = end;
+  }
+  auto db = vuln::VulnDb::Open(db_, false);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->Count(), 3u);
+  EXPECT_EQ(db->Source("nvd").cursor, previous_end);
+}
+
 TEST_F(VulnDbUpdate, UnknownSourceIsAUsageError) {
   const auto r = Update("--only osv:Debian,ghsa");
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
