@@ -54,7 +54,7 @@ std::string VexNote(const nlohmann::json& v) {
 }
 
 // "busybox 1.19.4", or for a live service "live service dropbear 2022.83 on 127.0.0.2:22/tcp".
-std::string Subject(const nlohmann::json& v) {
+std::string KnownVulnSubject(const nlohmann::json& v) {
   const std::string s = v.value("component", "") + " " + v.value("version", "");
   return v.value("live", false) ? "live service " + s + " on " + v.value("endpoint", "") : s;
 }
@@ -99,7 +99,7 @@ class KnownVulnerabilitiesCheck : public Check {
         std::string line = v->value.value("id", "") + VexNote(v->value);
         if (const std::string impact = v->value["vex"].value("impact", ""); !impact.empty())
           line += " \"" + impact + "\"";
-        suppressed_all.push_back(Subject(v->value) + ": " + line);
+        suppressed_all.push_back(KnownVulnSubject(v->value) + ": " + line);
         suppressed[component_id].push_back(std::move(line));
       } else {
         by_component[component_id].push_back(v);
@@ -124,8 +124,8 @@ class KnownVulnerabilitiesCheck : public Check {
             ": " + j.value("why", "") + VexNote(j));
       }
       Finding fd;
-      fd.title = fmt::format("{} has {} known vulnerabilit{}", Subject(first), vulns.size(),
-                             vulns.size() == 1 ? "y" : "ies");
+      fd.title = fmt::format("{} has {} known vulnerabilit{}", KnownVulnSubject(first),
+                             vulns.size(), vulns.size() == 1 ? "y" : "ies");
       fd.message = fmt::format(
           "{}{} {} ({}) is affected by {}. First: {}",
           live ? fmt::format("Live evidence: the service on {} announces \"{}\"; ",
