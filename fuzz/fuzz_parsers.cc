@@ -154,6 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)iotcop::network::JudgeSshAlgorithms(*k);
     }
     (void)iotcop::protocols::ParseKexinitPacket(text, "fuzz");
+    (void)iotcop::protocols::ParseSshHostKeyBlob(text, "fuzz");
   } else if (parser == "http") {
     // protocols/http.h as the probes read a response, as a request with the defaults, and as a
     // capture's stream of responses (where a message must end where the next one starts).

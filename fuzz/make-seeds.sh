@@ -196,6 +196,14 @@ open(sys.argv[3], 'wb').write(b'\0\0\x84\0\0\x01\0\x04\0\0\0\0' + q + b'\0\x0c\0
     rr(33, b'\0\0\0\0\0\x50\x0aiotcop-cam\xc0\x17') + rr(1, b'\x7f\0\0\x01'))
 PY
 cp "$out/ssh/kexinit" "$out/probes/ssh"
+# SSH host key blobs (the wire form ParseSshHostKeyBlob reads) of dropbearkey's three key types.
+if command -v dropbearkey >/dev/null; then
+  for kt in rsa ecdsa ed25519; do
+    dropbearkey -t "$kt" -f "$t/hostkey_$kt" >/dev/null 2>&1 &&
+      dropbearkey -y -f "$t/hostkey_$kt" 2>/dev/null | awk '/^(ssh-|ecdsa)/ {print $2}' |
+      base64 -d > "$out/ssh/hostkey_$kt"
+  done
+fi
 # Traffic: a pcap with an FTP login and an MQTT CONNECT, its pcapng copy, and the payloads alone.
 mkdir -p "$out/traffic_capture" "$out/traffic_protocols"
 python3 - "$out/traffic_capture/login.pcap" "$out/traffic_protocols" <<'PY'

@@ -11,6 +11,7 @@
 #include "declaration/declaration.h"
 #include "firmware/collector.h"
 #include "network/assess.h"
+#include "network/vulnerabilities.h"
 #include "traffic/assess.h"
 #include "unpack/coverage.h"
 #include "unpack/engine.h"
@@ -125,7 +126,11 @@ Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogu
 
   for (std::size_t i = 0; i < options.firmware.size(); ++i)
     AssessFirmware(options.firmware[i], i, options, a, progress);
-  if (!options.hosts.empty()) network::AssessHosts(options.hosts, options.network, a, progress);
+  if (!options.hosts.empty()) {
+    network::AssessHosts(options.hosts, options.network, a, progress);
+    progress.Set("matching live services against the vulnerability database");
+    network::MatchServiceVulnerabilities(options.check_config, a);
+  }
   if (!options.pcaps.empty()) traffic::AssessCaptures(options.pcaps, options.traffic, a, progress);
 
   if (!options.declaration.empty()) AssessDeclaration(options.declaration, a);

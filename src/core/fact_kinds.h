@@ -49,12 +49,15 @@ inline constexpr const char* kBinary = "binary";
 // {name, version, type: library|application|operating-system, cpe, purl, vendor, product,
 //  source: opkg|dpkg|signature|path, path, package, package_version} — a software component.
 inline constexpr const char* kComponent = "component";
-// {id, component, version, component_fact (id of the component fact), cvss, vector, severity (the
-//  feed's word), summary, why ("1.19.4 < 1.34.0 (versionEndExcluding)"), database} — a known
-//  vulnerability of the vulnerability database matched to a component's version.
+// {id, component, version, component_fact (id of the component fact, or of the network_service
+//  fact of a live service), cvss, vector, severity (the feed's word), summary, why ("1.19.4 <
+//  1.34.0 (versionEndExcluding)"), database, vex; live services also: live: true, endpoint,
+//  announced ("dropbear/2022.83"), banner, cpe} — a known vulnerability of the vulnerability
+//  database matched to a component's version (vuln/match.h).
 inline constexpr const char* kVulnerability = "vulnerability";
-// {database, known (vulnerabilities in it), components_checked, matches, error, match_errors} —
-//  what the components of one image were matched against; error when the database could not be
+// {database, matched: components|live services, known (vulnerabilities in it), components_checked,
+//  matches, error, match_errors, vex, vex_errors} — what the components of one image, or the live
+//  services of an assessment, were matched against; error when the database could not be
 //  opened, match_errors for components whose query failed (the others still count).
 inline constexpr const char* kVulnerabilityScan = "vulnerability_scan";
 // {mechanism: sysupgrade|swupdate|rauc|mender|opkg|vendor, path, transport: http|https|ftp|tftp|
@@ -107,10 +110,14 @@ inline constexpr const char* kNetworkService = "network_service";
 // {address, port, service, versions: {SSLv3|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3: bool}, accepted: [...],
 //  weak_ciphers: [{version, name, why}], certificate: {subject, issuer, self_signed, expired,
 //  not_before, not_after, key_type, key_bits, sig_alg, name_match, names: [...],
-//  fingerprint}} — one TLS listener, every protocol version tried separately.
+//  fingerprint, name_checked, chain_verified (against the system trust store), verify_code,
+//  verify_error (OpenSSL's words), verify_reason: trusted|self-signed|unknown CA|expired|not yet
+//  valid|invalid chain|weak key or signature|invalid|name mismatch, verified (chain and name),
+//  trust_store}} — one TLS listener, every protocol version tried separately.
 inline constexpr const char* kTlsEndpoint = "tls_endpoint";
 // {address, port, banner, software, kex: [...], host_keys: [...], ciphers: [...], macs: [...],
-//  compression: [...], weak: [{kind: kex|host_key|cipher|mac, name, why}], auth_methods: [...],
+//  compression: [...], weak: [{kind: kex|host_key|cipher|mac|host_key_size, name, why, level,
+//  bits}], host_key_details: [{algorithm, type, bits, curve, level | error}], auth_methods: [...],
 //  password_auth: bool|null} — an SSH server's identification and KEXINIT (RFC 4253 7.1) and the
 //  authentication methods it lists after "none".
 inline constexpr const char* kSshEndpoint = "ssh_endpoint";

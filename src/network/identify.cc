@@ -180,7 +180,11 @@ PortReport ProbePort(const std::string& input, const std::string& address, std::
   }
   // Deeper probes.
   if (speaks_tls) {
-    TlsReport t = AssessTls(address, port, limits, rate);
+    // The name asked for, when the user gave one (not an address or a range).
+    protocols::Address parsed;
+    const bool named =
+        input.find('/') == std::string::npos && !protocols::ParseAddress(input, parsed);
+    TlsReport t = AssessTls(address, port, limits, rate, named ? input : std::string());
     t.value["service"] = service;
     r.tls = std::move(t.value);
   }

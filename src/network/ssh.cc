@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include <fmt/format.h>
+
+#include "core/hash.h"
 #include "protocols/address.h"
 
 namespace iotcop::network {
@@ -76,10 +79,10 @@ std::vector<std::string> Union(const std::vector<std::string>& a,
   return out;
 }
 
-// libssh: connect, try "none", list the methods. nullopt-like null when it cannot tell.
-nlohmann::json AuthMethods(const std::string& address, std::uint16_t port, const Limits& limits,
-                           RateLimiter& rate, std::string& error) {
-  rate.Acquire();
+// A libssh session to address:port with the limits' timeout, no configuration files and no known
+// hosts; `host_key` not empty: the only host-key algorithm offered. nullptr when out of memory.
+ssh_session NewSshSession(const std::string& address, std::uint16_t port, const Limits& limits,
+                          const std::string& host_key = {}) {
   ssh_session s = ssh_new();
   if (!s) return nullptr;
   unsigned int p = port;
@@ -95,6 +98,16 @@ nlohmann::json AuthMethods(const std::string& address, std::uint16_t port, const
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT, &sec);
   ssh_options_set(s, SSH_OPTIONS_TIMEOUT_USEC, &usec);
   ssh_options_set(s, SSH_OPTIONS_KNOWNHOSTS, "/dev/null");
+  if (!host_key.empty()) ssh_options_set(s, SSH_OPTIONS_HOSTKEYS, host_key.c_str());
+  return s;
+}
+
+// libssh: connect, try "none", list the methods. nullopt-like null when it cannot tell.
+nlohmann::json AuthMethods(const std::string& address, std::uint16_t port, const Limits& limits,
+                           RateLimiter& rate, std::string& error) {
+  rate.Acquire();
+  ssh_session s = NewSshSession(address, port, limits);
+  if (!s) return nullptr;
   nlohmann::json methods = nullptr;
   if (ssh_connect(s) == SSH_OK) {
     const int rc = ssh_userauth_none(s, nullptr);
@@ -117,6 +130,44 @@ nlohmann::json AuthMethods(const std::string& address, std::uint16_t port, const
   return methods;
 }
 
+// The host key the server signs with when `algorithm` is the only one offered (ssh-audit's host
+// key test does the same): its wire blob read by protocols::ParseSshHostKeyBlob.
+Result<protocols::SshHostKey> FetchHostKey(const std::string& address, std::uint16_t port,
+                                           const Limits& limits, RateLimiter& rate,
+                                           const std::string& algorithm) {
+  const std::string where = protocols::HostPort(address, port) + "/tcp " + algorithm;
+  rate.Acquire();
+  ssh_session s = NewSshSession(address, port, limits, algorithm);
+  if (!s) return MakeError(Errc::kInternal, "ssh_new failed", where);
+  Result<protocols::SshHostKey> out = MakeError(Errc::kIo, "no host key", where);
+  if (ssh_connect(s) != SSH_OK) {
+    out = MakeError(Errc::kIo, std::string("libssh: ") + ssh_get_error(s), where);
+  } else {
+    ssh_key key = nullptr;
+    char* b64 = nullptr;
+    if (ssh_get_server_publickey(s, &key) == SSH_OK &&
+        ssh_pki_export_pubkey_base64(key, &b64) == SSH_OK && b64 != nullptr) {
+      out = protocols::ParseSshHostKeyBlob(Base64Decode(b64), where);
+    }
+    if (b64) ssh_string_free_char(b64);
+    if (key) ssh_key_free(key);
+    ssh_disconnect(s);
+  }
+  ssh_free(s);
+  return out;
+}
+
+// The key family of a host-key algorithm ("rsa" for ssh-rsa and rsa-sha2-*), "" for certificates
+// and algorithms whose key is not judged by size.
+std::string HostKeyFamily(std::string_view alg) {
+  if (alg.find("-cert-") != std::string_view::npos) return {};
+  if (alg == "ssh-rsa" || alg.starts_with("rsa-sha2-")) return "rsa";
+  if (alg == "ssh-dss") return "dsa";
+  if (alg.starts_with("ecdsa-sha2-")) return std::string(alg);
+  if (alg == "ssh-ed25519" || alg == "ssh-ed448") return std::string(alg);
+  return {};
+}
+
 }  // namespace
 
 nlohmann::json JudgeSshAlgorithms(const protocols::Kexinit& k) {
@@ -126,6 +177,28 @@ nlohmann::json JudgeSshAlgorithms(const protocols::Kexinit& k) {
   Judge("cipher", Union(k.ciphers_s2c, k.ciphers_c2s), out);
   Judge("mac", Union(k.macs_s2c, k.macs_c2s), out);
   return out;
+}
+
+nlohmann::json JudgeSshHostKey(const protocols::SshHostKey& k) {
+  nlohmann::json j = nullptr;
+  auto make = [&](const char* level, std::string why) {
+    j = {{"kind", "host_key_size"},
+         {"name", k.type},
+         {"bits", k.bits},
+         {"level", level},
+         {"why", std::move(why)}};
+  };
+  if (k.type == "ssh-rsa") {
+    if (k.bits < 2048)
+      make("fail", fmt::format("{}-bit RSA host key (below 2048 bits)", k.bits));
+    else if (k.bits < 3072)
+      make("warn", fmt::format("{}-bit RSA host key (below 3072 bits)", k.bits));
+  } else if (k.type == "ssh-dss") {
+    make("fail", fmt::format("{}-bit DSA host key", k.bits));
+  } else if (k.type.starts_with("ecdsa-sha2-nistp")) {
+    make("warn", fmt::format("ECDSA host key on NIST {}", k.curve));
+  }
+  return j;
 }
 
 Result<nlohmann::json> AssessSsh(const std::string& address, std::uint16_t port,
@@ -171,6 +244,28 @@ Result<nlohmann::json> AssessSsh(const std::string& address, std::uint16_t port,
                       {"macs", Union(k->macs_s2c, k->macs_c2s)},
                       {"compression", Union(k->compression_s2c, k->compression_c2s)},
                       {"weak", JudgeSshAlgorithms(*k)}};
+  // Each host key the server has, one connection per key family it offers (as ssh-audit does).
+  nlohmann::json keys = nlohmann::json::array();
+  std::vector<std::string> families;
+  for (const auto& alg : k->host_keys) {
+    const std::string fam = HostKeyFamily(alg);
+    if (fam.empty() || std::find(families.begin(), families.end(), fam) != families.end() ||
+        families.size() >= 6)
+      continue;
+    families.push_back(fam);
+    auto key = FetchHostKey(address, port, limits, rate, alg);
+    if (!key) {
+      keys.push_back({{"algorithm", alg}, {"error", key.error().what}});
+      continue;
+    }
+    keys.push_back({{"algorithm", alg}, {"type", key->type}, {"bits", key->bits}});
+    if (!key->curve.empty()) keys.back()["curve"] = key->curve;
+    if (auto j = JudgeSshHostKey(*key); !j.is_null()) {
+      keys.back()["level"] = j["level"];
+      v["weak"].push_back(std::move(j));
+    }
+  }
+  v["host_key_details"] = std::move(keys);
   const auto dash = ident.find('-', 4);
   v["software"] = dash == std::string::npos ? "" : ident.substr(dash + 1);
   std::string err;

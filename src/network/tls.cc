@@ -135,7 +135,67 @@ Result<std::unique_ptr<TlsChannel>> Handshake(const std::string& address, std::u
   return ch;
 }
 
-nlohmann::json CertificateFacts(SSL* ssl, const std::string& address) {
+// Why OpenSSL's chain verification failed, in a test lab's words.
+const char* VerifyReason(long code) {
+  switch (code) {
+    case X509_V_OK:
+      return "trusted";
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+      return "self-signed";
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_CERT_UNTRUSTED:
+      return "unknown CA";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return "expired";
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "not yet valid";
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_CERT_CHAIN_TOO_LONG:
+    case X509_V_ERR_INVALID_CA:
+      return "invalid chain";
+    case X509_V_ERR_EE_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_KEY_TOO_SMALL:
+    case X509_V_ERR_CA_MD_TOO_WEAK:
+      return "weak key or signature";
+    default:
+      return "invalid";
+  }
+}
+
+struct X509StoreFree {
+  void operator()(X509_STORE* s) const { X509_STORE_free(s); }
+};
+struct X509StoreCtxFree {
+  void operator()(X509_STORE_CTX* c) const { X509_STORE_CTX_free(c); }
+};
+
+// The chain the server sent verified against the system trust store (OpenSSL's default paths, as
+// curl and testssl.sh use them), for a TLS server, at the default security level: verify_code
+// and verify_error as `openssl s_client` prints them, and verify_reason.
+void VerifyChain(SSL* ssl, X509* leaf, nlohmann::json& c) {
+  std::unique_ptr<X509_STORE, X509StoreFree> store(X509_STORE_new());
+  std::unique_ptr<X509_STORE_CTX, X509StoreCtxFree> ctx(X509_STORE_CTX_new());
+  if (!store || !ctx || X509_STORE_set_default_paths(store.get()) != 1 ||
+      X509_STORE_CTX_init(ctx.get(), store.get(), leaf, SSL_get_peer_cert_chain(ssl)) != 1) {
+    c["chain_verified"] = nullptr;
+    c["verify_error"] = "could not set up verification";
+    return;
+  }
+  X509_STORE_CTX_set_purpose(ctx.get(), X509_PURPOSE_SSL_SERVER);
+  const bool ok = X509_verify_cert(ctx.get()) == 1;
+  const long code = ok ? X509_V_OK : X509_STORE_CTX_get_error(ctx.get());
+  c["chain_verified"] = ok;
+  c["verify_code"] = code;
+  c["verify_error"] = X509_verify_cert_error_string(code);
+  c["verify_reason"] = VerifyReason(code);
+  c["trust_store"] = X509_get_default_cert_file();
+}
+
+nlohmann::json CertificateFacts(SSL* ssl, const std::string& address, const std::string& name) {
   std::unique_ptr<X509, X509Free> cert(SSL_get1_peer_certificate(ssl));
   if (!cert) return nullptr;
   unsigned char* der = nullptr;
@@ -149,9 +209,15 @@ nlohmann::json CertificateFacts(SSL* ssl, const std::string& address) {
     }
   }
   OPENSSL_free(der);
-  // Does the certificate name the address we reached it at?
-  c["name_match"] = X509_check_ip_asc(cert.get(), address.c_str(), 0) == 1 ||
-                    X509_check_host(cert.get(), address.c_str(), 0, 0, nullptr) == 1;
+  // Does the certificate name the host name asked for (else the address we reached it at)?
+  const std::string asked = name.empty() ? address : name;
+  c["name_checked"] = asked;
+  c["name_match"] = X509_check_ip_asc(cert.get(), asked.c_str(), 0) == 1 ||
+                    X509_check_host(cert.get(), asked.c_str(), 0, 0, nullptr) == 1;
+  VerifyChain(ssl, cert.get(), c);
+  // Verified means both: a chain to a trusted root and the name asked.
+  c["verified"] = c["chain_verified"] == true && c["name_match"] == true;
+  if (c["chain_verified"] == true && c["name_match"] == false) c["verify_reason"] = "name mismatch";
   return c;
 }
 
@@ -219,7 +285,7 @@ Result<std::unique_ptr<Channel>> ConnectTls(const std::string& address, std::uin
 }
 
 TlsReport AssessTls(const std::string& address, std::uint16_t port, const Limits& limits,
-                    RateLimiter& rate) {
+                    RateLimiter& rate, const std::string& name) {
   TlsReport r;
   r.value = {{"address", address},
              {"port", port},
@@ -253,7 +319,7 @@ TlsReport AssessTls(const std::string& address, std::uint16_t port, const Limits
     r.value["versions"][v.name] = ok;
     if (!ok) continue;
     r.value["accepted"].push_back(v.name);
-    if (!r.any) r.value["certificate"] = CertificateFacts((*ch)->ssl(), address);
+    if (!r.any) r.value["certificate"] = CertificateFacts((*ch)->ssl(), address, name);
     r.any = true;
     if (v.version != TLS1_3_VERSION) {
       for (auto& w : WeakSuites(address, port, limits, rate, v))

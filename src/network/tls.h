@@ -2,7 +2,8 @@
 // TLS on a live device (OpenSSL): a client channel for the probes that speak inside TLS, and the
 // TLS assessment of one listener: each protocol version SSLv3..TLS 1.3 tried on its own (min = max,
 // security level 0 so old versions can be offered), the weak cipher suites each accepted version
-// agrees to, and the certificate (parsed by firmware/keyparse.h, plus the name check).
+// agrees to, and the certificate (parsed by credentials/keys.h, its chain verified against the
+// system trust store, and the name check).
 #pragma once
 
 #include <memory>
@@ -34,8 +35,13 @@ struct TlsReport {
   bool any = false;      // some version completed a handshake
 };
 
+// `name`: the host name the user asked for (empty: the address), which the certificate must name.
+// The certificate's chain is verified against the system trust store (OpenSSL's default paths):
+// certificate.chain_verified, verify_code, verify_error, verify_reason (trusted | self-signed |
+// unknown CA | expired | not yet valid | invalid chain | weak key or signature | invalid | name
+// mismatch), name_checked, name_match and verified (chain and name).
 TlsReport AssessTls(const std::string& address, std::uint16_t port, const Limits& limits,
-                    RateLimiter& rate);
+                    RateLimiter& rate, const std::string& name = {});
 
 // Why a suite is weak ("" = not weak): NULL or anonymous, export, RC4, DES/3DES, MD5 MAC.
 std::string WeakCipherReason(std::string_view openssl_name);

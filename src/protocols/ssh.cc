@@ -20,7 +20,64 @@ std::vector<std::string> SplitSshNameList(std::string_view s) {
   return out;
 }
 
+// An mpint's size in bits (RFC 4251 5: two's complement, big-endian, a leading 0 for positives).
+int SshMpintBits(ByteView v) {
+  std::size_t i = 0;
+  while (i < v.size() && v[i] == 0) ++i;
+  if (i == v.size()) return 0;
+  int top = 0;
+  for (unsigned b = v[i]; b != 0; b >>= 1) ++top;
+  return static_cast<int>((v.size() - i - 1) * 8) + top;
+}
+
 }  // namespace
+
+Result<SshHostKey> ParseSshHostKeyBlob(std::string_view blob, const std::string& input) {
+  if (blob.size() > kSshMaxKeyBlob)
+    return MakeError(Errc::kCorrupt, fmt::format("key blob of {} bytes", blob.size()), input, 0);
+  ByteReader r(AsBytes(blob), input);
+  auto field = [&]() -> Result<ByteView> {
+    auto n = r.Read<std::uint32_t>(Endian::kBig);
+    if (!n) return n.error();
+    return r.Bytes(*n);
+  };
+  auto type = field();
+  if (!type) return type.error();
+  SshHostKey k;
+  k.type = std::string(AsString(*type));
+  if (k.type.size() > 64 || k.type.empty())
+    return MakeError(Errc::kCorrupt, "key type name of " + std::to_string(k.type.size()) + " bytes",
+                     input, 4);
+  const auto at = r.pos();
+  if (k.type == "ssh-rsa" || k.type == "ssh-dss") {
+    if (k.type == "ssh-rsa") {  // e, then n
+      if (auto e = field(); !e) return e.error();
+    }
+    auto n = field();  // RSA n, DSA p
+    if (!n) return n.error();
+    k.bits = SshMpintBits(*n);
+  } else if (k.type.starts_with("ecdsa-sha2-")) {
+    auto curve = field();
+    if (!curve) return curve.error();
+    k.curve = std::string(AsString(*curve));
+    if (k.curve == "nistp256")
+      k.bits = 256;
+    else if (k.curve == "nistp384")
+      k.bits = 384;
+    else if (k.curve == "nistp521")
+      k.bits = 521;
+    else
+      return MakeError(Errc::kUnsupported, "unknown ECDSA curve", input, at);
+  } else if (k.type == "ssh-ed25519") {
+    k.bits = 256;
+  } else if (k.type == "ssh-ed448") {
+    k.bits = 456;
+  } else {
+    return MakeError(Errc::kUnsupported, "unknown key type " + k.type, input, 0);
+  }
+  if (k.bits == 0) return MakeError(Errc::kCorrupt, "empty key", input, at);
+  return k;
+}
 
 Result<std::pair<std::string, std::size_t>> ParseSshIdent(std::string_view data,
                                                           const std::string& input) {

@@ -27,6 +27,16 @@ struct Kexinit {
 // are allowed, RFC 4253 4.2), and the offset just after it; an error if none within 8 KiB.
 Result<std::pair<std::string, std::size_t>> ParseSshIdent(std::string_view data,
                                                           const std::string& input);
+// A public key in the SSH wire format (RFC 4253 6.6, RFC 5656 3.1, RFC 8709 4): its type and
+// size in bits (RSA: the modulus n, DSA: the prime p, ECDSA: the curve's, Ed25519/Ed448: 256/456).
+struct SshHostKey {
+  std::string type;   // "ssh-rsa", "ssh-dss", "ecdsa-sha2-nistp256", "ssh-ed25519", ...
+  std::string curve;  // ECDSA: "nistp256"
+  int bits = 0;
+};
+constexpr std::size_t kSshMaxKeyBlob = 16384;
+Result<SshHostKey> ParseSshHostKeyBlob(std::string_view blob, const std::string& input);
+
 // One unencrypted binary packet holding SSH_MSG_KEXINIT at the start of `data`.
 Result<Kexinit> ParseKexinitPacket(std::string_view data, const std::string& input);
 

@@ -146,8 +146,8 @@ std::string StartTelnetd(Daemon& d, const fs::path& dir, const std::string& addr
   return {};
 }
 
-std::string StartDropbear(Daemon& d, const fs::path& dir, const std::string& address,
-                          bool key_only) {
+std::string StartDropbear(Daemon& d, const fs::path& dir, const std::string& address, bool key_only,
+                          const std::vector<std::string>& extra_keys) {
   if (!HaveTool("dropbear") || !HaveTool("dropbearkey")) return "dropbear is not installed";
   const std::string key = (dir / "dropbear_ed25519").string();
   if (!fs::exists(key) && RunShell("dropbearkey -t ed25519 -f " + key).exit_code != 0)
@@ -161,6 +161,17 @@ std::string StartDropbear(Daemon& d, const fs::path& dir, const std::string& add
                                    key,
                                    "-P",
                                    (dir / "dropbear.pid").string()};
+  for (const auto& k : extra_keys) {  // "rsa:1024", "ecdsa:256"
+    const auto colon = k.find(':');
+    const std::string type = k.substr(0, colon);
+    const std::string file = (dir / ("dropbear_" + type)).string();
+    const std::string size = colon == std::string::npos ? "" : " -s " + k.substr(colon + 1);
+    if (!fs::exists(file) &&
+        RunShell("dropbearkey -t " + type + size + " -f " + file).exit_code != 0)
+      return "dropbearkey -t " + type + size + " failed";
+    argv.push_back("-r");
+    argv.push_back(file);
+  }
   if (key_only) argv.push_back("-s");
   if (auto e = d.Start(argv, (dir / "dropbear.log").string()); !e.empty()) return e;
   if (!WaitForTcp(address, 22, std::chrono::seconds(5)))

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "support/netns.h"
 
@@ -42,9 +43,9 @@ std::string StartVsftpd(Daemon& d, const std::filesystem::path& dir, const std::
 std::string StartTelnetd(Daemon& d, const std::filesystem::path& dir, const std::string& address);
 
 // dropbear on address:22 with an ed25519 host key made by dropbearkey; `key_only`: -s (no
-// password logins).
+// password logins); `extra_keys`: more host keys, "type:bits" ("rsa:1024", "ecdsa:256").
 std::string StartDropbear(Daemon& d, const std::filesystem::path& dir, const std::string& address,
-                          bool key_only);
+                          bool key_only, const std::vector<std::string>& extra_keys = {});
 
 // libcoap's example coap-server (coap-server, else coap-server-notls / -openssl / -gnutls of
 // Debian's libcoap3-bin) on address:5683/udp; its /.well-known/core lists /, /time, /async and

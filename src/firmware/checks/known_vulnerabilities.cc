@@ -1,7 +1,9 @@
 // fw.components.known-vulnerabilities: components whose version a vulnerability feed the user
 // imported (`iotcop vulndb import`: NVD CVE JSON 2.0 or OSV) lists as affected, as the
-// vulnerabilities collector matched them. One finding per component, listing its
-// vulnerabilities, with the severity of the worst CVSS score. A match that a VEX statement (--vex)
+// vulnerabilities collector matched them, and live services whose announced version is (network/
+// vulnerabilities.cc: the same matcher, vuln/match.h). One finding per component or live service,
+// listing its vulnerabilities, with the severity of the worst CVSS score; a live one names the
+// endpoint and the banner, and says the evidence is live. A match that a VEX statement (--vex)
 // says is not_affected or fixed is suppressed: it makes no finding, and is named, with the
 // statement's justification and source, in the finding of its component or in the PASS reason;
 // under_investigation and affected keep the finding and say so. No match on a stale database
@@ -52,6 +54,12 @@ std::string VexNote(const nlohmann::json& v) {
   return note + "]";
 }
 
+// "busybox 1.19.4", or for a live service "live service dropbear 2022.83 on 127.0.0.2:22/tcp".
+std::string KnownVulnSubject(const nlohmann::json& v) {
+  const std::string s = v.value("component", "") + " " + v.value("version", "");
+  return v.value("live", false) ? "live service " + s + " on " + v.value("endpoint", "") : s;
+}
+
 bool SuppressedByVex(const nlohmann::json& v) {
   if (!v.contains("vex") || !v["vex"].is_object()) return false;
   const std::string status = v["vex"].value("status", "");
@@ -67,6 +75,7 @@ class KnownVulnerabilitiesCheck : public Check {
     if (scans.empty()) return Ok();
     std::size_t checked = 0, known = 0;
     std::string database, match_error, stale;
+    std::map<std::string, std::size_t> checked_by;  // "components", "live services"
     for (const Fact* s : scans) {
       if (s->value.contains("error")) {
         ctx.Inconclusive(
@@ -74,6 +83,8 @@ class KnownVulnerabilitiesCheck : public Check {
         return Ok();
       }
       checked += s->value.value("components_checked", std::size_t{0});
+      checked_by[s->value.value("matched", "components")] +=
+          s->value.value("components_checked", std::size_t{0});
       known = std::max(known, s->value.value("known", std::size_t{0}));
       database = s->value.value("database", "");
       if (s->value.value("stale", false) && stale.empty()) {
@@ -97,12 +108,10 @@ class KnownVulnerabilitiesCheck : public Check {
     for (const Fact* v : ctx.facts().OfKind(facts::kVulnerability)) {
       const FactId component_id = v->value.value("component_fact", FactId{0});
       if (SuppressedByVex(v->value)) {
-        const Fact& component = ctx.facts().at(component_id);
         std::string line = v->value.value("id", "") + VexNote(v->value);
         if (const std::string impact = v->value["vex"].value("impact", ""); !impact.empty())
           line += " \"" + impact + "\"";
-        suppressed_all.push_back(component.value.value("name", "") + " " +
-                                 component.value.value("version", "") + ": " + line);
+        suppressed_all.push_back(KnownVulnSubject(v->value) + ": " + line);
         suppressed[component_id].push_back(std::move(line));
       } else {
         by_component[component_id].push_back(v);
@@ -110,8 +119,12 @@ class KnownVulnerabilitiesCheck : public Check {
     }
     for (const auto& [component_id, vulns] : by_component) {
       const Fact& component = ctx.facts().at(component_id);
-      const std::string name = component.value.value("name", "");
-      const std::string version = component.value.value("version", "");
+      const nlohmann::json& first = vulns.front()->value;
+      const std::string name = first.value("component", "");
+      const std::string version = first.value("version", "");
+      const bool live = first.value("live", false);
+      std::string id = first.value("cpe", component.value.value("cpe", ""));
+      if (id.empty()) id = component.value.value("purl", "");
       Severity worst = Severity::kInfo;
       std::vector<std::string> listed;
       for (const Fact* v : vulns) {
@@ -123,12 +136,14 @@ class KnownVulnerabilitiesCheck : public Check {
             ": " + j.value("why", "") + VexNote(j));
       }
       Finding fd;
-      fd.title = fmt::format("{} {} has {} known vulnerabilit{}", name, version, vulns.size(),
-                             vulns.size() == 1 ? "y" : "ies");
-      fd.message =
-          fmt::format("{} {} ({}) is affected by {}. First: {}", name, version,
-                      component.value.value("cpe", component.value.value("purl", "")),
-                      firmware::JoinBounded(listed, 20), vulns.front()->value.value("summary", ""));
+      fd.title = fmt::format("{} has {} known vulnerabilit{}", KnownVulnSubject(first),
+                             vulns.size(), vulns.size() == 1 ? "y" : "ies");
+      fd.message = fmt::format(
+          "{}{} {} ({}) is affected by {}. First: {}",
+          live ? fmt::format("Live evidence: the service on {} announces \"{}\"; ",
+                             first.value("endpoint", ""), first.value("banner", ""))
+               : std::string(),
+          name, version, id, firmware::JoinBounded(listed, 20), first.value("summary", ""));
       if (auto sup = suppressed.find(component_id); sup != suppressed.end()) {
         fd.message += ". Not counted, by VEX statement: " + firmware::JoinBounded(sup->second, 20);
       }
@@ -136,8 +151,12 @@ class KnownVulnerabilitiesCheck : public Check {
       fd.evidence.push_back(component.evidence);
       fd.facts.push_back(component.id);
       for (const Fact* v : vulns) fd.facts.push_back(v->id);
-      ctx.Report(std::move(fd), "component:" + name);
+      ctx.Report(std::move(fd), live ? "service:" + name + "@" + first.value("endpoint", "")
+                                     : "component:" + name);
     }
+    std::vector<std::string> what;
+    for (const auto& [label, n] : checked_by) what.push_back(fmt::format("{} {}", n, label));
+    const std::string counted = firmware::JoinBounded(what, 4);
     if (checked == 0) {
       ctx.Inconclusive("5.3-8", "no component has a known version to match");
     } else if (ctx.findings().empty() && !stale.empty()) {
@@ -149,16 +168,16 @@ class KnownVulnerabilitiesCheck : public Check {
       ctx.Inconclusive("5.3-8", "some components could not be matched: " + match_error);
     } else if (ctx.findings().empty() && !suppressed_all.empty()) {
       ctx.Pass("5.3-8",
-               fmt::format("none of {} components with versions is affected by the {} "
+               fmt::format("none of the {} with versions is affected by the {} "
                            "vulnerabilities of {} once VEX statements are applied; {} match{} "
                            "not counted: {}",
-                           checked, known, database, suppressed_all.size(),
+                           counted, known, database, suppressed_all.size(),
                            suppressed_all.size() == 1 ? "" : "es",
                            firmware::JoinBounded(suppressed_all, 20)));
     } else if (ctx.findings().empty()) {
-      ctx.Pass("5.3-8", fmt::format("none of {} components with versions is affected by the {} "
+      ctx.Pass("5.3-8", fmt::format("none of the {} with versions is affected by the {} "
                                     "vulnerabilities of {}",
-                                    checked, known, database));
+                                    counted, known, database));
     }
     return Ok();
   }
@@ -168,11 +187,12 @@ class KnownVulnerabilitiesCheck : public Check {
       "fw.components.known-vulnerabilities",
       "Components with known vulnerabilities",
       {"5.3-8"},
-      {InputKind::kFirmware},
+      {InputKind::kFirmware, InputKind::kNetwork},
       {facts::kVulnerabilityScan},
-      "A component version with published vulnerabilities that the firmware still ships shows "
-      "security updates were not provided in a timely manner; attackers scan for exactly these "
-      "versions.",
+      "A component version with published vulnerabilities that the firmware still ships, or that "
+      "a live service announces (SSH identification, HTTP/RTSP Server header, FTP greeting, SSDP "
+      "SERVER), shows security updates were not provided in a timely manner; attackers scan for "
+      "exactly these versions.",
       "Update the component to a fixed version (or backport the fixes and record them), and "
       "track the SBOM against vulnerability feeds for every release.",
       Severity::kMedium};

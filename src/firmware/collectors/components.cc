@@ -13,12 +13,17 @@
 
 #include "core/fact_kinds.h"
 #include "firmware/collector.h"
-#include "firmware/component_rules.h"
 #include "firmware/text_files.h"
+#include "vuln/components.h"
 #include "vuln/version.h"
 
 namespace iotcop::firmware {
 namespace {
+
+using vuln::BuiltinComponentRules;
+using vuln::ComponentRule;
+using vuln::MakeCpe;
+using vuln::MakePurl;
 
 constexpr std::size_t kMaxScanBytes = 64u << 20;
 constexpr std::size_t kMaxStatusBytes = 8u << 20;

@@ -1,6 +1,7 @@
 // File: network/checks/ssh.cc
 // net.ssh.algorithms: the SSH server offers broken algorithms (1024-bit or SHA-1 group exchange,
-// DSA host keys, 3DES/RC4/Blowfish/CBC-alias ciphers, MD5 or truncated MACs). Discouraged ones
+// DSA host keys, RSA host keys under 2048 bits, 3DES/RC4/Blowfish/CBC-alias ciphers, MD5 or
+// truncated MACs). Discouraged ones
 // (group14-sha1, ssh-rsa, hmac-sha1, NIST curves) are recorded in the fact, not reported.
 // net.ssh.auth: the server lets a client in with the "none" method.
 #include <fmt/format.h>
@@ -22,7 +23,9 @@ Status RunAlgorithms(CheckContext& ctx) {
     std::string why;
     for (const auto& w : s->value.value("weak", nlohmann::json::array())) {
       if (w.value("level", "") != "fail") continue;
-      broken.push_back(w.value("kind", "") + " " + w.value("name", ""));
+      broken.push_back(w.value("kind", "") == "host_key_size"
+                           ? w.value("why", "")
+                           : w.value("kind", "") + " " + w.value("name", ""));
       if (why.empty()) why = w.value("name", "") + ": " + w.value("why", "");
     }
     if (broken.empty()) continue;
@@ -71,8 +74,10 @@ std::unique_ptr<const Check> MakeNetSshAlgorithmsCheck() {
        {InputKind::kNetwork},
        {facts::kSshEndpoint},
        "Key exchange, host-key, cipher and MAC algorithms the SSH server offers are read from its "
-       "KEXINIT; broken ones (RFC 9142, ssh-audit's failures) are not best-practice cryptography "
-       "(5.5-1).",
+       "KEXINIT, and each host key's type and size is read (one connection per key family, as "
+       "ssh-audit does); broken ones (RFC 9142, ssh-audit's failures: RSA host keys under 2048 "
+       "bits, DSA) are not best-practice cryptography (5.5-1). RSA under 3072 bits and ECDSA on "
+       "NIST curves are recorded as warnings.",
        "Offer curve25519-sha256, ssh-ed25519 / rsa-sha2-256, chacha20-poly1305 or AES-GCM/CTR, "
        "and hmac-sha2-256-etm; remove DSA, 3DES, RC4, CBC aliases and MD5 MACs.",
        Severity::kMedium},

@@ -1,8 +1,9 @@
 // File: network/checks/tls.cc
 // net.tls.*: TLS listeners of the live device — old protocol versions (SSLv3, TLS 1.0, 1.1)
 // accepted, weak cipher suites accepted, and certificates that are expired or use weak keys or
-// signatures. A self-signed certificate alone is recorded, not reported: it is the norm for a
-// device on a home network.
+// signatures (these decide 5.5-1). A certificate whose chain does not verify against the system
+// trust store (self-signed, unknown CA) or that does not name the host asked for only informs
+// 5.5-1: it is the norm for a device on a home network, and clients may pin it.
 #include <fmt/format.h>
 
 #include "core/fact_kinds.h"
@@ -67,6 +68,24 @@ Status RunCertificate(CheckContext& ctx) {
     if (sig.find("md5") != std::string::npos || sig.find("MD5") != std::string::npos ||
         sig.find("sha1") != std::string::npos || sig.find("SHA1") != std::string::npos)
       why.push_back("signed with " + sig);
+    if (c.contains("verified") && c["verified"] == false) {
+      const std::string reason = c.value("verify_reason", "");
+      Finding f = checkutil::FindingOn(
+          {t},
+          fmt::format("the certificate of {} does not verify: {}", network::AddressPort(*t),
+                      reason),
+          fmt::format(
+              "Certificate '{}' issued by '{}': {} against the system trust store ({}); "
+              "the name asked, {}, {}. A client that validates certificates refuses it; "
+              "one that pins it is not harmed.",
+              c.value("subject", ""), c.value("issuer", ""),
+              c.value("chain_verified", false) ? "the chain verifies" : "the chain does not verify",
+              c.value("verify_error", ""), c.value("name_checked", ""),
+              c.value("name_match", false) ? "matches" : "does not match"),
+          Severity::kLow);
+      f.informs = {"5.5-1"};
+      ctx.Report(std::move(f), "tls-chain:" + network::AddressPort(*t));
+    }
     if (why.empty()) continue;
     ctx.Report(checkutil::FindingOn({t},
                                     fmt::format("the certificate of {} is weak: {}",
@@ -79,10 +98,12 @@ Status RunCertificate(CheckContext& ctx) {
   return Ok();
 }
 
-CheckDoc Doc(std::string id, std::string title, std::string rationale, std::string remediation) {
+CheckDoc Doc(std::string id, std::string title, std::string rationale, std::string remediation,
+             std::vector<std::string> informs = {}) {
   return {std::move(id),          std::move(title),      {"5.5-1"},
           {InputKind::kNetwork},  {facts::kTlsEndpoint}, std::move(rationale),
-          std::move(remediation), Severity::kMedium};
+          std::move(remediation), Severity::kMedium,     false,
+          std::move(informs)};
 }
 
 }  // namespace
@@ -106,12 +127,17 @@ std::unique_ptr<const Check> MakeNetTlsCiphersCheck() {
 
 std::unique_ptr<const Check> MakeNetTlsCertificateCheck() {
   return checkutil::MakeFunctionCheck(
-      Doc("net.tls.certificate", "Weak or expired TLS certificate",
+      Doc("net.tls.certificate", "Weak, expired or unverifiable TLS certificate",
           "An expired certificate, an RSA key under 2048 bits or an MD5/SHA-1 signature is not "
-          "best-practice cryptography (5.5-1). Self-signed certificates are recorded, not "
-          "reported.",
+          "best-practice cryptography (5.5-1). The chain is also verified against the system "
+          "trust store and the certificate must name the host asked for (OpenSSL "
+          "X509_verify_cert, X509_check_host/X509_check_ip_asc); a failure (self-signed, unknown "
+          "CA, name mismatch) only informs 5.5-1, with the reason: a device certificate is "
+          "usually self-signed and clients may pin it.",
           "Use a certificate with a 2048-bit (or larger) RSA or a P-256 key, signed with SHA-256, "
-          "valid for the device's life or renewed."),
+          "valid for the device's life or renewed; where clients validate it, one issued by a CA "
+          "they trust for the name they use.",
+          {"5.5-1"}),
       RunCertificate);
 }
 

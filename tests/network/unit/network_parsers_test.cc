@@ -11,9 +11,12 @@
 
 #include "network/http.h"
 #include "network/probes.h"
+#include "network/ssh.h"
 #include "network/targets.h"
 #include "network/tls.h"
 #include "network/udp/mdns.h"
+#include "network/vulnerabilities.h"
+#include "vuln/components.h"
 
 namespace iotcop::network {
 namespace {
@@ -238,6 +241,49 @@ TEST(NetworkParsers, WeakCipherNames) {
   EXPECT_NE(WeakCipherReason("NULL-SHA256"), "");
   EXPECT_EQ(WeakCipherReason("ECDHE-RSA-AES128-GCM-SHA256"), "");
   EXPECT_EQ(WeakCipherReason("TLS_AES_256_GCM_SHA384"), "");
+}
+
+TEST(NetworkParsers, ServerTokensNameComponents) {
+  using P = std::pair<std::string, std::string>;
+  const auto t = ServerTokens("Linux/3.14 UPnP/1.0 miniupnpd/2.1");
+  EXPECT_EQ(t, (std::vector<P>{{"Linux", "3.14"}, {"UPnP", "1.0"}, {"miniupnpd", "2.1"}}));
+  EXPECT_EQ(ServerTokens("Linux/2.6 UPnP/1.0 Portable SDK for UPnP devices/1.6.19").back(),
+            (P{"Portable SDK for UPnP devices", "1.6.19"}));
+  EXPECT_EQ(ServerTokens("lighttpd/1.4.69"), (std::vector<P>{{"lighttpd", "1.4.69"}}));
+  EXPECT_TRUE(ServerTokens("Apache").empty());
+  EXPECT_LE(ServerTokens(std::string(100000, 'a') + "/1 " + std::string(50, 'b')).size(), 8u);
+  std::string many;
+  for (int i = 0; i < 50; ++i) many += "x/1 ";
+  EXPECT_EQ(ServerTokens(many).size(), 8u);
+  // Named as components of rules/components.yaml, by name or by `services`.
+  const auto& rules = vuln::BuiltinComponentRules();
+  ASSERT_TRUE(rules) << rules.error().Describe();
+  const vuln::ComponentRule* dropbear = vuln::FindServiceComponent(*rules, "dropbear");
+  ASSERT_NE(dropbear, nullptr);
+  EXPECT_EQ(dropbear->vendor, "dropbear_ssh_project");
+  EXPECT_EQ(dropbear->product, "dropbear_ssh");
+  ASSERT_NE(vuln::FindServiceComponent(*rules, "OpenSSH"), nullptr);
+  EXPECT_EQ(vuln::FindServiceComponent(*rules, "OpenSSH")->vendor, "openbsd");
+  ASSERT_NE(vuln::FindServiceComponent(*rules, "Portable SDK for UPnP devices"), nullptr);
+  EXPECT_EQ(vuln::FindServiceComponent(*rules, "vsftpd")->product, "vsftpd");
+  EXPECT_EQ(vuln::FindServiceComponent(*rules, "UPnP"), nullptr);
+  EXPECT_EQ(vuln::FindServiceComponent(*rules, ""), nullptr);
+}
+
+TEST(NetworkParsers, SshHostKeysJudgedAsSshAudit) {
+  auto level = [](const char* type, int bits, const char* curve = "") {
+    const auto j = JudgeSshHostKey({type, curve, bits});
+    return j.is_null() ? std::string("good") : j["level"].get<std::string>();
+  };
+  EXPECT_EQ(level("ssh-rsa", 1024), "fail");
+  EXPECT_EQ(level("ssh-rsa", 2047), "fail");
+  EXPECT_EQ(level("ssh-rsa", 2048), "warn");
+  EXPECT_EQ(level("ssh-rsa", 3072), "good");
+  EXPECT_EQ(level("ssh-dss", 1024), "fail");
+  EXPECT_EQ(level("ecdsa-sha2-nistp256", 256, "nistp256"), "warn");
+  EXPECT_EQ(level("ssh-ed25519", 256), "good");
+  EXPECT_NE(JudgeSshHostKey({"ssh-rsa", "", 1024})["why"].get<std::string>().find("1024-bit RSA"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -449,6 +449,54 @@ TEST(ProtocolsSsh, KexinitHostileInputFailsCleanly) {
   EXPECT_FALSE(ParseSshIdent("SSH-2.0-" + std::string(300, 'a') + "\r\n", "t"));
 }
 
+// The SSH wire form of a host key: string type, then its fields as strings/mpints.
+std::string SshKeyBlob(const std::vector<std::string>& fields) {
+  std::string out;
+  for (const auto& f : fields) {
+    const auto n = static_cast<std::uint32_t>(f.size());
+    out += static_cast<char>(n >> 24);
+    out += static_cast<char>(n >> 16);
+    out += static_cast<char>(n >> 8);
+    out += static_cast<char>(n);
+    out += f;
+  }
+  return out;
+}
+
+TEST(ProtocolsSsh, HostKeyBlobTypeAndSize) {
+  // RSA: e = 65537, n of 1024 bits (an mpint with its leading zero byte).
+  std::string n(1, '\0');
+  n += '\xc1';
+  n += std::string(127, '\x5a');
+  auto rsa = ParseSshHostKeyBlob(SshKeyBlob({"ssh-rsa", std::string("\x01\x00\x01", 3), n}), "t");
+  ASSERT_TRUE(rsa) << rsa.error().Describe();
+  EXPECT_EQ(rsa->type, "ssh-rsa");
+  EXPECT_EQ(rsa->bits, 1024);
+  auto ec = ParseSshHostKeyBlob(
+      SshKeyBlob({"ecdsa-sha2-nistp384", "nistp384", std::string(97, '\x04')}), "t");
+  ASSERT_TRUE(ec);
+  EXPECT_EQ(ec->curve, "nistp384");
+  EXPECT_EQ(ec->bits, 384);
+  auto ed = ParseSshHostKeyBlob(SshKeyBlob({"ssh-ed25519", std::string(32, 'k')}), "t");
+  ASSERT_TRUE(ed);
+  EXPECT_EQ(ed->bits, 256);
+  auto dsa = ParseSshHostKeyBlob(
+      SshKeyBlob({"ssh-dss", std::string("\x00\x80", 2) + std::string(127, 'p')}), "t");
+  ASSERT_TRUE(dsa);
+  EXPECT_EQ(dsa->bits, 1024);
+  // Hostile: every cut of the RSA blob, a length beyond the blob, unknown types and curves.
+  const std::string whole = SshKeyBlob({"ssh-rsa", std::string("\x01\x00\x01", 3), n});
+  for (std::size_t cut = 0; cut + 1 < whole.size(); cut += 7)
+    EXPECT_FALSE(ParseSshHostKeyBlob(whole.substr(0, cut), "t")) << cut;
+  auto lie = ParseSshHostKeyBlob(std::string("\x7f\xff\xff\xffssh-rsa", 11), "t");
+  ASSERT_FALSE(lie);
+  EXPECT_EQ(lie.error().input, "t");
+  EXPECT_FALSE(ParseSshHostKeyBlob(SshKeyBlob({"ssh-foo", "x"}), "t"));
+  EXPECT_FALSE(ParseSshHostKeyBlob(SshKeyBlob({"ecdsa-sha2-x", "brainpool", "q"}), "t"));
+  EXPECT_FALSE(ParseSshHostKeyBlob(SshKeyBlob({"ssh-rsa", "\x01", std::string(4, '\0')}), "t"));
+  EXPECT_FALSE(ParseSshHostKeyBlob(std::string(kSshMaxKeyBlob + 1, 'a'), "t"));
+}
+
 TEST(ProtocolsSnmp, SnmpRequestAndResponse) {
   const std::string req = SnmpGetSysDescr(1, "public");
   EXPECT_EQ(static_cast<unsigned char>(req[0]), 0x30u);

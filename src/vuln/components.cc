@@ -1,10 +1,12 @@
-#include "firmware/component_rules.h"
+#include "vuln/components.h"
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+
 #include "core/paths.h"
 
-namespace iotcop::firmware {
+namespace iotcop::vuln {
 
 Result<std::vector<ComponentRule>> LoadComponentRules(const std::filesystem::path& file) {
   std::vector<ComponentRule> out;
@@ -22,6 +24,9 @@ Result<std::vector<ComponentRule>> LoadComponentRules(const std::filesystem::pat
       if (n["part"]) r.part = n["part"].as<std::string>();
       if (n["type"]) r.type = n["type"].as<std::string>();
       if (n["packages"]) r.packages = n["packages"].as<std::vector<std::string>>();
+      if (n["services"]) r.services = n["services"].as<std::vector<std::string>>();
+      for (auto& sv : r.services)
+        for (auto& c : sv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (n["files"]) r.files = n["files"].as<std::vector<std::string>>();
       if (n["hint"]) r.hint = n["hint"].as<std::string>();
       if (n["blobs"]) r.blobs = n["blobs"].as<bool>();
@@ -51,6 +56,19 @@ const Result<std::vector<ComponentRule>>& BuiltinComponentRules() {
   static const Result<std::vector<ComponentRule>> kRules =
       LoadComponentRules(DataDir() / "rules" / "components.yaml");
   return kRules;
+}
+
+const ComponentRule* FindServiceComponent(const std::vector<ComponentRule>& rules,
+                                          std::string_view product) {
+  std::string p(product);
+  for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (p.empty()) return nullptr;
+  for (const auto& r : rules) {
+    std::string n = r.name;
+    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (n == p || std::find(r.services.begin(), r.services.end(), p) != r.services.end()) return &r;
+  }
+  return nullptr;
 }
 
 std::string MakeCpe(const ComponentRule& rule, std::string_view version) {
@@ -88,4 +106,4 @@ std::string MakePurl(std::string_view type, std::string_view ns, std::string_vie
   return p;
 }
 
-}  // namespace iotcop::firmware
+}  // namespace iotcop::vuln
