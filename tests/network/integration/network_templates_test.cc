@@ -102,14 +102,15 @@ port=$(field NewExternalPort)
 ok() {{ printf 'Content-Type: text/xml; charset="utf-8"\r\n\r\n<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><u:%sResponse xmlns:u="urn:schemas-upnp-org:service:WANIPConnection:1"/></s:Body></s:Envelope>' "$1"; }}
 case "$HTTP_SOAPACTION" in
 *AddPortMapping*)
-  echo "add $port $(field NewInternalClient)" >>
-                            {0} / upnp.log echo "$port $(field NewInternalClient)" >>
-                            {0} / mappings ok AddPortMapping;
-                        ; *DeletePortMapping*) echo "delete $port" >>
-                {0} / upnp.log grep - v "^$port " {0} / mappings > {0} / mappings.new;
-            mv{0} / mappings.new {0} / mappings ok DeletePortMapping;;*)
-      printf 'Status: 500\r\nContent-Type: text/xml\r\n\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultstring>UPnPError</faultstring></s:Fault></s:Body></s:Envelope>';
-  ;
+  echo "add $port $(field NewInternalClient)" >> {0}/upnp.log
+  echo "$port $(field NewInternalClient)" >> {0}/mappings
+  ok AddPortMapping ;;
+*DeletePortMapping*)
+  echo "delete $port" >> {0}/upnp.log
+  grep -v "^$port " {0}/mappings > {0}/mappings.new; mv {0}/mappings.new {0}/mappings
+  ok DeletePortMapping ;;
+*)
+  printf 'Status: 500\r\nContent-Type: text/xml\r\n\r\n<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><s:Fault><faultstring>UPnPError</faultstring></s:Fault></s:Body></s:Envelope>' ;;
 esac
 )SH",
                                                 dir.string()));
@@ -199,7 +200,7 @@ TEST_F(NetworkTemplatesTest, OpenWebDeviceFailsAndTheSameBehindBasicAuthDoesNot)
   EXPECT_EQ(ReadFile(d1.path() / "mappings"), "");
   for (const Fact* m : FactsOf(a, facts::kTemplateMatch)) {
     if (m->value["template"] != "upnp.igd-add-port-mapping") continue;
-    EXPECT_EQ(m->value["url"], "http://127.0.0.41/ctl/IPConn");
+    EXPECT_EQ(m->value["url"], "http://127.0.0.41:80/ctl/IPConn");
     EXPECT_EQ(m->value["cleanup"]["status"], 200) << m->value.dump();
     EXPECT_NE(m->value["cleanup"]["request"].get<std::string>().find("POST /ctl/IPConn"),
               std::string::npos);
@@ -294,7 +295,7 @@ TEST_F(NetworkTemplatesTest, MqttAnonymousSubscriberSeesRetainedMessagesOnlyWher
 }
 
 TEST_F(NetworkTemplatesTest, RtspDescribeWithoutCredentialsShowsAnOpenStream) {
-  if (RunShell("python3 -c \"import gi; gi.require_version('GstRtspServer', '1.0'); "
+  if (RunShell("/usr/bin/python3 -c \"import gi; gi.require_version('GstRtspServer', '1.0'); "
                "from gi.repository import GstRtspServer\"")
           .exit_code != 0)
     GTEST_SKIP() << "GStreamer's RTSP server (gir1.2-gst-rtsp-server-1.0) is not installed";
@@ -315,8 +316,9 @@ server.attach(None)
 GLib.MainLoop().run()
 )");
   Daemon d;
-  TPL_START_OR_SKIP(d, (std::vector<std::string>{"python3", script.string(), "127.0.0.45", "8554"}),
-                    "127.0.0.45", 8554);
+  TPL_START_OR_SKIP(
+      d, (std::vector<std::string>{"/usr/bin/python3", script.string(), "127.0.0.45", "8554"}),
+      "127.0.0.45", 8554);
   Assessment a = Templates(LoopbackEndpoint("127.0.0.45", 8554, "rtsp"));
   auto m = FactsOf(a, facts::kTemplateMatch);
   ASSERT_EQ(m.size(), 1u) << Dump(a);

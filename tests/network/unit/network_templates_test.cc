@@ -293,7 +293,9 @@ TEST(NetworkTemplates, NetTemplatesCheckDecidesOrInformsAsTheTemplateSays) {
     r = test::RunCheck("net.templates", TplFacts(match, {}, {"5.6-2"}));
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(r.findings.size(), match ? 1u : 0u);
-    if (match) EXPECT_TRUE(r.findings[0].provisions.empty());
+    if (match) {
+      EXPECT_TRUE(r.findings[0].provisions.empty());
+    }
     ASSERT_EQ(r.outcomes.size(), 2u);
     for (const auto& o : r.outcomes) EXPECT_EQ(o.verdict, Verdict::kInconclusive);
   }
