@@ -21,6 +21,7 @@
 #include "network/probes.h"
 #include "network/robustness_payloads.h"
 #include "network/ssh.h"
+#include "network/templates.h"
 #include "network/udp/mdns.h"
 #include "protocols/coap.h"
 #include "protocols/dns.h"
@@ -148,6 +149,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto& probes = iotcop::network::BuiltinProbes(); probes) {
       for (const auto& p : *probes) (void)iotcop::network::MatchProbe(p, text);
     }
+  } else if (parser == "templates") {
+    // A probe-template file (rules/templates/, --templates) as the loader validates it, then the
+    // same bytes as a device's answer read by every template that loaded and by the redaction.
+    iotcop::network::TemplateSet set;
+    iotcop::network::ParseTemplates(text, "fuzz.yaml", {"5.5-5", "5.6-2"}, set);
+    const iotcop::network::TemplateAnswer answer{200, std::string(text.substr(0, 512)),
+                                                 std::string(text)};
+    for (const auto& t : set.templates) (void)iotcop::network::MatchTemplate(t, answer);
+    for (const auto& p : set.problems) (void)p.Describe();
+    (void)iotcop::network::RedactSecrets(text);
   } else if (parser == "ssh") {
     if (auto id = iotcop::protocols::ParseSshIdent(text, "fuzz")) {
       if (auto k = iotcop::protocols::ParseKexinitPacket(text.substr(id->second), "fuzz"))

@@ -35,6 +35,8 @@ test_pkgs=(
   lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
   # UDP responders for the live-device tests: CoAP (coap-server), TFTP, mDNS (without D-Bus)
   libcoap3-bin atftpd avahi-daemon
+  # an RTSP server for the probe-template tests: GStreamer's, from Python
+  python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   # a rate-limiting firewall in the scan tests' own network namespace (nft rules there only)
   nftables
   # captures made by the traffic tests, and tshark to compare with

@@ -127,7 +127,11 @@ Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogu
   for (std::size_t i = 0; i < options.firmware.size(); ++i)
     AssessFirmware(options.firmware[i], i, options, a, progress);
   if (!options.hosts.empty()) {
-    network::AssessHosts(options.hosts, options.network, a, progress);
+    network::Options net = options.network;
+    if (const Standard* s = catalogue.Find(kDefaultStandard))
+      for (const auto& item : s->items)
+        if (item.IsProvision()) net.provisions.insert(item.id);
+    network::AssessHosts(options.hosts, net, a, progress);
     progress.Set("matching live services against the vulnerability database");
     network::MatchServiceVulnerabilities(options.check_config, a);
   }

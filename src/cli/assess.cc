@@ -119,7 +119,8 @@ int Run(AssessArgs& args) {
     }
   }
   if (!SaveAssessment(args.store, a, *catalogue, args.options.check_config.vulndb,
-                      args.options.check_config.vex, args.quiet))
+                      args.options.check_config.vex, args.options.network.template_dirs,
+                      args.quiet))
     rc = kExitInput;
   for (const auto& in : a.inputs) {
     if (in.status == "failed") rc = kExitInput;
@@ -171,6 +172,9 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag_function(
       "--no-udp", [n = &net](std::int64_t) { n->udp = false; },
       "with --host: skip the UDP probes (SNMP, SSDP, mDNS, CoAP, TFTP)");
+  cmd->add_option("--templates", net.template_dirs,
+                  "with --host: a folder (or file) of probe templates tried after "
+                  "rules/templates/ (repeatable; format: docs/templates.md)");
   cmd->add_flag(
       "--robustness", net.robustness,
       "with --host: also send a bounded campaign of malformed input (may upset the device)");

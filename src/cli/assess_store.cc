@@ -15,7 +15,8 @@ void AddAssessStoreOptions(CLI::App* cmd, AssessStoreArgs& args) {
 }
 
 bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Catalogue& catalogue,
-                    const std::string& vulndb, const std::vector<std::string>& vex, bool quiet) {
+                    const std::string& vulndb, const std::vector<std::string>& vex,
+                    const std::vector<std::string>& templates, bool quiet) {
   if (args.no_store) return true;
   auto s = OpenStoreOrReport("assess", args.db);
   if (!s) {
@@ -23,7 +24,7 @@ bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Cata
     return false;
   }
   auto id = s->Save(store::MakeRecord(a, report::AssessmentJson(a, catalogue), args.version,
-                                      store::RulesHash(vulndb, vex)));
+                                      store::RulesHash(vulndb, vex, templates)));
   if (!id) {
     std::cerr << "iotcop assess: results store: " << id.error().Describe()
               << "\niotcop assess: the assessment was not saved (the reports are written)\n";

@@ -21,8 +21,10 @@ struct AssessStoreArgs {
 void AddAssessStoreOptions(CLI::App* cmd, AssessStoreArgs& args);
 // Saves `a` (unless --no-store); prints the run id on stderr, or one clear error line. False when
 // the store failed (the reports are written already). `vulndb` is the assessment's --vulndb (""
-// for the default) and `vex` its --vex files: their content is part of the rules hash.
+// for the default), `vex` its --vex files and `templates` its --templates folders: their content
+// is part of the rules hash.
 bool SaveAssessment(const AssessStoreArgs& args, const Assessment& a, const Catalogue& catalogue,
-                    const std::string& vulndb, const std::vector<std::string>& vex, bool quiet);
+                    const std::string& vulndb, const std::vector<std::string>& vex,
+                    const std::vector<std::string>& templates, bool quiet);
 
 }  // namespace iotcop::cli

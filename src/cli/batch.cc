@@ -44,6 +44,7 @@ struct BatchArgs {
   std::string source, db, shard = "0/1", summary = "text", summary_out, work,
                           standard = "en303645-v2", vulndb, format = "text";
   std::vector<std::string> vex;
+  std::vector<std::string> templates;  // --templates, for host: items
   unsigned jobs = 0;
   bool status = false;
 };
@@ -165,7 +166,7 @@ int Run(BatchArgs& args) {
       return kExitInput;
     }
   }
-  const std::string rules = store::RulesHash(args.vulndb, args.vex);
+  const std::string rules = store::RulesHash(args.vulndb, args.vex, args.templates);
   // The whole manifest (every shard's items) goes to the store first: --status then knows what
   // remains of shards that have not started yet.
   store::BatchManifest manifest{store::BatchSource(args.source), rules, NowUtc(), shard->count,
@@ -323,6 +324,9 @@ int Run(BatchArgs& args) {
                                     args.standard};
       if (!args.vulndb.empty()) a.insert(a.end(), {"--vulndb", args.vulndb});
       for (const auto& file : args.vex) a.insert(a.end(), {"--vex", file});
+      if (items[i].host)
+        for (const auto& dir : args.templates)
+          a.insert(a.end(), {"--templates", fs::absolute(dir).string()});
       const pid_t pid = Launch(self, a, dir / "log");
       if (pid < 0) {
         record_error(i, std::string("cannot start a worker: ") + std::strerror(errno));
@@ -456,6 +460,10 @@ void AddBatchCommand(CLI::App& app, CommandContext& ctx) {
                   "VEX document applied to every item (as for assess; repeatable, later files "
                   "win); their content is part of what decides that an item is already stored")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--templates", args.templates,
+                  "probe templates for every host: item (as for assess; repeatable); their "
+                  "content is part of what decides that an item is already stored")
+      ->check(CLI::ExistingPath);
   cmd->add_flag("--status", args.status,
                 "assess nothing: print the progress of the batches recorded in --db, items "
                 "stored, failed and remaining per shard (from the store alone: what every shard "

@@ -107,6 +107,15 @@ inline constexpr const char* kOpenPort = "open_port";
 //  (.well-known/core paths); tftp: read_answer, reads: bool (an anonymous read request was looked
 //  up or served)}
 inline constexpr const char* kNetworkService = "network_service";
+// {template, name, file, line, address, port, transport, service, protocol, request (the request
+//  line sent), url, status, excerpt (bounded, secrets redacted), decides: [...], informs: [...],
+//  severity, description, cleanup: {request, status, error}} — a probe template
+//  (rules/templates/, --templates; network/templates.h) matched on a live service without
+//  authentication.
+inline constexpr const char* kTemplateMatch = "template_match";
+// {input, templates (loaded), endpoints, requests (sent), matched, errors (requests that got no
+//  answer)} — what the probe templates were tried on for one --host.
+inline constexpr const char* kTemplateScan = "template_scan";
 // {address, port, service, versions: {SSLv3|TLSv1|TLSv1.1|TLSv1.2|TLSv1.3: bool}, accepted: [...],
 //  weak_ciphers: [{version, name, why}], certificate: {subject, issuer, self_signed, expired,
 //  not_before, not_after, key_type, key_bits, sig_alg, name_match, names: [...],

@@ -20,6 +20,7 @@
 #include "network/scanner.h"
 #include "network/security_txt.h"
 #include "network/targets.h"
+#include "network/template_probe.h"
 #include "network/udp/udp.h"
 #include "protocols/address.h"
 
@@ -42,6 +43,10 @@ std::vector<std::uint16_t> TopPorts(const std::vector<Probe>& probes) {
   return top;
 }
 
+std::string Ms(std::chrono::milliseconds d) { return fmt::format("{} ms", d.count()); }
+
+}  // namespace
+
 Evidence LiveEvidence(const std::string& input, const std::string& locator, std::string excerpt) {
   Evidence e;
   e.source = InputKind::kNetwork;
@@ -50,10 +55,6 @@ Evidence LiveEvidence(const std::string& input, const std::string& locator, std:
   e.excerpt = BoundExcerpt(excerpt);
   return e;
 }
-
-std::string Ms(std::chrono::milliseconds d) { return fmt::format("{} ms", d.count()); }
-
-}  // namespace
 
 void AssessHosts(const std::vector<std::string>& hosts, const Options& options, Assessment& a,
                  Progress& progress) {
@@ -68,6 +69,13 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
   const Limits& limits = options.limits;
   nlohmann::json summary = nlohmann::json::array();
   std::vector<Endpoint> all_endpoints;
+  // Probe templates: the built-in folder, then each --templates folder; a template that does not
+  // validate is a problem, the others still run.
+  TemplateSet templates;
+  LoadTemplates(BuiltinTemplateDir(), options.provisions, templates);
+  for (const auto& dir : options.template_dirs) LoadTemplates(dir, options.provisions, templates);
+  for (const auto& p : templates.problems)
+    a.problems.push_back({"error", "templates", p.file, "", std::nullopt, p.Describe()});
 
   for (const auto& host : hosts) {
     InputRecord rec{InputKind::kNetwork, host};
@@ -185,6 +193,14 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
       if (s.disclosure) a.facts.Add(facts::kDisclosure, *s.disclosure, s.evidence, kCollector);
     }
 
+    // Configuration and actions without authentication: the probe templates.
+    if (!templates.templates.empty()) {
+      progress.Set("probe templates", host);
+      std::vector<Endpoint> here;
+      for (const auto& r : reports) here.push_back(r.endpoint);
+      RunTemplates(templates, host, here, limits, rate, a);
+    }
+
     summary.push_back({{"input", host},
                        {"addresses", addrs->size()},
                        {"ports", ports->size()},
@@ -213,7 +229,8 @@ void AssessHosts(const std::vector<std::string>& hosts, const Options& options, 
                              {"io_timeout", Ms(limits.io_timeout)},
                              {"max_bytes", limits.max_bytes},
                              {"scan_rate_cap", options.pace.max_rate},
-                             {"ports", options.ports.empty() ? "default" : options.ports}}}};
+                             {"ports", options.ports.empty() ? "default" : options.ports}}},
+                           {"templates", templates.templates.size()}};
   }
   if (!all_endpoints.empty()) {
     progress.Set("default-credential logins");

@@ -28,6 +28,16 @@ inline constexpr protocols::HttpSyntax kProbeHttpSyntax{
 // status line (not RTSP) with a status of 100 to 999.
 Result<HttpResponse> ParseHttpResponse(std::string_view data, const std::string& input);
 
+// Sends `request` (over TLS when `tls`) and reads the whole response (an HTTP or RTSP message:
+// until its length is in, the peer closes, the deadline or the byte cap). `where` names it in
+// errors.
+Result<std::string> HttpRoundTrip(const std::string& address, std::uint16_t port, bool tls,
+                                  std::string_view request, const std::string& where,
+                                  const Limits& limits, RateLimiter& rate);
+
+// The Host header's value: the address alone on the scheme's default port.
+std::string HttpHostHeader(const std::string& address, std::uint16_t port, bool tls);
+
 // GET `path` with Host: address, Connection: close; over TLS when `tls`.
 Result<HttpResponse> HttpGet(const std::string& address, std::uint16_t port, bool tls,
                              const std::string& path, const Limits& limits, RateLimiter& rate);

@@ -3,7 +3,9 @@
 // network/assess.cc.
 #pragma once
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "network/endpoint.h"
 #include "network/login.h"
@@ -23,6 +25,11 @@ struct Options {
   Limits limits;                    // limits.rate paces the probes after the scan
   ScanPace pace;                    // the scan's adaptive rate; max_rate is the user's --rate
   LoginOptions login;
+  // --templates: folders (or files) of probe templates tried after rules/templates/.
+  std::vector<std::string> template_dirs;
+  // The EN 303 645 V2.1.1 provision ids templates may name (the pipeline fills it from the
+  // catalogue; empty: not checked).
+  std::set<std::string> provisions;
 };
 
 }  // namespace iotcop::network

@@ -370,7 +370,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec) {
   return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(*db)));
 }
 
-std::string RulesHash(const std::string& vulndb, const std::vector<std::string>& vex) {
+std::string RulesHash(const std::string& vulndb, const std::vector<std::string>& vex,
+                      const std::vector<std::string>& templates) {
   std::string material = std::string("iotcop ") + build::kVersion + "\n";
   for (const char* sub : {"catalogue", "rules", "schema"}) {
     material += std::string("[") + sub + "]\n";
@@ -384,6 +385,16 @@ std::string RulesHash(const std::string& vulndb, const std::vector<std::string>&
   for (const auto& file : vex) {
     auto h = Sha256File(file);
     material += "[vex] " + (h ? *h : "unreadable " + file) + "\n";
+  }
+  // Probe templates of --templates: other requests, other findings.
+  for (const auto& t : templates) {
+    material += "[templates] " + t + "\n";
+    if (std::filesystem::is_directory(t)) {
+      HashTree(t, material);
+    } else {
+      auto h = Sha256File(t);
+      material += (h ? *h : "unreadable") + "\n";
+    }
   }
   return Sha256Hex(AsBytes(material));
 }

@@ -126,7 +126,8 @@ Result<std::unique_ptr<Store>> OpenStore(const std::string& spec);
 // rules folders (path and content), the tool version and the content digest of the vulnerability
 // database at `vulndb` ("" for the default path) and the content of each VEX document applied, in
 // order. Runs with equal input and rules hashes are repeats; batch skips them.
-std::string RulesHash(const std::string& vulndb, const std::vector<std::string>& vex = {});
+std::string RulesHash(const std::string& vulndb, const std::vector<std::string>& vex = {},
+                      const std::vector<std::string>& templates = {});
 // The content hash of an assessment's inputs: the SHA-256 of the one hashed input, else the
 // SHA-256 of "kind:name-or-sha256" lines of every input.
 std::string InputHash(const Assessment& a);
