@@ -11,7 +11,7 @@ build_pkgs=(
   libarchive-dev libsquashfs-dev liblzma-dev libzstd-dev liblz4-dev liblzo2-dev zlib1g-dev libbz2-dev
   libfdt-dev libyara-dev libssl-dev libcrypt-dev libsqlite3-dev
   # live devices (libssh, libmosquitto), traffic captures (libpcap, nDPI), the team store (libpqxx)
-  libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev
+  libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev libnftables-dev
   # the sample product is built from these
   squashfs-tools u-boot-tools busybox-static dropbear-bin openssl
   # make package: dpkg-shlibdeps computes the Debian packages' Depends
@@ -30,7 +30,7 @@ test_pkgs=(
   # crafted hostile archives in the unpacker tests
   time python3
   # real daemons for the live-device tests, real tools to compare the probes with
-  lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
+  lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl wget
   # UDP responders for the live-device tests: CoAP (coap-server), TFTP, mDNS (without D-Bus)
   libcoap3-bin atftpd avahi-daemon
   # a rate-limiting firewall in the scan tests' own network namespace (nft rules there only)

@@ -126,6 +126,8 @@ Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogu
   for (std::size_t i = 0; i < options.firmware.size(); ++i)
     AssessFirmware(options.firmware[i], i, options, a, progress);
   if (!options.hosts.empty()) network::AssessHosts(options.hosts, options.network, a, progress);
+  if (!options.network.intercept.mode.empty())
+    network::RunInterception(options.network.intercept, a, progress);
   if (!options.pcaps.empty()) traffic::AssessCaptures(options.pcaps, options.traffic, a, progress);
 
   if (!options.declaration.empty()) AssessDeclaration(options.declaration, a);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "network/endpoint.h"
+#include "network/intercept/intercept.h"
 #include "network/login.h"
 #include "network/scanner.h"
 
@@ -23,6 +24,7 @@ struct Options {
   Limits limits;                    // limits.rate paces the probes after the scan
   ScanPace pace;                    // the scan's adaptive rate; max_rate is the user's --rate
   LoginOptions login;
+  InterceptOptions intercept;  // --intercept: the device's TLS client against forged certificates
 };
 
 }  // namespace iotcop::network
