@@ -13,7 +13,7 @@ build_pkgs=(
   # `vulndb update` downloads the public feeds (vuln module only)
   libcurl4-openssl-dev
   # live devices (libssh, libmosquitto), traffic captures (libpcap, nDPI), the team store (libpqxx)
-  libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev
+  libssh-dev libmosquitto-dev libpcap-dev libndpi-dev libpqxx-dev libnftables-dev
   # the sample product is built from these
   squashfs-tools u-boot-tools busybox-static dropbear-bin openssl
   # make package: dpkg-shlibdeps computes the Debian packages' Depends
@@ -32,7 +32,7 @@ test_pkgs=(
   # crafted hostile archives in the unpacker tests
   time python3
   # real daemons for the live-device tests, real tools to compare the probes with
-  lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl
+  lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl wget
   # UDP responders for the live-device tests: CoAP (coap-server), TFTP, mDNS (without D-Bus)
   libcoap3-bin atftpd avahi-daemon
   # an RTSP server for the probe-template tests: GStreamer's, from Python

@@ -135,6 +135,8 @@ Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogu
     progress.Set("matching live services against the vulnerability database");
     network::MatchServiceVulnerabilities(options.check_config, a);
   }
+  if (!options.network.intercept.mode.empty())
+    network::RunInterception(options.network.intercept, a, progress);
   if (!options.pcaps.empty()) traffic::AssessCaptures(options.pcaps, options.traffic, a, progress);
 
   if (!options.declaration.empty()) AssessDeclaration(options.declaration, a);

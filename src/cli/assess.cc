@@ -28,6 +28,8 @@ struct AssessArgs {
   std::vector<std::string> formats = {"text", "json", "html"};
   std::string fail_on = "none";
   bool quiet = false;
+  bool intercept_dry_run = false;
+  std::optional<unsigned> intercept_uid;
   AssessStoreArgs store;
 };
 
@@ -46,9 +48,32 @@ std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
 int Run(AssessArgs& args) {
   auto& o = args.options;
   if (int rc = PrepareCaptures(o.traffic, args.out_dir, o.pcaps); rc != 0) return rc;
-  if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty()) {
-    std::cerr
-        << "iotcop assess: nothing to assess: give --firmware, --host, --pcap or --declaration\n";
+  auto& icpt = o.network.intercept;
+  // The device is --device (also what the traffic analysis follows); locally, a user's processes.
+  icpt.device = icpt.mode == "local"
+                    ? (args.intercept_uid ? fmt::format("uid:{}", *args.intercept_uid) : "")
+                    : o.traffic.device;
+  if (!icpt.mode.empty() || args.intercept_dry_run) {
+    if (icpt.mode.empty()) {
+      std::cerr << "iotcop assess: --intercept-dry-run needs --intercept IFACE|local\n";
+      return kExitUsage;
+    }
+    auto rules = network::InterceptionRulesText(icpt);
+    if (!rules) {
+      std::cerr << "iotcop assess: --intercept: " << rules.error().Describe() << "\n";
+      return kExitUsage;
+    }
+    if (args.intercept_dry_run) {
+      std::cout << "# the rules `iotcop assess --intercept` loads for the interception (the "
+                   "listener's port is chosen at run time) and deletes at the end:\n"
+                << *rules;
+      return kExitOk;
+    }
+  }
+  if (o.firmware.empty() && o.hosts.empty() && o.pcaps.empty() && o.declaration.empty() &&
+      icpt.mode.empty()) {
+    std::cerr << "iotcop assess: nothing to assess: give --firmware, --host, --intercept, --pcap "
+                 "or --declaration\n";
     return kExitUsage;
   }
   const auto formats = SplitFormats(args.formats);
@@ -178,6 +203,25 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
   cmd->add_flag(
       "--robustness", net.robustness,
       "with --host: also send a bounded campaign of malformed input (may upset the device)");
+  cmd->add_option(
+      "--intercept", net.intercept.mode,
+      "test the device's TLS client: IFACE (this machine is the gateway of the "
+      "device --device on IFACE) or local (a device process on this machine); its outbound TLS "
+      "connections are answered with forged certificates (nftables rules in a table "
+      "of iotcop's own, removed at the end)");
+  cmd->add_option("--intercept-uid", args.intercept_uid,
+                  "with --intercept local: only the processes of this user (default: every "
+                  "process but iotcop's own)");
+  cmd->add_option_function<int>(
+         "--duration", [n = &net](int s) { n->intercept.duration = std::chrono::seconds(s); },
+         "with --intercept: seconds to intercept (default 60; Ctrl-C ends it early)")
+      ->check(CLI::Range(1, 86400));
+  cmd->add_option("--intercept-cert", net.intercept.other_name_pem,
+                  "with --intercept: PEM certificate chain and key that the device trusts but that "
+                  "names another host (tests host-name checking)")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--intercept-dry-run", args.intercept_dry_run,
+                "print the nftables rules --intercept would load, and exit");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
   AddCaptureOptions(*cmd, args.options.traffic);
   cmd->add_option("--declaration", args.options.declaration,

@@ -130,6 +130,12 @@ inline constexpr const char* kTlsEndpoint = "tls_endpoint";
 //  password_auth: bool|null} — an SSH server's identification and KEXINIT (RFC 4253 7.1) and the
 //  authentication methods it lists after "none".
 inline constexpr const char* kSshEndpoint = "ssh_endpoint";
+// {client, destination, port, sni, name (the name forged), forgery: self-signed|untrusted-ca|
+//  other-name|expired|weak-key, accepting_means, outcome: refused|handshake-only|accepted|error,
+//  reason (the client's alert, or why), tls_version, sent (what the device sent, described, not
+//  shown)} — one of the device's own TLS connections answered with a forged certificate
+//  (`assess --intercept`, network/intercept/).
+inline constexpr const char* kTlsClientTest = "tls_client_test";
 // (the live probe also adds `disclosure` facts: security.txt fetched from the device, with url,
 //  transport: https|http, status)
 

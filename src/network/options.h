@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "network/endpoint.h"
+#include "network/intercept/intercept.h"
 #include "network/login.h"
 #include "network/scanner.h"
 
@@ -30,6 +31,7 @@ struct Options {
   // The EN 303 645 V2.1.1 provision ids templates may name (the pipeline fills it from the
   // catalogue; empty: not checked).
   std::set<std::string> provisions;
+  InterceptOptions intercept;  // --intercept: the device's TLS client against forged certificates
 };
 
 }  // namespace iotcop::network
