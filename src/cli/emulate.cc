@@ -80,8 +80,10 @@ int RunEmulate(const EmulateArgs& args) {
     const auto it = std::find(s.started.begin(), s.started.end(), i);
     if (s.sandbox && it != s.started.end()) {
       const auto& r = s.sandbox->results()[static_cast<std::size_t>(it - s.started.begin())];
-      for (auto p : r.tcp) detail += fmt::format("{}127.0.0.1:{}/tcp", detail.empty() ? "" : " ", p);
-      for (auto p : r.udp) detail += fmt::format("{}127.0.0.1:{}/udp", detail.empty() ? "" : " ", p);
+      for (auto p : r.tcp)
+        detail += fmt::format("{}127.0.0.1:{}/tcp", detail.empty() ? "" : " ", p);
+      for (auto p : r.udp)
+        detail += fmt::format("{}127.0.0.1:{}/udp", detail.empty() ? "" : " ", p);
       if (status == "crashed" || status == "no-listener") {
         std::string out = r.output;
         while (!out.empty() && out.back() == '\n') out.pop_back();

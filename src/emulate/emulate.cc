@@ -104,17 +104,54 @@ std::string EmulateHostArch() {
   return m;
 }
 
+// Where the program of `s` is, its architecture and runner, and the set-up commands of `before`;
+// `s.skip` says why it cannot run.
+void EmulateChooseRunner(const unpack::Tree& tree, std::uint32_t root,
+                         const std::vector<std::vector<std::string>>& before, PlannedService& s) {
+  if (s.launch.path = EmulateResolveProgram(tree, root, s.launch.argv.front());
+      s.launch.path.empty()) {
+    s.skip = "the program is not in the image";
+  } else if (s.arch = EmulateArchOf(tree, root, s.launch.path); s.arch.empty()) {
+    s.skip = "not an ELF program of a known architecture";
+  } else if (s.runner = RunnerFor(s.arch); s.runner.empty()) {
+    s.skip =
+        fmt::format("no QEMU user-mode emulator for {} (Debian package qemu-user-static)", s.arch);
+  } else {
+    if (s.runner != "native") {
+      s.launch.emulator = s.runner;
+      s.runner = fs::path(s.runner).filename().string();
+    }
+    if (s.launch.argv.front().starts_with('-')) s.launch.argv.front().erase(0, 1);
+    for (const auto& b : before) {
+      if (b.empty()) continue;
+      const std::string path = EmulateResolveProgram(tree, root, b.front());
+      if (path.empty()) continue;
+      s.launch.before.push_back(b);
+      s.launch.before.back().push_back(path);
+    }
+  }
+}
+
 }  // namespace
 
 std::string RunnerFor(const std::string& arch) {
   if (arch.empty()) return "";
   if (arch == EmulateHostArch()) return "native";
-  static const std::map<std::string, std::string> kQemu = {
-      {"mips", "mips"},       {"mipsel", "mipsel"},       {"mips64", "mips64"},
-      {"mips64el", "mips64el"}, {"arm", "arm"},           {"armeb", "armeb"},
-      {"aarch64", "aarch64"}, {"aarch64_be", "aarch64_be"}, {"x86", "i386"},
-      {"x86-64", "x86_64"},   {"powerpc", "ppc"},         {"powerpc64", "ppc64"},
-      {"powerpc64le", "ppc64le"}, {"riscv64", "riscv64"}, {"riscv32", "riscv32"}};
+  static const std::map<std::string, std::string> kQemu = {{"mips", "mips"},
+                                                           {"mipsel", "mipsel"},
+                                                           {"mips64", "mips64"},
+                                                           {"mips64el", "mips64el"},
+                                                           {"arm", "arm"},
+                                                           {"armeb", "armeb"},
+                                                           {"aarch64", "aarch64"},
+                                                           {"aarch64_be", "aarch64_be"},
+                                                           {"x86", "i386"},
+                                                           {"x86-64", "x86_64"},
+                                                           {"powerpc", "ppc"},
+                                                           {"powerpc64", "ppc64"},
+                                                           {"powerpc64le", "ppc64le"},
+                                                           {"riscv64", "riscv64"},
+                                                           {"riscv32", "riscv32"}};
   const auto it = kQemu.find(arch);
   if (it == kQemu.end()) return "";
   const char* dir = std::getenv("IOTCOP_QEMU_DIR");
@@ -124,8 +161,7 @@ std::string RunnerFor(const std::string& arch) {
 }
 
 Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::uint32_t root,
-                                                 const FactStore& facts,
-                                                 const std::string& input) {
+                                                 const FactStore& facts, const std::string& input) {
   auto rules = EmulateRules();
   if (!rules) return rules.error();
   std::vector<PlannedService> out;
@@ -149,10 +185,9 @@ Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::
     if (f->value.contains("argv") && f->value["argv"].is_array())
       for (const auto& a : f->value["argv"])
         if (a.is_string()) s.launch.argv.push_back(a.get<std::string>());
-    const bool needs_shell =
-        std::any_of(s.launch.argv.begin(), s.launch.argv.end(), [](const std::string& a) {
-          return a.find_first_of("$`") != std::string::npos;
-        });
+    const bool needs_shell = std::any_of(
+        s.launch.argv.begin(), s.launch.argv.end(),
+        [](const std::string& a) { return a.find_first_of("$`") != std::string::npos; });
     if (needs_shell && !rule->second.fallback.empty()) {
       s.launch.argv = rule->second.fallback;
       s.fallback = true;
@@ -163,32 +198,38 @@ Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::
       s.skip = "its command line holds a password (redacted in the facts)";
     } else if (needs_shell && !s.fallback) {
       s.skip = "its command line needs the shell's expansion at boot";
-    } else if (s.launch.path = EmulateResolveProgram(tree, root, s.launch.argv.front());
-               s.launch.path.empty()) {
-      s.skip = "the program is not in the image";
-    } else if (s.arch = EmulateArchOf(tree, root, s.launch.path); s.arch.empty()) {
-      s.skip = "not an ELF program of a known architecture";
-    } else if (s.runner = RunnerFor(s.arch); s.runner.empty()) {
-      s.skip = fmt::format("no QEMU user-mode emulator for {} (Debian package qemu-user-static)",
-                           s.arch);
     } else {
-      if (s.runner != "native") {
-        s.launch.emulator = s.runner;
-        s.runner = fs::path(s.runner).filename().string();
-      }
-      if (s.launch.argv.front().starts_with('-')) s.launch.argv.front().erase(0, 1);
-      if (s.fallback) {
-        for (const auto& b : rule->second.before) {
-          if (b.empty()) continue;
-          const std::string path = EmulateResolveProgram(tree, root, b.front());
-          if (path.empty()) continue;
-          s.launch.before.push_back(b);
-          s.launch.before.back().push_back(path);
-        }
-      }
+      EmulateChooseRunner(
+          tree, root, s.fallback ? rule->second.before : std::vector<std::vector<std::string>>{},
+          s);
     }
     s.run = command;
     if (s.fallback) s.run = fmt::format("{}", fmt::join(s.launch.argv, " "));
+    out.push_back(std::move(s));
+  }
+  // Init scripts enabled by an rc.d link whose start the boot analysis could not spell out
+  // (OpenWrt's dropbear: `service_start ${PROG} ${args}` after config_foreach): the rules'
+  // command line, when the rule has one.
+  std::set<std::string> planned;
+  for (const auto& p : out) planned.insert(p.name);
+  for (const unpack::Entry* link : tree.List(root, "/etc/rc.d")) {
+    const std::string base = link->path.substr(link->path.rfind('/') + 1);
+    if (!base.starts_with('S') || base.size() < 4) continue;
+    const std::string name = base.substr(3);
+    const auto rule = rules->find(name);
+    if (rule == rules->end() || rule->second.fallback.empty() || planned.contains(name)) continue;
+    planned.insert(name);
+    PlannedService s;
+    s.name = name;
+    s.command = link->path + " start";
+    s.evidence.source = InputKind::kFirmware;
+    s.evidence.input = input;
+    s.evidence.path = tree.DisplayPath(*link);
+    s.evidence.excerpt = link->path + " -> " + link->link_target;
+    s.launch.argv = rule->second.fallback;
+    s.fallback = true;
+    s.run = fmt::format("{}", fmt::join(s.launch.argv, " "));
+    EmulateChooseRunner(tree, root, rule->second.before, s);
     out.push_back(std::move(s));
   }
   return out;
@@ -198,7 +239,8 @@ Result<Session> StartEmulation(const unpack::Tree& tree, const FactStore& facts,
                                const std::string& input, const fs::path& work,
                                const Options& options) {
   const auto roots = firmware::ConfigRoots(tree);
-  if (roots.empty()) return MakeError(Errc::kInvalidArgument, "no root file system to emulate", input);
+  if (roots.empty())
+    return MakeError(Errc::kInvalidArgument, "no root file system to emulate", input);
   auto plan = PlanServices(tree, roots.front(), facts, input);
   if (!plan) return plan.error();
   Session s;
@@ -273,8 +315,8 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
     // starts inherit it); the rest of iotcop stays where it is.
     std::thread t([&] {
       if (netns < 0 || setns(netns, CLONE_NEWNET) != 0) {
-        probe_error = fmt::format("joining the emulation's network namespace: {}",
-                                  std::strerror(errno));
+        probe_error =
+            fmt::format("joining the emulation's network namespace: {}", std::strerror(errno));
         return;
       }
       network::AssessHosts({"127.0.0.1"}, o, live, progress);
@@ -290,9 +332,8 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
   for (const Fact& f : live.facts.all()) {
     Evidence ev = f.evidence;
     ev.input = input;
-    std::string port = ev.endpoint.substr(ev.endpoint.rfind(':') == std::string::npos
-                                              ? 0
-                                              : ev.endpoint.rfind(':') + 1);
+    std::string port = ev.endpoint.substr(
+        ev.endpoint.rfind(':') == std::string::npos ? 0 : ev.endpoint.rfind(':') + 1);
     auto it = owner.find(port);
     ev.emulated = it != owner.end() ? it->second : "the image's boot services";
     nlohmann::json v = f.value;
@@ -323,7 +364,8 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
     if (!ps.skip.empty()) v["reason"] = ps.skip;
     const auto it = std::find(s.started.begin(), s.started.end(), i);
     if (s.sandbox && it != s.started.end()) {
-      const LaunchResult& r = s.sandbox->results()[static_cast<std::size_t>(it - s.started.begin())];
+      const LaunchResult& r =
+          s.sandbox->results()[static_cast<std::size_t>(it - s.started.begin())];
       v["tcp"] = r.tcp;
       v["udp"] = r.udp;
       if (r.exited) {
@@ -340,10 +382,10 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
             {"warning", "emulate", input, ps.evidence.path, std::nullopt,
              fmt::format("emulated service `{}` {}{}{}", ps.run,
                          status == "crashed" ? "ended" : "opened no socket",
-                         r.exited ? fmt::format(" (exit {}{})", r.exit_code,
-                                                r.signal ? fmt::format(", signal {}", r.signal)
-                                                         : "")
-                                  : "",
+                         r.exited
+                             ? fmt::format(" (exit {}{})", r.exit_code,
+                                           r.signal ? fmt::format(", signal {}", r.signal) : "")
+                             : "",
                          last.empty() ? "" : ": " + BoundExcerpt(last, 200))});
       }
     }

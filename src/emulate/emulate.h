@@ -31,9 +31,9 @@ struct PlannedService {
   std::string command;  // as the boot configuration writes it (passwords redacted)
   std::string run;      // the command line run (rules/emulate.yaml's fallback when `fallback`)
   bool fallback = false;
-  std::string arch;     // of the program (elf.h names), "" when unknown
-  std::string runner;   // "native", or the emulator's file name (qemu-mips-static)
-  std::string skip;     // why it is not started ("" when it is)
+  std::string arch;    // of the program (elf.h names), "" when unknown
+  std::string runner;  // "native", or the emulator's file name (qemu-mips-static)
+  std::string skip;    // why it is not started ("" when it is)
   Launch launch;
   Evidence evidence;  // where the boot configuration starts it
 };

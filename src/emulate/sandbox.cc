@@ -94,8 +94,8 @@ bool SandboxCopyFile(const fs::path& from, int dirfd, const std::string& base, m
 // left out (iotcop provides /dev), setuid/setgid bits are dropped, and every entry is created
 // through a parent resolved inside the copy, so a symlink such as /etc -> /../../host can never
 // make a later entry land outside it.
-RootCopy SandboxPopulate(int rootfd, const std::vector<const unpack::Entry*>& entries, bool chown_ids,
-                         int events) {
+RootCopy SandboxPopulate(int rootfd, const std::vector<const unpack::Entry*>& entries,
+                         bool chown_ids, int events) {
   RootCopy c;
   for (const unpack::Entry* e : entries) {
     std::string rel = e->path;
@@ -231,8 +231,12 @@ std::string SandboxJoin(const std::set<std::uint16_t>& s) {
   std::vector<char*> argv;
   for (auto& x : args) argv.push_back(x.data());
   argv.push_back(nullptr);
-  const char* env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=vt100", "TZ=UTC0",
-                       "USER=root", nullptr};
+  const char* env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+                       "HOME=/",
+                       "TERM=vt100",
+                       "TZ=UTC0",
+                       "USER=root",
+                       nullptr};
   execve(exe.c_str(), argv.data(), const_cast<char**>(env));
   const std::string msg = fmt::format("iotcop: exec {}: {}\n", exe, std::strerror(errno));
   SandboxWriteAll(2, msg);
@@ -267,7 +271,7 @@ struct SandboxChildArgs {
   // The new /proc is mounted while the host's is still in this mount namespace (the kernel lets a
   // user namespace mount procfs only where one is already visible), on a real folder of the copy:
   // an image whose /proc is a symlink gets it replaced.
-  struct stat pst{};
+  struct stat pst {};
   if (lstat("proc", &pst) != 0 || !S_ISDIR(pst.st_mode)) {
     unlink("proc");
     mkdir("proc", 0555);
@@ -293,8 +297,8 @@ struct SandboxChildArgs {
   }
   SandboxMkdirs("/dev/pts", 0755);
   SandboxMkdirs("/dev/shm", 01777);
-  if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "newinstance,ptmxmode=0666,mode=0620") ==
-      0)
+  if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+            "newinstance,ptmxmode=0666,mode=0620") == 0)
     symlink("pts/ptmx", "/dev/ptmx");
   symlink("/proc/self/fd", "/dev/fd");
   symlink("/proc/self/fd/0", "/dev/stdin");
@@ -331,9 +335,9 @@ struct SandboxChildArgs {
     while ((p = waitpid(-1, &st, flags)) > 0) {
       auto it = tracked.find(p);
       if (it != tracked.end()) {
-        SandboxWriteAll(ev, fmt::format("exit {} {} {}\n", it->second,
-                                        WIFEXITED(st) ? WEXITSTATUS(st) : -1,
-                                        WIFSIGNALED(st) ? WTERMSIG(st) : 0));
+        SandboxWriteAll(
+            ev, fmt::format("exit {} {} {}\n", it->second, WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+                            WIFSIGNALED(st) ? WTERMSIG(st) : 0));
         tracked.erase(it);
       }
       if (flags == 0) break;
@@ -357,7 +361,8 @@ struct SandboxChildArgs {
       const double b0 = SandboxSecondsSince(t0);
       int st = 0;
       while (bp > 0 && waitpid(bp, &st, WNOHANG) == 0) {
-        if (SandboxSecondsSince(t0) - b0 > static_cast<double>(a.limits.before_wait.count()) / 1000) {
+        if (SandboxSecondsSince(t0) - b0 >
+            static_cast<double>(a.limits.before_wait.count()) / 1000) {
           kill(bp, SIGKILL);
           waitpid(bp, &st, 0);
           break;
@@ -405,7 +410,8 @@ struct SandboxChildArgs {
       if (!tcp_before.contains(p)) tcp_new.insert(p);
     for (auto p : udp_now)
       if (!udp_before.contains(p)) udp_new.insert(p);
-    SandboxWriteAll(ev, fmt::format("listen {} {} {}\n", i, SandboxJoin(tcp_new), SandboxJoin(udp_new)));
+    SandboxWriteAll(
+        ev, fmt::format("listen {} {} {}\n", i, SandboxJoin(tcp_new), SandboxJoin(udp_new)));
     for (auto p : tcp_new) tcp_before.insert(p);
     for (auto p : udp_new) udp_before.insert(p);
   }
@@ -458,8 +464,9 @@ struct SandboxChildArgs {
     chown(a.work.c_str(), kSandboxIdBase, kSandboxIdBase);
   }
   close(rootfd);
-  SandboxWriteAll(ev, fmt::format("copy {} {} {} {} {} {} {}\n", c.files, c.dirs, c.symlinks, c.bytes,
-                                  c.device_nodes_skipped, c.setuid_cleared, c.outside_skipped));
+  SandboxWriteAll(ev,
+                  fmt::format("copy {} {} {} {} {} {} {}\n", c.files, c.dirs, c.symlinks, c.bytes,
+                              c.device_nodes_skipped, c.setuid_cleared, c.outside_skipped));
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC;
   if (a.root) flags |= CLONE_NEWUSER;
   if (unshare(flags) != 0) SandboxDie(ev, "unshare namespaces");
@@ -492,8 +499,7 @@ bool SandboxWriteFile(const std::string& path, const std::string& text) {
 
 Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::uint32_t root,
                                                 const std::vector<Launch>& launches,
-                                                const fs::path& work,
-                                                const SandboxLimits& limits) {
+                                                const fs::path& work, const SandboxLimits& limits) {
   std::unique_ptr<Sandbox> sb(new Sandbox());
   sb->output_bytes_ = limits.output_bytes;
   sb->results_.resize(launches.size());
@@ -530,11 +536,13 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
     return MakeError(Errc::kIo, fmt::format("emulate: pipe: {}", std::strerror(errno)));
   std::error_code ec;
   fs::create_directories(work, ec);
-  SandboxChildArgs args{&entries, &launches, &programs, fs::absolute(work), limits,
-                        bytes + bytes / 4 + limits.tmpfs_extra, hostname, evp[1], ackp[0],
+  SandboxChildArgs args{&entries,           &launches, &programs,
+                        fs::absolute(work), limits,    bytes + bytes / 4 + limits.tmpfs_extra,
+                        hostname,           evp[1],    ackp[0],
                         geteuid() == 0};
   const pid_t helper = fork();
-  if (helper < 0) return MakeError(Errc::kIo, fmt::format("emulate: fork: {}", std::strerror(errno)));
+  if (helper < 0)
+    return MakeError(Errc::kIo, fmt::format("emulate: fork: {}", std::strerror(errno)));
   if (helper == 0) {
     close(evp[0]);
     close(ackp[1]);
@@ -586,7 +594,8 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
         }
         const char c = ok ? '1' : '0';
         if (write(ack, &c, 1) != 1) ok = false;
-        if (!ok) error = fmt::format("writing the user namespace's id maps: {}", std::strerror(errno));
+        if (!ok)
+          error = fmt::format("writing the user namespace's id maps: {}", std::strerror(errno));
       } else if (word == "copy") {
         RootCopy& c = sb->copy_;
         ls >> c.files >> c.dirs >> c.symlinks >> c.bytes >> c.device_nodes_skipped >>
@@ -604,8 +613,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
     return MakeError(Errc::kIo, "emulate: " + error);
   }
   sb->ReadEvents(until, true);
-  sb->startup_s_ =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  sb->startup_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   sb->ReadOutputs();
   return sb;
 }
@@ -679,7 +687,7 @@ void Sandbox::ReadOutputs() {
     const std::string path = fmt::format("/proc/{}/root/{}/log/{}", init_pid_, kSandboxOwnDir, i);
     const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) continue;
-    struct stat st{};
+    struct stat st {};
     fstat(fd, &st);
     const auto size = static_cast<std::uint64_t>(st.st_size);
     const std::uint64_t from = size > output_bytes_ ? size - output_bytes_ : 0;

@@ -32,14 +32,14 @@ struct Launch {
 };
 
 struct SandboxLimits {
-  std::chrono::milliseconds listen_wait{4000};  // per service: time to open its sockets
+  std::chrono::milliseconds listen_wait{4000};   // per service: time to open its sockets
   std::chrono::milliseconds before_wait{30000};  // per set-up command (Launch::before)
-  std::chrono::seconds deadline{60};            // the whole start-up, wall clock
-  std::uint64_t memory_bytes = 512ull << 20;    // RLIMIT_DATA of each process
-  std::uint64_t max_processes = 256;            // RLIMIT_NPROC of the namespace's user
-  std::uint64_t cpu_seconds = 120;              // RLIMIT_CPU of each process
-  std::uint64_t output_bytes = 4096;            // of each service's output, kept as evidence
-  std::uint64_t tmpfs_extra = 64ull << 20;      // room beyond the image's files
+  std::chrono::seconds deadline{60};             // the whole start-up, wall clock
+  std::uint64_t memory_bytes = 512ull << 20;     // RLIMIT_DATA of each process
+  std::uint64_t max_processes = 256;             // RLIMIT_NPROC of the namespace's user
+  std::uint64_t cpu_seconds = 120;               // RLIMIT_CPU of each process
+  std::uint64_t output_bytes = 4096;             // of each service's output, kept as evidence
+  std::uint64_t tmpfs_extra = 64ull << 20;       // room beyond the image's files
 };
 
 // What became of one launched service.
@@ -58,9 +58,9 @@ struct LaunchResult {
 // leaving it out, not by trusting it).
 struct RootCopy {
   std::uint64_t files = 0, dirs = 0, symlinks = 0, bytes = 0;
-  std::uint64_t device_nodes_skipped = 0;   // the image's own nodes: /dev is iotcop's
-  std::uint64_t setuid_cleared = 0;         // setuid/setgid bits dropped
-  std::uint64_t outside_skipped = 0;        // entries whose parent resolves nowhere in the root
+  std::uint64_t device_nodes_skipped = 0;  // the image's own nodes: /dev is iotcop's
+  std::uint64_t setuid_cleared = 0;        // setuid/setgid bits dropped
+  std::uint64_t outside_skipped = 0;       // entries whose parent resolves nowhere in the root
 };
 
 class Sandbox {

@@ -1,7 +1,8 @@
 // `iotcop assess --firmware IMG --emulate` end to end: the sample camera's boot services run
 // natively (x86-64) in namespaces of iotcop's own, its telnet shell without login is found live
-// and so is the default root password that Dropbear takes; a hostile root (symlinks out of the tree, device nodes, setuid files, a fork bomb started
-// at boot) is contained and the other services still come up.
+// and so is the default root password that Dropbear takes; a hostile root (symlinks out of the
+// tree, device nodes, setuid files, a fork bomb started at boot) is contained and the other
+// services still come up.
 #include <gtest/gtest.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -49,8 +50,7 @@ std::vector<json> EmulateFacts(const json& report, const std::string& kind) {
   return out;
 }
 
-const json* EmulatedService(const json& report, const std::string& name,
-                            std::vector<json>& keep) {
+const json* EmulatedService(const json& report, const std::string& name, std::vector<json>& keep) {
   keep = EmulateFacts(report, "emulated_service");
   for (const auto& f : keep)
     if (f["value"].value("name", "") == name) return &f;
@@ -96,8 +96,8 @@ TEST(EmulateSample, TelnetWithoutLoginIsFoundLive) {
   bool shell = false;
   for (const auto& p : report["problems"]) {
     const std::string m = p.value("message", "");
-    if (p.value("path", "") == "127.0.0.1:23/tcp" && m.find("built-in shell") != std::string::npos &&
-        m.find("login:") == std::string::npos)
+    if (p.value("path", "") == "127.0.0.1:23/tcp" &&
+        m.find("built-in shell") != std::string::npos && m.find("login:") == std::string::npos)
       shell = true;
   }
   EXPECT_TRUE(shell) << report["problems"].dump(1);
@@ -145,13 +145,13 @@ add("etc/passwd", data=b"root:x:0:0:root:/:/bin/sh\n", mode=0o644)
 add("www/index.html", data=b"<html>hostile</html>\n", mode=0o644)
 add("etc/inittab", data=b"::sysinit:/etc/init.d/rcS\n", mode=0o644)
 add("etc/init.d/rcS", data=b"#!/bin/sh\nmount -t proc proc /proc\ninsmod evil.ko\n"
-    b"telnetd -l /bin/sh\nhttpd -p 8080 -h /www\nftpd\n", mode=0o755)
+    b"telnetd -l /bin/sh\nhttpd -p 8080 -h /www\nftpd -S &\n", mode=0o755)
 t.close()
 )PY";
   test::WriteFile(dir / "mk.py", py);
-  const auto made = test::RunShell("python3 " + Q(dir / "mk.py") + " " + Q(dir / "hostile.tar") +
-                                   " /bin/busybox " + marker + " " +
-                                   Q(fs::temp_directory_path().string()));
+  const auto made =
+      test::RunShell("python3 " + Q(dir / "mk.py") + " " + Q(dir / "hostile.tar") +
+                     " /bin/busybox " + marker + " " + Q(fs::temp_directory_path().string()));
   ASSERT_EQ(made.exit_code, 0) << made.err;
 
   const auto t0 = std::chrono::steady_clock::now();
