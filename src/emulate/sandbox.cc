@@ -256,7 +256,7 @@ struct SandboxChildArgs {
 };
 
 // PID 1 of the namespace: finish the root, pivot into it, start the services, reap.
-[[noreturn]] void SandboxInit(const SandboxChildArgs& a) {
+[[noreturn]] void SandboxInit(const SandboxChildArgs& a, const fs::path& root_dir) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   const int ev = a.events;
   struct timespec t0;
@@ -267,7 +267,7 @@ struct SandboxChildArgs {
   for (int i = 0; i < 6; ++i)
     node_fds[i] = open_tree(AT_FDCWD, (std::string("/dev/") + nodes[i]).c_str(),
                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-  if (chdir(a.work.c_str()) != 0) SandboxDie(ev, "chdir to the copy");
+  if (chdir(root_dir.c_str()) != 0) SandboxDie(ev, "chdir to the copy");
   // The new /proc is mounted while the host's is still in this mount namespace (the kernel lets a
   // user namespace mount procfs only where one is already visible), on a real folder of the copy:
   // an image whose /proc is a symlink gets it replaced.
@@ -467,6 +467,14 @@ struct SandboxChildArgs {
   SandboxWriteAll(ev,
                   fmt::format("copy {} {} {} {} {} {} {}\n", c.files, c.dirs, c.symlinks, c.bytes,
                               c.device_nodes_skipped, c.setuid_cleared, c.outside_skipped));
+  // As root, the copy moves to /tmp of this mount namespace (the host's /tmp is hidden here only):
+  // the caller's folders may be closed to the namespace's ids, /tmp's path is not.
+  fs::path root_dir = a.work;
+  if (a.root) {
+    if (mount(a.work.c_str(), "/tmp", nullptr, MS_MOVE, nullptr) != 0)
+      SandboxDie(ev, "move the copy to /tmp");
+    root_dir = "/tmp";
+  }
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWUTS | CLONE_NEWIPC;
   if (a.root) flags |= CLONE_NEWUSER;
   if (unshare(flags) != 0) SandboxDie(ev, "unshare namespaces");
@@ -474,12 +482,12 @@ struct SandboxChildArgs {
     wait_for_map();
     // A mount copied into a less privileged namespace is locked; a bind of it onto itself is
     // not, and pivot_root needs that.
-    if (mount(a.work.c_str(), a.work.c_str(), nullptr, MS_BIND, nullptr) != 0)
+    if (mount(root_dir.c_str(), root_dir.c_str(), nullptr, MS_BIND, nullptr) != 0)
       SandboxDie(ev, "bind the copy");
   }
   const pid_t init = fork();
   if (init < 0) SandboxDie(ev, "fork the namespace's init");
-  if (init == 0) SandboxInit(a);
+  if (init == 0) SandboxInit(a, root_dir);
   SandboxWriteAll(ev, fmt::format("init {}\n", init));
   int st = 0;
   while (waitpid(init, &st, 0) < 0 && errno == EINTR) {

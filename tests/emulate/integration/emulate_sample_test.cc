@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/firmware_fixture.h"
 #include "support/test_support.h"
 
 namespace iotcop {
