@@ -253,6 +253,7 @@ struct SandboxChildArgs {
   std::string hostname;
   int events = -1, ack = -1;
   bool root = false;
+  pid_t parent = -1;  // iotcop
 };
 
 // PID 1 of the namespace: finish the root, pivot into it, start the services, reap.
@@ -424,6 +425,7 @@ struct SandboxChildArgs {
 // The helper: makes the namespaces, fills the copy of the root, forks PID 1 and waits for it.
 [[noreturn]] void SandboxHelper(const SandboxChildArgs& a) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != a.parent) _exit(1);
   const int ev = a.events;
   auto wait_for_map = [&] {
     SandboxWriteAll(ev, "map\n");
@@ -431,6 +433,10 @@ struct SandboxChildArgs {
     if (read(a.ack, &c, 1) != 1 || c != '1') SandboxDie(ev, "user namespace maps");
     if (setresgid(0, 0, 0) != 0 || setresuid(0, 0, 0) != 0) SandboxDie(ev, "become root inside");
     if (a.root) setgroups(0, nullptr);
+    // A change of credentials clears the parent-death signal: set it again, and give up if
+    // iotcop is already gone.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != a.parent) _exit(1);
   };
   if (!a.root) {
     if (unshare(CLONE_NEWUSER) != 0) SandboxDie(ev, "unshare user namespace");
@@ -547,7 +553,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
   SandboxChildArgs args{&entries,           &launches, &programs,
                         fs::absolute(work), limits,    bytes + bytes / 4 + limits.tmpfs_extra,
                         hostname,           evp[1],    ackp[0],
-                        geteuid() == 0};
+                        geteuid() == 0,     getpid()};
   const pid_t helper = fork();
   if (helper < 0)
     return MakeError(Errc::kIo, fmt::format("emulate: fork: {}", std::strerror(errno)));

@@ -110,6 +110,41 @@ TEST(EmulateSample, TelnetWithoutLoginIsFoundLive) {
   EXPECT_NE(report["extras"]["emulation"].dump().find("not from a device"), std::string::npos);
 }
 
+// `iotcop emulate` keeps the services up until it ends; when it is killed outright (as a crash
+// would end it), the namespace's PID 1 and every service go with it.
+TEST(EmulateSample, EveryProcessEndsWithIotcop) {
+  if (auto why = EmulateCannotRun(); !why.empty()) GTEST_SKIP() << why;
+  TempDir dir;
+  const auto built = test::RunShell(Q(IOTCOP_SOURCE_DIR "/scripts/make-sample-firmware.sh") + " " +
+                                    Q(dir / "sample"));
+  if (built.exit_code == 2) GTEST_SKIP() << built.err;
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string script =
+      std::string(IOTCOP_BINARY) + " emulate " + Q(dir / "sample" / "sample-camera.uimage") +
+      " -o " + Q(dir / "w") + " > " + Q(dir / "log") +
+      " 2>&1 & p=$!\n"
+      "for i in $(seq 150); do grep -q Ctrl-C " +
+      Q(dir / "log") +
+      " && break; sleep 0.2; done\n"
+      "init=$(grep -o 'nsenter -t [0-9]*' " +
+      Q(dir / "log") +
+      " | head -1 | cut -d' ' -f3)\n"
+      "echo \"init=$init\"\n"
+      "[ -n \"$init\" ] && nsenter -t \"$init\" -n cat /proc/net/tcp /proc/net/tcp6 | "
+      "awk '$4 == \"0A\" { n = split($2, a, \":\"); print a[n] }' | sort -u | wc -l | "
+      "sed 's/^ */listening=/'\n"
+      "kill -KILL $p\n"
+      "for i in $(seq 50); do [ -e /proc/$init ] || break; sleep 0.1; done\n"
+      "[ -e /proc/$init ] && echo still-there || echo gone\n";
+  test::WriteFile(dir / "run.sh", script);
+  const auto r = test::RunShell("sh " + Q(dir / "run.sh"));
+  const std::string log = test::ReadFile(dir / "log");
+  EXPECT_NE(log.find("listening    telnetd -l /bin/sh"), std::string::npos) << log;
+  EXPECT_NE(r.out.find("listening=3"), std::string::npos) << r.out << log;
+  EXPECT_NE(r.out.find("gone"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("init=\n"), std::string::npos) << r.out;
+}
+
 TEST(EmulateSample, HostileRootIsContained) {
   if (auto why = EmulateCannotRun(); !why.empty()) GTEST_SKIP() << why;
   if (!fs::exists("/bin/busybox")) GTEST_SKIP() << "busybox-static is not installed";
