@@ -4,6 +4,8 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= demo-out
+# As root, the demo also runs the sample's boot services and probes them live (docs/emulation.md).
+DEMO_EMULATE ?= $(shell [ "$$(id -u)" = 0 ] && echo --emulate)
 # Unity builds (CMake batches of 16 sources a translation unit) halve the build time of a clean
 # tree; `make test UNITY=OFF` builds file by file (faster when editing one file).
 UNITY ?= ON
@@ -37,7 +39,7 @@ sample: build
 demo: sample
 	@rm -rf $(DEMO_OUT)
 	@$(BUILD)/bin/iotcop assess --firmware $(BUILD)/sample/sample-camera.uimage \
-	  --declaration samples/camera/declaration.yaml -o $(DEMO_OUT) \
+	  --declaration samples/camera/declaration.yaml -o $(DEMO_OUT) $(DEMO_EMULATE) \
 	  --format json,html,sarif,junit,psti-html,psti-md,ts103701-html; \
 	  rc=$$?; if [ $$rc -gt 1 ]; then exit $$rc; fi
 

@@ -33,6 +33,8 @@ test_pkgs=(
   time python3
   # real daemons for the live-device tests, real tools to compare the probes with
   lighttpd lighttpd-mod-openssl mosquitto mosquitto-clients vsftpd dropbear sslscan testssl.sh ssh-audit curl wget
+  # assess --emulate: QEMU user mode for firmware of other architectures (tests/emulate/)
+  qemu-user-static
   # UDP responders for the live-device tests: CoAP (coap-server), TFTP, mDNS (without D-Bus)
   libcoap3-bin atftpd avahi-daemon
   # an RTSP server for the probe-template tests: GStreamer's, from Python

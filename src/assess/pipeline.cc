@@ -93,6 +93,10 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
   progress.Set("collecting facts", input);
   firmware::FirmwareInput fin{*tree, input, &options.check_config};
   firmware::CollectFirmware(fin, a.facts, a.problems);
+  if (options.emulate) {
+    emulate::AssessEmulated(*tree, input, options.work_dir / fmt::format("emulate-{}", index),
+                            options.network, options.emulation, a, progress);
+  }
 }
 
 void AssessDeclaration(const std::string& input, Assessment& a) {

@@ -11,6 +11,7 @@
 #include "core/assessment.h"
 #include "core/catalogue.h"
 #include "core/progress.h"
+#include "emulate/emulate.h"
 #include "network/options.h"
 #include "traffic/options.h"
 
@@ -22,6 +23,9 @@ struct AssessOptions {
   std::vector<std::string> pcaps;     // traffic captures (traffic/)
   network::Options network;
   traffic::Options traffic;
+  // --emulate: each firmware's boot services are run and probed live (emulate/emulate.h).
+  bool emulate = false;
+  emulate::Options emulation;
   std::string declaration;
   std::string standard = "en303645-v2";
   std::string product;

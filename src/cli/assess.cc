@@ -48,6 +48,10 @@ std::vector<std::string> SplitFormats(const std::vector<std::string>& in) {
 int Run(AssessArgs& args) {
   auto& o = args.options;
   if (int rc = PrepareCaptures(o.traffic, args.out_dir, o.pcaps); rc != 0) return rc;
+  if (o.emulate && o.firmware.empty()) {
+    std::cerr << "iotcop assess: --emulate needs --firmware\n";
+    return kExitUsage;
+  }
   auto& icpt = o.network.intercept;
   // The device is --device (also what the traffic analysis follows); locally, a user's processes.
   icpt.device = icpt.mode == "local"
@@ -222,6 +226,14 @@ void AddAssessCommand(CLI::App& app, CommandContext& ctx) {
       ->check(CLI::ExistingFile);
   cmd->add_flag("--intercept-dry-run", args.intercept_dry_run,
                 "print the nftables rules --intercept would load, and exit");
+  cmd->add_flag("--emulate", args.options.emulate,
+                "with --firmware: run the image's boot network services (natively or under QEMU "
+                "user-mode emulation, in namespaces of iotcop's own) and probe them as a live "
+                "device; see docs/emulation.md");
+  cmd->add_option_function<int>(
+      "--emulate-deadline",
+      [e = &args.options.emulation](int s) { e->limits.deadline = std::chrono::seconds(s); },
+      "with --emulate: seconds the services get to come up, all together (default 60)");
   cmd->add_option("--pcap", args.options.pcaps, "traffic capture, pcap or pcapng (repeatable)");
   AddCaptureOptions(*cmd, args.options.traffic);
   cmd->add_option("--declaration", args.options.declaration,

@@ -27,6 +27,7 @@ std::string Evidence::Locator() const {
   if (line) out += fmt::format(":{}", *line);
   if (offset) out += fmt::format("@{:#x}", *offset);
   if (packet) out += fmt::format(" packet {}", *packet);
+  if (!emulated.empty()) out += " (emulated: " + emulated + ")";
   return out;
 }
 
@@ -40,6 +41,7 @@ void to_json(nlohmann::json& j, const Evidence& e) {
   if (!e.endpoint.empty()) j["endpoint"] = e.endpoint;
   if (e.packet) j["packet"] = *e.packet;
   if (!e.excerpt.empty()) j["excerpt"] = e.excerpt;
+  if (!e.emulated.empty()) j["emulated"] = e.emulated;
   j["locator"] = e.Locator();
 }
 

@@ -23,6 +23,9 @@ struct Evidence {
   std::string endpoint;                 // host:port/proto for live evidence
   std::optional<std::uint64_t> packet;  // 1-based packet number in a capture
   std::string excerpt;                  // bounded, secrets redacted
+  // Live evidence obtained from the firmware's own service run under emulation (emulate/): the
+  // service's command line. Empty for a real device, a capture or the files of an image.
+  std::string emulated;
 
   // One line for people: "fw.bin!/etc/shadow:1: root:$6$…"
   std::string Locator() const;

@@ -25,6 +25,11 @@ inline constexpr const char* kCredential = "credential";
 //  background, has_credentials} — a program started at boot (a cron entry's only when crond is
 //  started); passwords on its command line are redacted.
 inline constexpr const char* kService = "service";
+// {name, command, status: listening|crashed|no-listener|not-started|skipped, arch, runner
+//  (native|qemu-<arch>-static), reason (skipped), tcp: [ports], udp: [ports], exit_code, signal,
+//  started_after_s, output (its last output, bounded)} — a network service of the boot run under
+//  emulation (emulate/, docs/emulation.md); evidence: where the boot starts it.
+inline constexpr const char* kEmulatedService = "emulated_service";
 // {key, value (redacted when secret), secret: bool, file, line (text tables) | offset (compiled
 //  string tables and tuple arrays), format: text|elf-strings|elf-tuples} — one entry of an nvram
 //  default table (nvram.default, RT2860_default, default.cfg, libnvram.so/libshared.so strings):

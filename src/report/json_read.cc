@@ -63,6 +63,7 @@ Evidence ReadEvidence(const json& j) {
   e.endpoint = S(j, "endpoint");
   e.packet = N<std::uint64_t>(j, "packet");
   e.excerpt = S(j, "excerpt");
+  e.emulated = S(j, "emulated");
   return e;
 }
 

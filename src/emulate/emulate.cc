@@ -1,0 +1,421 @@
+#include "emulate/emulate.h"
+
+#include <sched.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "core/elf.h"
+#include "core/fact_kinds.h"
+#include "core/paths.h"
+#include "firmware/text.h"
+#include "network/assess.h"
+
+namespace iotcop::emulate {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A network server of rules/emulate.yaml: what to run when the boot's own command line needs the
+// shell's expansion, and the set-up its init script would have done first.
+struct EmulateRule {
+  std::vector<std::string> fallback;
+  std::vector<std::vector<std::string>> before;
+};
+
+Result<std::map<std::string, EmulateRule>> EmulateRules() {
+  const fs::path file = DataDir() / "rules" / "emulate.yaml";
+  std::map<std::string, EmulateRule> out;
+  try {
+    const YAML::Node root = YAML::LoadFile(file.string());
+    const YAML::Node list = root["network_services"];
+    if (!list || !list.IsSequence())
+      return MakeError(Errc::kCorrupt, "no `network_services:` list", file.string());
+    for (const auto& n : list) {
+      if (n.IsScalar()) {
+        out[n.as<std::string>()] = {};
+        continue;
+      }
+      EmulateRule r;
+      if (n["fallback"]) r.fallback = n["fallback"].as<std::vector<std::string>>();
+      if (n["before"]) r.before = n["before"].as<std::vector<std::vector<std::string>>>();
+      out[n["name"].as<std::string>()] = r;
+    }
+  } catch (const YAML::Exception& e) {
+    return MakeError(Errc::kCorrupt, e.what(), file.string());
+  }
+  return out;
+}
+
+// The program a boot command runs, as a path inside the root: absolute as written, else the
+// first of the usual PATH folders that holds it.
+std::string EmulateResolveProgram(const unpack::Tree& tree, std::uint32_t root,
+                                  const std::string& argv0) {
+  std::string prog = argv0;
+  if (prog.starts_with('-')) prog.erase(0, 1);
+  if (prog.starts_with('/')) return tree.Find(root, prog) ? prog : "";
+  if (prog.find('/') != std::string::npos) return "";
+  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
+    const std::string p = std::string(dir) + "/" + prog;
+    if (const unpack::Entry* e = tree.Find(root, p); e && e->type == unpack::EntryType::kFile)
+      return p;
+  }
+  return "";
+}
+
+// The ELF architecture of the program at `path` (following one #! interpreter).
+std::string EmulateArchOf(const unpack::Tree& tree, std::uint32_t root, const std::string& path,
+                          int depth = 0) {
+  const unpack::Entry* e = tree.Find(root, path);
+  if (!e || e->type != unpack::EntryType::kFile) return "";
+  auto head = firmware::ReadCapped(tree, *e, 64 * 1024);
+  if (!head) return "";
+  if (head->starts_with("#!") && depth == 0) {
+    std::string line = head->substr(2, head->find('\n') - 2);
+    const auto b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) return "";
+    line = line.substr(b, line.find_first_of(" \t\r", b) - b);
+    return EmulateArchOf(tree, root, line, 1);
+  }
+  if (!elf::IsElf(AsBytes(*head))) return "";
+  elf::ParseOptions po;
+  po.symbols = false;
+  auto f = elf::Parse(AsBytes(*head), path, po);
+  return f ? f->arch : "";
+}
+
+std::string EmulateHostArch() {
+  utsname u{};
+  uname(&u);
+  const std::string m = u.machine;
+  if (m == "x86_64") return "x86-64";
+  if (m == "aarch64") return "aarch64";
+  return m;
+}
+
+// Where the program of `s` is, its architecture and runner, and the set-up commands of `before`;
+// `s.skip` says why it cannot run.
+void EmulateChooseRunner(const unpack::Tree& tree, std::uint32_t root,
+                         const std::vector<std::vector<std::string>>& before, PlannedService& s) {
+  if (s.launch.path = EmulateResolveProgram(tree, root, s.launch.argv.front());
+      s.launch.path.empty()) {
+    s.skip = "the program is not in the image";
+  } else if (s.arch = EmulateArchOf(tree, root, s.launch.path); s.arch.empty()) {
+    s.skip = "not an ELF program of a known architecture";
+  } else if (s.runner = RunnerFor(s.arch); s.runner.empty()) {
+    s.skip =
+        fmt::format("no QEMU user-mode emulator for {} (Debian package qemu-user-static)", s.arch);
+  } else {
+    if (s.runner != "native") {
+      s.launch.emulator = s.runner;
+      s.runner = fs::path(s.runner).filename().string();
+    }
+    if (s.launch.argv.front().starts_with('-')) s.launch.argv.front().erase(0, 1);
+    for (const auto& b : before) {
+      if (b.empty()) continue;
+      const std::string path = EmulateResolveProgram(tree, root, b.front());
+      if (path.empty()) continue;
+      s.launch.before.push_back(b);
+      s.launch.before.back().push_back(path);
+    }
+  }
+}
+
+}  // namespace
+
+std::string RunnerFor(const std::string& arch) {
+  if (arch.empty()) return "";
+  if (arch == EmulateHostArch()) return "native";
+  static const std::map<std::string, std::string> kQemu = {{"mips", "mips"},
+                                                           {"mipsel", "mipsel"},
+                                                           {"mips64", "mips64"},
+                                                           {"mips64el", "mips64el"},
+                                                           {"arm", "arm"},
+                                                           {"armeb", "armeb"},
+                                                           {"aarch64", "aarch64"},
+                                                           {"aarch64_be", "aarch64_be"},
+                                                           {"x86", "i386"},
+                                                           {"x86-64", "x86_64"},
+                                                           {"powerpc", "ppc"},
+                                                           {"powerpc64", "ppc64"},
+                                                           {"powerpc64le", "ppc64le"},
+                                                           {"riscv64", "riscv64"},
+                                                           {"riscv32", "riscv32"}};
+  const auto it = kQemu.find(arch);
+  if (it == kQemu.end()) return "";
+  const char* dir = std::getenv("IOTCOP_QEMU_DIR");
+  const fs::path p = fs::path(dir && *dir ? dir : "/usr/bin") / ("qemu-" + it->second + "-static");
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) ? p.string() : "";
+}
+
+Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::uint32_t root,
+                                                 const FactStore& facts, const std::string& input) {
+  auto rules = EmulateRules();
+  if (!rules) return rules.error();
+  std::vector<PlannedService> out;
+  std::set<std::string> seen;
+  for (const Fact* f : facts.OfKind(facts::kService)) {
+    if (f->evidence.input != input) continue;
+    std::string name = FieldText(f->value, "name");
+    // OpenWrt's `service_start ${PROG} ${args}`: the init script's name says which server.
+    if (name.find('$') != std::string::npos) {
+      const std::string file = FieldText(f->value, "file");
+      name = file.substr(file.find_last_of("/!") + 1);
+    }
+    const auto rule = rules->find(name);
+    if (rule == rules->end()) continue;
+    const std::string command = FieldText(f->value, "command");
+    if (!seen.insert(command).second) continue;
+    PlannedService s;
+    s.name = name;
+    s.command = command;
+    s.evidence = f->evidence;
+    if (f->value.contains("argv") && f->value["argv"].is_array())
+      for (const auto& a : f->value["argv"])
+        if (a.is_string()) s.launch.argv.push_back(a.get<std::string>());
+    const bool needs_shell = std::any_of(
+        s.launch.argv.begin(), s.launch.argv.end(),
+        [](const std::string& a) { return a.find_first_of("$`") != std::string::npos; });
+    if (needs_shell && !rule->second.fallback.empty()) {
+      s.launch.argv = rule->second.fallback;
+      s.fallback = true;
+    }
+    if (s.launch.argv.empty()) {
+      s.skip = "no command line";
+    } else if (f->value.value("has_credentials", false)) {
+      s.skip = "its command line holds a password (redacted in the facts)";
+    } else if (needs_shell && !s.fallback) {
+      s.skip = "its command line needs the shell's expansion at boot";
+    } else {
+      EmulateChooseRunner(
+          tree, root, s.fallback ? rule->second.before : std::vector<std::vector<std::string>>{},
+          s);
+    }
+    s.run = command;
+    if (s.fallback) s.run = fmt::format("{}", fmt::join(s.launch.argv, " "));
+    out.push_back(std::move(s));
+  }
+  // Init scripts enabled by an rc.d link whose start the boot analysis could not spell out
+  // (OpenWrt's dropbear: `service_start ${PROG} ${args}` after config_foreach): the rules'
+  // command line, when the rule has one.
+  std::set<std::string> planned;
+  for (const auto& p : out) planned.insert(p.name);
+  for (const unpack::Entry* link : tree.List(root, "/etc/rc.d")) {
+    const std::string base = link->path.substr(link->path.rfind('/') + 1);
+    if (!base.starts_with('S') || base.size() < 4) continue;
+    const std::string name = base.substr(3);
+    const auto rule = rules->find(name);
+    if (rule == rules->end() || rule->second.fallback.empty() || planned.contains(name)) continue;
+    planned.insert(name);
+    PlannedService s;
+    s.name = name;
+    s.command = link->path + " start";
+    s.evidence.source = InputKind::kFirmware;
+    s.evidence.input = input;
+    s.evidence.path = tree.DisplayPath(*link);
+    s.evidence.excerpt = link->path + " -> " + link->link_target;
+    s.launch.argv = rule->second.fallback;
+    s.fallback = true;
+    s.run = fmt::format("{}", fmt::join(s.launch.argv, " "));
+    EmulateChooseRunner(tree, root, rule->second.before, s);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<Session> StartEmulation(const unpack::Tree& tree, const FactStore& facts,
+                               const std::string& input, const fs::path& work,
+                               const Options& options) {
+  const auto roots = firmware::ConfigRoots(tree);
+  if (roots.empty())
+    return MakeError(Errc::kInvalidArgument, "no root file system to emulate", input);
+  auto plan = PlanServices(tree, roots.front(), facts, input);
+  if (!plan) return plan.error();
+  Session s;
+  s.services = std::move(*plan);
+  std::vector<Launch> launches;
+  for (std::size_t i = 0; i < s.services.size(); ++i) {
+    if (!s.services[i].skip.empty()) continue;
+    launches.push_back(s.services[i].launch);
+    s.started.push_back(i);
+  }
+  if (launches.empty()) return s;
+  auto sb = Sandbox::Start(tree, roots.front(), launches, work, options.limits);
+  if (!sb) return sb.error();
+  s.sandbox = std::move(*sb);
+  return s;
+}
+
+std::string StatusOf(const Session& s, std::size_t i) {
+  if (!s.services[i].skip.empty()) return "skipped";
+  const auto it = std::find(s.started.begin(), s.started.end(), i);
+  if (!s.sandbox || it == s.started.end()) return "not-started";
+  const LaunchResult& r = s.sandbox->results()[static_cast<std::size_t>(it - s.started.begin())];
+  if (!r.started) return "not-started";
+  if (!r.tcp.empty() || !r.udp.empty()) return "listening";
+  if (r.exited && (r.exit_code != 0 || r.signal != 0)) return "crashed";
+  return "no-listener";
+}
+
+void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs::path& work,
+                    const network::Options& net, const Options& options, Assessment& a,
+                    Progress& progress) {
+  progress.Set("emulating boot services", input);
+  nlohmann::json summary = {
+      {"note",
+       "the live-device facts of this input come from its own boot services run from a copy of "
+       "its root file system under emulation (QEMU user mode, or natively for the host's "
+       "architecture), not from a device"}};
+  auto session = StartEmulation(tree, a.facts, input, work, options);
+  if (!session) {
+    a.problems.push_back(
+        {"warning", "emulate", input, "", std::nullopt, session.error().Describe()});
+    summary["error"] = session.error().Describe();
+    a.extras["emulation"][input] = summary;
+    return;
+  }
+  Session& s = *session;
+  // Which service opened which port, for the evidence of the live facts.
+  std::map<std::string, std::string> owner;  // "23/tcp" -> command
+  std::string tcp_ports;
+  bool any_udp = false;
+  if (s.sandbox) {
+    for (std::size_t k = 0; k < s.started.size(); ++k) {
+      const LaunchResult& r = s.sandbox->results()[k];
+      const std::string& cmd = s.services[s.started[k]].run;
+      for (auto p : r.tcp) {
+        owner.emplace(fmt::format("{}/tcp", p), cmd);
+        tcp_ports += (tcp_ports.empty() ? "" : ",") + std::to_string(p);
+      }
+      for (auto p : r.udp) owner.emplace(fmt::format("{}/udp", p), cmd);
+      any_udp = any_udp || !r.udp.empty();
+    }
+  }
+  Assessment live;
+  std::string probe_error;
+  if (s.sandbox && (!tcp_ports.empty() || any_udp)) {
+    progress.Set("probing emulated services", input);
+    network::Options o = net;
+    o.ports = tcp_ports.empty() ? "1" : tcp_ports;
+    o.udp = any_udp;
+    const int netns = s.sandbox->OpenNetns();
+    // The probes run in a thread of their own that joins the namespace's network (threads it
+    // starts inherit it); the rest of iotcop stays where it is.
+    std::thread t([&] {
+      if (netns < 0 || setns(netns, CLONE_NEWNET) != 0) {
+        probe_error =
+            fmt::format("joining the emulation's network namespace: {}", std::strerror(errno));
+        return;
+      }
+      network::AssessHosts({"127.0.0.1"}, o, live, progress);
+    });
+    t.join();
+    if (netns >= 0) close(netns);
+  }
+  if (s.sandbox) s.sandbox->Refresh();
+  if (s.sandbox && !s.sandbox->error().empty()) {
+    a.problems.push_back({"warning", "emulate", input, "", std::nullopt,
+                          "the emulation's namespace: " + s.sandbox->error()});
+  }
+  for (const Fact& f : live.facts.all()) {
+    Evidence ev = f.evidence;
+    ev.input = input;
+    std::string port = ev.endpoint.substr(
+        ev.endpoint.rfind(':') == std::string::npos ? 0 : ev.endpoint.rfind(':') + 1);
+    auto it = owner.find(port);
+    ev.emulated = it != owner.end() ? it->second : "the image's boot services";
+    nlohmann::json v = f.value;
+    v["emulated"] = ev.emulated;
+    a.facts.Add(f.kind, std::move(v), std::move(ev), f.collector);
+  }
+  // The live checks run when a network input is there: the emulated services are one.
+  for (auto rec : live.inputs) {
+    rec.name = input + " (emulated)";
+    a.inputs.push_back(std::move(rec));
+  }
+  for (auto p : live.problems) {
+    p.input = input;
+    p.message = "emulated: " + p.message;
+    a.problems.push_back(std::move(p));
+  }
+  if (!probe_error.empty())
+    a.problems.push_back({"warning", "emulate", input, "", std::nullopt, probe_error});
+
+  nlohmann::json services = nlohmann::json::array();
+  for (std::size_t i = 0; i < s.services.size(); ++i) {
+    const PlannedService& ps = s.services[i];
+    const std::string status = StatusOf(s, i);
+    nlohmann::json v = {{"name", ps.name}, {"command", ps.run}, {"status", status}};
+    if (ps.fallback) v["boot_command"] = ps.command;
+    if (!ps.arch.empty()) v["arch"] = ps.arch;
+    if (!ps.runner.empty()) v["runner"] = ps.runner;
+    if (!ps.skip.empty()) v["reason"] = ps.skip;
+    const auto it = std::find(s.started.begin(), s.started.end(), i);
+    if (s.sandbox && it != s.started.end()) {
+      const LaunchResult& r =
+          s.sandbox->results()[static_cast<std::size_t>(it - s.started.begin())];
+      v["tcp"] = r.tcp;
+      v["udp"] = r.udp;
+      if (r.exited) {
+        v["exit_code"] = r.exit_code;
+        if (r.signal) v["signal"] = r.signal;
+      }
+      v["started_after_s"] = r.started_after_s;
+      v["output"] = BoundExcerpt(r.output, 1024);
+      if (status == "crashed" || status == "no-listener") {
+        std::string last = r.output;
+        while (!last.empty() && (last.back() == '\n' || last.back() == '\r')) last.pop_back();
+        if (auto nl = last.rfind('\n'); nl != std::string::npos) last = last.substr(nl + 1);
+        a.problems.push_back(
+            {"warning", "emulate", input, ps.evidence.path, std::nullopt,
+             fmt::format("emulated service `{}` {}{}{}", ps.run,
+                         status == "crashed" ? "ended" : "opened no socket",
+                         r.exited
+                             ? fmt::format(" (exit {}{})", r.exit_code,
+                                           r.signal ? fmt::format(", signal {}", r.signal) : "")
+                             : "",
+                         last.empty() ? "" : ": " + BoundExcerpt(last, 200))});
+      }
+    }
+    Evidence ev = ps.evidence;
+    ev.emulated = ps.run;
+    services.push_back(v);
+    a.facts.Add(facts::kEmulatedService, v, std::move(ev), "emulate");
+  }
+  summary["services"] = services;
+  if (!live.facts.all().empty()) {
+    a.problems.push_back({"warning", "emulate", input, "", std::nullopt,
+                          "the live-device findings of this input come from its boot services "
+                          "run under emulation (marked \"emulated\"), not from a device"});
+  }
+  if (s.sandbox) {
+    const RootCopy& c = s.sandbox->copy();
+    summary["startup_s"] = s.sandbox->startup_seconds();
+    summary["timed_out"] = s.sandbox->timed_out();
+    if (!s.sandbox->error().empty()) summary["error"] = s.sandbox->error();
+    summary["root_copy"] = {{"files", c.files},
+                            {"dirs", c.dirs},
+                            {"symlinks", c.symlinks},
+                            {"bytes", c.bytes},
+                            {"device_nodes_skipped", c.device_nodes_skipped},
+                            {"setuid_cleared", c.setuid_cleared},
+                            {"outside_skipped", c.outside_skipped}};
+  }
+  if (live.extras.contains("network")) summary["network"] = live.extras["network"];
+  a.extras["emulation"][input] = summary;
+  if (s.sandbox) s.sandbox->Stop();
+}
+
+}  // namespace iotcop::emulate
