@@ -66,7 +66,8 @@ Status RunForged(CheckContext& ctx) {
     const Fact& first = *tests.front();
     const std::string name = Str(first, "name");
     const std::string where = fmt::format("{} ({})", name, network::AddressPort(first));
-    const bool update = update_hosts.count(name) > 0 || update_hosts.count(Str(first, "destination"));
+    const bool update =
+        update_hosts.count(name) > 0 || update_hosts.count(Str(first, "destination"));
     update_tested = update_tested || update;
     auto kinds = [](const std::vector<const Fact*>& v) {
       std::vector<std::string> k;
@@ -144,7 +145,9 @@ std::unique_ptr<const Check> MakeNetTlsClientForgedCheck() {
        "every forgery is evidence that the client checks.",
        "Verify the server's certificate chain against the CAs the device needs (pinned where "
        "possible) and the host name, and refuse expired and weak certificates.",
-       Severity::kHigh},
+       Severity::kHigh,
+       false,
+       {"5.5-1"}},
       RunForged);
 }
 

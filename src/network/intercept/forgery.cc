@@ -48,8 +48,8 @@ void AddExt(X509* cert, X509* issuer, int nid, const std::string& value) {
 
 // A certificate for `cn` with `key`, signed by `issuer_key` (self-signed when issuer is null),
 // valid from now + from_days to now + to_days.
-X509Ptr MakeCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
-                 bool ca, long from_days, long to_days) {
+X509Ptr MakeCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key, bool ca,
+                 long from_days, long to_days) {
   X509Ptr cert(X509_new());
   if (!cert) return nullptr;
   X509_set_version(cert.get(), 2);
@@ -64,8 +64,8 @@ X509Ptr MakeCert(const std::string& cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* i
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-                             reinterpret_cast<const unsigned char*>("iotcop interception test"),
-                             -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>("iotcop interception test"), -1,
+                             -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
@@ -132,7 +132,8 @@ Result<ForgeryFactory> ForgeryFactory::Create(const std::string& other_name_pem)
     f.s_->other_name = std::move(ctx);
   }
   for (const auto& k : ForgeryKinds())
-    if (std::string_view(k.name) != "other-name" || f.s_->other_name) f.series_.emplace_back(k.name);
+    if (std::string_view(k.name) != "other-name" || f.s_->other_name)
+      f.series_.emplace_back(k.name);
   return f;
 }
 

@@ -29,7 +29,7 @@ using intercept::ForgeryFactory;
 
 constexpr const char* kInterceptCollector = "interception";
 constexpr std::uint32_t kOwnMark = 0x10c0c0;  // SO_MARK of iotcop's upstream sockets
-constexpr int kSoOriginalDst = 80;             // SO_ORIGINAL_DST and IP6T_SO_ORIGINAL_DST
+constexpr int kSoOriginalDst = 80;            // SO_ORIGINAL_DST and IP6T_SO_ORIGINAL_DST
 constexpr std::size_t kMaxHello = 16384;
 constexpr std::size_t kMaxConnections = 128;
 
@@ -186,8 +186,8 @@ void Relay(int client, const std::string& address, std::uint16_t port,
       }
       last = Clock::now();
       for (ssize_t off = 0; off < n;) {
-        const ssize_t w = ::send(fds[1 - i], buf + off, static_cast<std::size_t>(n - off),
-                                 MSG_NOSIGNAL);
+        const ssize_t w =
+            ::send(fds[1 - i], buf + off, static_cast<std::size_t>(n - off), MSG_NOSIGNAL);
         if (w <= 0) {
           open[0] = open[1] = false;
           break;
@@ -253,10 +253,9 @@ class Interceptor {
   void Forge(int fd, const std::string& peer, const std::string& dest, std::uint16_t dport,
              const protocols::TlsInfo& hello, const std::string& forgery) {
     const std::string name = hello.sni.empty() ? dest : hello.sni;
-    nlohmann::json v = {{"client", peer},       {"destination", dest},
-                        {"port", dport},        {"sni", hello.sni},
-                        {"name", name},         {"forgery", forgery},
-                        {"outcome", "error"},   {"reason", ""}};
+    nlohmann::json v = {{"client", peer},     {"destination", dest}, {"port", dport},
+                        {"sni", hello.sni},   {"name", name},        {"forgery", forgery},
+                        {"outcome", "error"}, {"reason", ""}};
     for (const auto& k : intercept::ForgeryKinds())
       if (forgery == k.name) v["accepting_means"] = k.what;
     auto ctx = forgeries_.Context(forgery, name);
@@ -312,9 +311,9 @@ class Interceptor {
     Evidence e;
     e.source = InputKind::kNetwork;
     e.input = input_;
-    e.endpoint = protocols::HostPort(v["destination"].get<std::string>(),
-                                     v["port"].get<std::uint16_t>()) +
-                 "/tcp";
+    e.endpoint =
+        protocols::HostPort(v["destination"].get<std::string>(), v["port"].get<std::uint16_t>()) +
+        "/tcp";
     e.excerpt = fmt::format("forgery {} for {}: {} ({}){}", v["forgery"].get<std::string>(),
                             v["name"].get<std::string>(), v["outcome"].get<std::string>(),
                             v["reason"].get<std::string>(),
@@ -361,8 +360,8 @@ Result<Fd> Listen(const InterceptOptions& o, std::uint16_t& port) {
     len = sizeof *s6;
   }
   if (::bind(s.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(s.get(), 64) != 0)
-    return MakeError(Errc::kIo, fmt::format("cannot listen on port {}: {}", o.port,
-                                            std::strerror(errno)),
+    return MakeError(Errc::kIo,
+                     fmt::format("cannot listen on port {}: {}", o.port, std::strerror(errno)),
                      "interception listener");
   len = sizeof ss;
   ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&ss), &len);
@@ -404,12 +403,13 @@ void RunInterception(const InterceptOptions& o, Assessment& a, Progress& progres
   const auto end = start + o.duration;
   Counters& c = icpt.counters();
   while (!g_stop && Clock::now() < end) {
-    progress.Set("intercepting", fmt::format("{} connections, {} TLS, {} forged, {}s left",
-                                             c.connections.load(), c.tls.load(), c.forged.load(),
-                                             std::chrono::duration_cast<std::chrono::seconds>(
-                                                 end - Clock::now())
-                                                 .count()));
-    if (!WaitInterceptable(listener->get(), POLLIN, std::min(end, Clock::now() + std::chrono::seconds(1))))
+    progress.Set(
+        "intercepting",
+        fmt::format("{} connections, {} TLS, {} forged, {}s left", c.connections.load(),
+                    c.tls.load(), c.forged.load(),
+                    std::chrono::duration_cast<std::chrono::seconds>(end - Clock::now()).count()));
+    if (!WaitInterceptable(listener->get(), POLLIN,
+                           std::min(end, Clock::now() + std::chrono::seconds(1))))
       continue;
     sockaddr_storage peer{};
     socklen_t plen = sizeof peer;

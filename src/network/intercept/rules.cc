@@ -53,8 +53,8 @@ Result<std::string> RulesText(const RuleSpec& spec) {
         return MakeError(Errc::kInvalidArgument, "not a user id", spec.device);
       match = fmt::format("meta skuid {} ", uid);
     } else if (!spec.device.empty()) {
-      return MakeError(Errc::kInvalidArgument,
-                       "with --intercept local, --device is empty or uid:N", spec.device);
+      return MakeError(Errc::kInvalidArgument, "with --intercept local, --device is empty or uid:N",
+                       spec.device);
     }
   } else {
     if (!ValidName(spec.mode))

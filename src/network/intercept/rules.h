@@ -18,9 +18,9 @@ namespace iotcop::network::intercept {
 struct RuleSpec {
   std::string mode;
   std::string device;
-  std::uint16_t port = 0;     // the listener
-  std::uint32_t mark = 0;     // iotcop's own upstream sockets (SO_MARK): never redirected
-  std::string table;          // e.g. "iotcop_intercept_1234"
+  std::uint16_t port = 0;  // the listener
+  std::uint32_t mark = 0;  // iotcop's own upstream sockets (SO_MARK): never redirected
+  std::string table;       // e.g. "iotcop_intercept_1234"
 };
 
 // The ruleset as `nft -f` reads it; an error names the option that is wrong.

@@ -6,6 +6,7 @@
 // request; `mosquitto_pub --insecure` checks the chain but not the name, so only the trusted
 // certificate for another name gets through. The rules are in a table of iotcop's own that is gone
 // afterwards.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
@@ -62,11 +63,11 @@ class NetworkIntercept : public ::testing::Test {
         "cat other.test.pem ca.pem other.test.key > other-name.pem",
         d);
     ASSERT_EQ(Sh(gen), 0) << gen;
-    ASSERT_EQ(server_.Start({"openssl", "s_server", "-accept", "127.0.0.2:443", "-cert",
-                             d + "/cloud.test.pem", "-key", d + "/cloud.test.key", "-www",
-                             "-quiet"},
-                            d + "/s_server.log"),
-              "");
+    ASSERT_EQ(
+        server_.Start({"openssl", "s_server", "-accept", "127.0.0.2:443", "-cert",
+                       d + "/cloud.test.pem", "-key", d + "/cloud.test.key", "-www", "-quiet"},
+                      d + "/s_server.log"),
+        "");
     ASSERT_TRUE(test::WaitForTcp("127.0.0.2", 443));
   }
 
@@ -126,14 +127,17 @@ TEST_F(NetworkIntercept, ClientsThatCheckRefuseEveryForgeryOthersAcceptAndAreNam
       d, d);
   Assessment a = Intercept([&] {
     for (int& rc : checked_rc) rc = Sh(checked);  // five forgeries, then the real server
-    Sh(fmt::format("curl -sk -o /dev/null --max-time 8 --resolve lax.test:443:127.0.0.2 "
-                   "https://lax.test/firmware/check?serial=123 2>/dev/null"));
-    Sh(fmt::format("wget -q -O /dev/null -T 8 -t 1 --no-check-certificate "
-                   "https://127.0.0.2/status 2>/dev/null"));
+    Sh(
+        fmt::format("curl -sk -o /dev/null --max-time 8 --resolve lax.test:443:127.0.0.2 "
+                    "https://lax.test/firmware/check?serial=123 2>/dev/null"));
+    Sh(
+        fmt::format("wget -q -O /dev/null -T 8 -t 1 --no-check-certificate "
+                    "https://127.0.0.2/status 2>/dev/null"));
     for (int i = 0; i < 5; ++i)
-      Sh(fmt::format("mosquitto_pub -h 127.0.0.3 -p 8883 --cafile {}/ca.pem --insecure -t t -m x "
-                     "-i dev1 -u owner -P s3cret 2>/dev/null",
-                     d));
+      Sh(
+          fmt::format("mosquitto_pub -h 127.0.0.3 -p 8883 --cafile {}/ca.pem --insecure -t t -m x "
+                      "-i dev1 -u owner -P s3cret 2>/dev/null",
+                      d));
   });
   const std::string dump = Dump(a);
 

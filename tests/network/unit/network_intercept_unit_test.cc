@@ -85,8 +85,8 @@ TEST(InterceptCheck, AcceptedForgeryFailsAndNamesTheUpdateServer) {
   FactStore s;
   AddTest(s, "upd.vendor.example", "self-signed", "accepted");
   AddTest(s, "upd.vendor.example", "untrusted-ca", "accepted");
-  s.Add(facts::kUpdateMechanism, {{"mechanism", "vendor"}, {"url", "https://upd.vendor.example/fw"}},
-        {}, "test");
+  s.Add(facts::kUpdateMechanism,
+        {{"mechanism", "vendor"}, {"url", "https://upd.vendor.example/fw"}}, {}, "test");
   auto r = test::RunCheck("net.tls-client.forged-certificate", s);
   ASSERT_TRUE(r.ok) << r.error;
   ASSERT_EQ(r.findings.size(), 1u);
