@@ -132,6 +132,16 @@ bool ParseAddress(std::string_view text, std::uint16_t port, SocketAddress& out)
   return true;
 }
 
+std::string AddressText(const sockaddr_storage& sa) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (sa.ss_family == AF_INET)
+    ::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&sa)->sin_addr, text, sizeof text);
+  else if (sa.ss_family == AF_INET6)
+    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&sa)->sin6_addr, text,
+                sizeof text);
+  return text;
+}
+
 Result<TcpChannel> ConnectTcp(const std::string& address, std::uint16_t port, const Limits& limits,
                               RateLimiter& rate) {
   const std::string where = protocols::HostPort(address, port) + "/tcp";

@@ -71,6 +71,9 @@ struct SocketAddress {
 // False when `text` is neither a dotted quad nor an IPv6 address (protocols::ParseAddress reads
 // it; protocols/address.h also writes addresses: UrlHost, HostPort).
 bool ParseAddress(std::string_view text, std::uint16_t port, SocketAddress& out);
+// The numeric text of an IPv4 or IPv6 socket address ("192.0.2.1", "2001:db8::1"; no port), ""
+// for another family.
+std::string AddressText(const sockaddr_storage& sa);
 
 // Connects within limits.connect_timeout (after a token from `rate`).
 Result<TcpChannel> ConnectTcp(const std::string& address, std::uint16_t port, const Limits& limits,

@@ -44,10 +44,7 @@ Result<std::vector<std::string>> ResolveTarget(const std::string& host, bool all
         sa.family() != AF_INET6)
       return MakeError(Errc::kInvalidArgument,
                        "not an IPv6 address (IPv6 targets are single addresses, no blocks)", host);
-    char text[INET6_ADDRSTRLEN] = {};
-    ::inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&sa.storage)->sin6_addr, text,
-                sizeof text);
-    return std::vector<std::string>{text};
+    return std::vector<std::string>{AddressText(sa.storage)};
   }
   const auto slash = host.find('/');
   if (slash != std::string::npos) {

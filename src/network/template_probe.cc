@@ -44,12 +44,7 @@ std::string TplLocalAddress(const std::string& address) {
   socklen_t len = sizeof(local);
   if (::connect(fd, sa.get(), sa.size) == 0 &&
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0) {
-    char buf[INET6_ADDRSTRLEN] = {};
-    const void* src =
-        local.ss_family == AF_INET6
-            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr)
-            : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr);
-    if (::inet_ntop(local.ss_family, src, buf, sizeof(buf))) out = buf;
+    out = AddressText(local);
   }
   ::close(fd);
   return out;

@@ -32,6 +32,7 @@ constexpr std::uint32_t kOwnMark = 0x10c0c0;  // SO_MARK of iotcop's upstream so
 constexpr int kSoOriginalDst = 80;            // SO_ORIGINAL_DST and IP6T_SO_ORIGINAL_DST
 constexpr std::size_t kMaxHello = 16384;
 constexpr std::size_t kMaxConnections = 128;
+constexpr std::uint16_t kDryRunPort = 8443;  // stands for the port chosen at run time
 
 std::atomic<bool> g_stop{false};
 extern "C" void InterceptOnSignal(int) { g_stop = true; }
@@ -64,20 +65,6 @@ class SignalGuard {
   struct sigaction old_pipe_ {};
 };
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 bool WaitInterceptable(int fd, short events, Clock::time_point deadline) {
   for (;;) {
     const auto left =
@@ -94,30 +81,16 @@ bool WaitInterceptable(int fd, short events, Clock::time_point deadline) {
 bool OriginalDestination(int fd, std::string& address, std::uint16_t& port) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
-  char text[INET6_ADDRSTRLEN] = "";
   if (::getsockopt(fd, SOL_IP, kSoOriginalDst, &ss, &len) == 0 && ss.ss_family == AF_INET) {
-    const auto* s4 = reinterpret_cast<const sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &s4->sin_addr, text, sizeof text);
-    port = ntohs(s4->sin_port);
+    port = ntohs(reinterpret_cast<const sockaddr_in*>(&ss)->sin_port);
   } else {
     len = sizeof ss;
     if (::getsockopt(fd, SOL_IPV6, kSoOriginalDst, &ss, &len) != 0 || ss.ss_family != AF_INET6)
       return false;
-    const auto* s6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    inet_ntop(AF_INET6, &s6->sin6_addr, text, sizeof text);
-    port = ntohs(s6->sin6_port);
+    port = ntohs(reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_port);
   }
-  address = text;
+  address = AddressText(ss);
   return true;
-}
-
-std::string PeerAddress(const sockaddr_storage& ss) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (ss.ss_family == AF_INET)
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, text, sizeof text);
-  else if (ss.ss_family == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(&ss)->sin6_addr, text, sizeof text);
-  return text;
 }
 
 // Peeks at the connection's first bytes (they stay in the socket for a relay) until a whole
@@ -146,31 +119,16 @@ protocols::TlsInfo PeekHello(int fd, Clock::time_point deadline, bool& silent) {
 // interception ends. The upstream socket carries iotcop's mark so that the rules let it pass.
 void Relay(int client, const std::string& address, std::uint16_t port,
            std::chrono::milliseconds idle) {
-  protocols::Address a;
-  if (!protocols::ParseAddress(address, a)) return;
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (a.version == 4) {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons(port);
-    std::memcpy(&s4->sin_addr, a.bytes.data(), 4);
-    len = sizeof *s4;
-  } else {
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    s6->sin6_family = AF_INET6;
-    s6->sin6_port = htons(port);
-    std::memcpy(&s6->sin6_addr, a.bytes.data(), 16);
-    len = sizeof *s6;
-  }
-  Fd up(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (up.get() < 0) return;
+  SocketAddress sa;
+  if (!ParseAddress(address, port, sa)) return;
+  TcpChannel up(::socket(sa.family(), SOCK_STREAM | SOCK_CLOEXEC, 0), "");
+  if (up.fd() < 0) return;
   const std::uint32_t mark = kOwnMark;
-  ::setsockopt(up.get(), SOL_SOCKET, SO_MARK, &mark, sizeof mark);
-  if (::connect(up.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) return;
+  ::setsockopt(up.fd(), SOL_SOCKET, SO_MARK, &mark, sizeof mark);
+  if (::connect(up.fd(), sa.get(), sa.size) != 0) return;
   char buf[16384];
   bool open[2] = {true, true};
-  const int fds[2] = {client, up.get()};
+  const int fds[2] = {client, up.fd()};
   auto last = Clock::now();
   while ((open[0] || open[1]) && !g_stop && Clock::now() - last < idle) {
     pollfd p[2] = {{fds[0], static_cast<short>(open[0] ? POLLIN : 0), 0},
@@ -223,13 +181,13 @@ class Interceptor {
               std::string input)
       : o_(o), forgeries_(forgeries), a_(a), input_(std::move(input)) {}
 
-  void Handle(Fd client, const std::string& peer) {
+  void Handle(TcpChannel client, const std::string& peer) {
     std::string dest;
     std::uint16_t dport = 0;
-    if (!OriginalDestination(client.get(), dest, dport)) return;  // not redirected: ignore
+    if (!OriginalDestination(client.fd(), dest, dport)) return;  // not redirected: ignore
     const auto deadline = Clock::now() + std::chrono::milliseconds(1500);
     bool silent = true;
-    protocols::TlsInfo hello = PeekHello(client.get(), deadline, silent);
+    protocols::TlsInfo hello = PeekHello(client.fd(), deadline, silent);
     const std::string where = protocols::HostPort(dest, dport);
     std::string forgery;
     if (hello.client_hello) {
@@ -240,11 +198,11 @@ class Interceptor {
     }
     if (forgery.empty()) {
       ++counters_.relayed;
-      Relay(client.get(), dest, dport, std::chrono::milliseconds(o_.io_timeout * 6));
+      Relay(client.fd(), dest, dport, std::chrono::milliseconds(o_.io_timeout * 6));
       return;
     }
     ++counters_.forged;
-    Forge(client.get(), peer, dest, dport, hello, forgery);
+    Forge(client.fd(), peer, dest, dport, hello, forgery);
   }
 
   Counters& counters() { return counters_; }
@@ -337,43 +295,29 @@ intercept::RuleSpec SpecOf(const InterceptOptions& o, std::uint16_t port) {
 
 // The listener: IPv4 loopback in local mode (the output hook redirects there), every address of
 // both families otherwise (prerouting redirects to the incoming interface's address).
-Result<Fd> Listen(const InterceptOptions& o, std::uint16_t& port) {
+Result<TcpChannel> Listen(const InterceptOptions& o, std::uint16_t& port) {
   const bool local = o.mode == "local";
-  Fd s(::socket(local ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (s.get() < 0) return MakeError(Errc::kIo, "socket failed", "interception listener");
+  TcpChannel s(::socket(local ? AF_INET : AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0), "");
+  if (s.fd() < 0) return MakeError(Errc::kIo, "socket failed", "interception listener");
   int one = 1, zero = 0;
-  ::setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_storage ss{};
-  socklen_t len = 0;
-  if (local) {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons(o.port);
-    s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof *s4;
-  } else {
-    ::setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    s6->sin6_family = AF_INET6;
-    s6->sin6_port = htons(o.port);
-    s6->sin6_addr = in6addr_any;
-    len = sizeof *s6;
-  }
-  if (::bind(s.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(s.get(), 64) != 0)
-    return MakeError(Errc::kIo,
-                     fmt::format("cannot listen on port {}: {}", o.port, std::strerror(errno)),
+  ::setsockopt(s.fd(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (!local) ::setsockopt(s.fd(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+  SocketAddress sa;
+  ParseAddress(local ? "127.0.0.1" : "::", 0, sa);
+  if (::bind(s.fd(), sa.get(), sa.size) != 0 || ::listen(s.fd(), 64) != 0)
+    return MakeError(Errc::kIo, fmt::format("cannot listen: {}", std::strerror(errno)),
                      "interception listener");
-  len = sizeof ss;
-  ::getsockname(s.get(), reinterpret_cast<sockaddr*>(&ss), &len);
-  port = ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
-                                       : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  socklen_t len = sizeof sa.storage;
+  ::getsockname(s.fd(), sa.get(), &len);
+  port = ntohs(sa.family() == AF_INET ? reinterpret_cast<sockaddr_in*>(sa.get())->sin_port
+                                      : reinterpret_cast<sockaddr_in6*>(sa.get())->sin6_port);
   return s;
 }
 
 }  // namespace
 
 Result<std::string> InterceptionRulesText(const InterceptOptions& o) {
-  return intercept::RulesText(SpecOf(o, o.port != 0 ? o.port : 8443));
+  return intercept::RulesText(SpecOf(o, kDryRunPort));
 }
 
 void RunInterception(const InterceptOptions& o, Assessment& a, Progress& progress) {
@@ -408,17 +352,18 @@ void RunInterception(const InterceptOptions& o, Assessment& a, Progress& progres
         fmt::format("{} connections, {} TLS, {} forged, {}s left", c.connections.load(),
                     c.tls.load(), c.forged.load(),
                     std::chrono::duration_cast<std::chrono::seconds>(end - Clock::now()).count()));
-    if (!WaitInterceptable(listener->get(), POLLIN,
+    if (!WaitInterceptable(listener->fd(), POLLIN,
                            std::min(end, Clock::now() + std::chrono::seconds(1))))
       continue;
     sockaddr_storage peer{};
     socklen_t plen = sizeof peer;
-    Fd client(::accept4(listener->get(), reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_CLOEXEC));
-    if (client.get() < 0) continue;
+    TcpChannel client(
+        ::accept4(listener->fd(), reinterpret_cast<sockaddr*>(&peer), &plen, SOCK_CLOEXEC), "");
+    if (client.fd() < 0) continue;
     ++c.connections;
     if (c.active >= kMaxConnections) continue;  // closed: the device retries or gives up
     ++c.active;
-    workers.emplace_back([&icpt, &c, fd = std::move(client), who = PeerAddress(peer)]() mutable {
+    workers.emplace_back([&icpt, &c, fd = std::move(client), who = AddressText(peer)]() mutable {
       icpt.Handle(std::move(fd), who);
       --c.active;
     });

@@ -24,7 +24,6 @@ struct InterceptOptions {
   std::chrono::seconds duration{60};
   std::string other_name_pem;  // --intercept-cert: a trusted certificate for another name
   bool dry_run = false;        // print the rules, change nothing
-  std::uint16_t port = 0;      // the listener (0: any free port)
   std::chrono::milliseconds io_timeout{5000};
 };
 
