@@ -48,7 +48,7 @@ std::string TemplatesMarkdown(const Catalogue& catalogue) {
       "  - id: lab.backup\n"
       "    name: Configuration backup downloadable without authentication\n"
       "    description: The device serves its configuration to anyone.\n"
-      "    decides: [5.5-5]\n"
+      "    decides: [5.6-2]\n"
       "    severity: high\n"
       "    services: [http, https]\n"
       "    request:\n"

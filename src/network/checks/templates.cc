@@ -12,6 +12,7 @@
 #include "core/check_util.h"
 #include "core/fact_kinds.h"
 #include "core/severity.h"
+#include "network/checks/net_check.h"
 
 namespace iotcop {
 namespace {
@@ -30,8 +31,7 @@ Status CheckNetTemplates(CheckContext& ctx) {
   std::vector<FactId> basis;
   for (const Fact* f : ctx.facts().OfKind(facts::kTemplateMatch)) {
     basis.push_back(f->id);
-    const std::string where =
-        fmt::format("{}:{}", Str(*f, "address"), f->value.value("port", std::uint16_t{0}));
+    const std::string where = network::AddressPort(*f);
     Finding finding = checkutil::FindingOn(
         {f},
         fmt::format("{} on {} ({}): {}", Str(*f, "name"), where, Str(*f, "service"),

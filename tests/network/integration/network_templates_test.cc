@@ -174,7 +174,7 @@ TEST_F(NetworkTemplatesTest, OpenWebDeviceFailsAndTheSameBehindBasicAuthDoesNot)
 
   const Finding* backup = TplFinding(a, "web.config-backup");
   ASSERT_NE(backup, nullptr);
-  EXPECT_EQ(backup->provisions, std::vector<std::string>{"5.5-5"});
+  EXPECT_EQ(backup->provisions, std::vector<std::string>{"5.6-2"});
   EXPECT_NE(backup->title.find("GET /backup.cfg HTTP/1.1"), std::string::npos) << backup->title;
   ASSERT_FALSE(backup->evidence.empty());
   EXPECT_EQ(backup->evidence[0].endpoint, "127.0.0.41:80/tcp");
@@ -216,6 +216,14 @@ TEST_F(NetworkTemplatesTest, OpenWebDeviceFailsAndTheSameBehindBasicAuthDoesNot)
   EXPECT_EQ(scans[0]->value["matched"], 0);
   EXPECT_FALSE(fs::exists(d2.path() / "upnp.log"));
   EXPECT_NE(TplVerdict(b, "5.5-5"), Verdict::kFail);
+  // Not matching a known path shows nothing safe: the templates leave both provisions open.
+  std::size_t undecided = 0;
+  for (const auto& o : b.outcomes) {
+    if (o.check_id != "net.templates") continue;
+    EXPECT_EQ(o.verdict, Verdict::kInconclusive) << o.provision << ": " << o.reason;
+    ++undecided;
+  }
+  EXPECT_EQ(undecided, 2u) << Dump(b);
 }
 
 TEST_F(NetworkTemplatesTest, LabTemplatesFromAFolderRunAndABadOneIsAProblem) {
