@@ -32,8 +32,9 @@ std::string NowUtc() {
 
 namespace {
 
+// `net`: the live-device options, for --emulate (the provisions templates may name filled in).
 void AssessFirmware(const std::string& input, std::size_t index, const AssessOptions& options,
-                    Assessment& a, Progress& progress) {
+                    const network::Options& net, Assessment& a, Progress& progress) {
   InputRecord rec{InputKind::kFirmware, input};
   std::error_code ec;
   if (!fs::exists(input, ec)) {
@@ -94,8 +95,8 @@ void AssessFirmware(const std::string& input, std::size_t index, const AssessOpt
   firmware::FirmwareInput fin{*tree, input, &options.check_config};
   firmware::CollectFirmware(fin, a.facts, a.problems);
   if (options.emulate) {
-    emulate::AssessEmulated(*tree, input, options.work_dir / fmt::format("emulate-{}", index),
-                            options.network, options.emulation, a, progress);
+    emulate::AssessEmulated(*tree, input, options.work_dir / fmt::format("emulate-{}", index), net,
+                            options.emulation, a, progress);
   }
 }
 
@@ -128,14 +129,16 @@ Assessment RunAssessment(const AssessOptions& options, const Catalogue& catalogu
     a.product = fs::path(options.firmware.front()).filename().string();
   if (a.product.empty() && !options.hosts.empty()) a.product = options.hosts.front();
 
+  // The live probes (--host, and the firmware's own services under --emulate) validate the
+  // provisions their templates name against the catalogue.
+  network::Options net = options.network;
+  if (const Standard* s = catalogue.Find(kDefaultStandard))
+    for (const auto& item : s->items)
+      if (item.IsProvision()) net.provisions.insert(item.id);
   for (std::size_t i = 0; i < options.firmware.size(); ++i)
-    AssessFirmware(options.firmware[i], i, options, a, progress);
-  if (!options.hosts.empty()) {
-    network::Options net = options.network;
-    if (const Standard* s = catalogue.Find(kDefaultStandard))
-      for (const auto& item : s->items)
-        if (item.IsProvision()) net.provisions.insert(item.id);
-    network::AssessHosts(options.hosts, net, a, progress);
+    AssessFirmware(options.firmware[i], i, options, net, a, progress);
+  if (!options.hosts.empty()) network::AssessHosts(options.hosts, net, a, progress);
+  if (!options.hosts.empty() || options.emulate) {
     progress.Set("matching live services against the vulnerability database");
     network::MatchServiceVulnerabilities(options.check_config, a);
   }

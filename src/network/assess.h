@@ -14,4 +14,7 @@ namespace iotcop::network {
 void AssessHosts(const std::vector<std::string>& hosts, const Options& options, Assessment& a,
                  Progress& progress);
 
+// The evidence of a live-device fact: input as named, "address:port/proto", a bounded excerpt.
+Evidence LiveEvidence(const std::string& input, const std::string& locator, std::string excerpt);
+
 }  // namespace iotcop::network

@@ -19,7 +19,4 @@ void RunTemplates(const TemplateSet& set, const std::string& input,
                   const std::vector<Endpoint>& endpoints, const Limits& limits, RateLimiter& rate,
                   Assessment& a);
 
-// The evidence of a live-device fact: input as named, "address:port/proto", a bounded excerpt.
-Evidence LiveEvidence(const std::string& input, const std::string& locator, std::string excerpt);
-
 }  // namespace iotcop::network
