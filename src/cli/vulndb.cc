@@ -137,10 +137,11 @@ void AddVulnDbCommand(CLI::App& app, CommandContext& ctx) {
                  "retries")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  auto* import = cmd->add_subcommand("import", "Import feed files into the vulnerability database");
-  import->add_option("files", files, "NVD CVE JSON 2.0 or OSV JSON files")->required();
-  import->add_option("--db", db_path,
-                     "database path (default $XDG_DATA_HOME/iotcop/vulndb.sqlite)");
+  auto* import_cmd =
+      cmd->add_subcommand("import", "Import feed files into the vulnerability database");
+  import_cmd->add_option("files", files, "NVD CVE JSON 2.0 or OSV JSON files")->required();
+  import_cmd->add_option("--db", db_path,
+                         "database path (default $XDG_DATA_HOME/iotcop/vulndb.sqlite)");
   auto* info = cmd->add_subcommand(
       "info", "Print the database path, its number of records and each source's last update");
   info->add_option("--db", db_path, "database path");
@@ -155,11 +156,8 @@ void AddVulnDbCommand(CLI::App& app, CommandContext& ctx) {
       return VulnDbUpdate(o, sources);
     };
   });
-  import->callback([&ctx, path] { ctx.run = [path] { return VulnDbImport(path(), files);
-};
-}  // namespace iotcop::cli
-);
-info->callback([&ctx, path] { ctx.run = [path] { return VulnDbInfo(path()); }; });
+  import_cmd->callback([&ctx, path] { ctx.run = [path] { return VulnDbImport(path(), files); }; });
+  info->callback([&ctx, path] { ctx.run = [path] { return VulnDbInfo(path()); }; });
 }
 
 }  // namespace iotcop::cli

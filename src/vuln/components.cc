@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/paths.h"
+#include "core/strings.h"
 
 namespace iotcop::vuln {
 
@@ -25,8 +26,7 @@ Result<std::vector<ComponentRule>> LoadComponentRules(const std::filesystem::pat
       if (n["type"]) r.type = n["type"].as<std::string>();
       if (n["packages"]) r.packages = n["packages"].as<std::vector<std::string>>();
       if (n["services"]) r.services = n["services"].as<std::vector<std::string>>();
-      for (auto& sv : r.services)
-        for (auto& c : sv) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& sv : r.services) sv = Lower(sv);
       if (n["files"]) r.files = n["files"].as<std::vector<std::string>>();
       if (n["hint"]) r.hint = n["hint"].as<std::string>();
       if (n["blobs"]) r.blobs = n["blobs"].as<bool>();
@@ -60,13 +60,12 @@ const Result<std::vector<ComponentRule>>& BuiltinComponentRules() {
 
 const ComponentRule* FindServiceComponent(const std::vector<ComponentRule>& rules,
                                           std::string_view product) {
-  std::string p(product);
-  for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string p = Lower(product);
   if (p.empty()) return nullptr;
   for (const auto& r : rules) {
-    std::string n = r.name;
-    for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (n == p || std::find(r.services.begin(), r.services.end(), p) != r.services.end()) return &r;
+    if (Lower(r.name) == p ||
+        std::find(r.services.begin(), r.services.end(), p) != r.services.end())
+      return &r;
   }
   return nullptr;
 }

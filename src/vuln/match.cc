@@ -122,7 +122,11 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
         s["age_days"].is_null() ? std::string("has no record of when it was last updated")
                                 : fmt::format("last updated {} days ago, more than {} days",
                                               s["age_days"].get<std::int64_t>(), max_age));
-    problems.push_back(std::move(p));
+    // Said once an assessment, however many inputs were matched against the same database.
+    const bool said = std::any_of(problems.begin(), problems.end(), [&](const Problem& q) {
+      return q.input == p.input && q.message == p.message;
+    });
+    if (!said) problems.push_back(std::move(p));
   }
   if (!errors.empty()) s["match_errors"] = errors;
   if (config != nullptr && !config->vex.empty()) s["vex"] = config->vex;

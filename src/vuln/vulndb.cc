@@ -421,9 +421,15 @@ VulnDb::~VulnDb() {
   if (db_) sqlite3_close(db_);
 }
 
+// An import is the user's word that the feed is current: it dates the database. An update dates
+// it only when a source's run completes (PutSource), never on a page of a run cut short.
 Status VulnDb::Store(const std::vector<Vulnerability>& vulns) {
   sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
-  if (Status st = StoreRecords(vulns, true); !st) {
+  Status st = StoreRecords(vulns, true);
+  if (st && !ExecBound(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('updated_at', ?1)",
+                       {std::to_string(static_cast<long long>(std::time(nullptr)))}))
+    st = DbError(db_, path_, "store update time");
+  if (!st) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return st;
   }
@@ -572,11 +578,8 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
                   r.start_incl + "\x1f" + r.start_excl + "\x1f" + r.end_incl + "\x1f" + r.end_excl +
                   "\n";
   }
-  if (!ExecBound(db_,
-                 "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1), "
-                 "('updated_at', ?2)",
-                 {Sha256Hex(AsBytes(material)),
-                  std::to_string(static_cast<long long>(std::time(nullptr)))}))
+  if (!ExecBound(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)",
+                 {Sha256Hex(AsBytes(material))}))
     return DbError(db_, path_, "store digest");
   return Ok();
 }

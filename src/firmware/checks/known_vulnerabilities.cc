@@ -1,5 +1,5 @@
-// fw.components.known-vulnerabilities: components whose version a vulnerability feed the user
-// imported (`iotcop vulndb import`: NVD CVE JSON 2.0 or OSV) lists as affected, as the
+// fw.components.known-vulnerabilities: components whose version the vulnerability database
+// (`iotcop vulndb update` or `import`: NVD CVE JSON 2.0 or OSV) lists as affected, as the
 // vulnerabilities collector matched them, and live services whose announced version is (network/
 // vulnerabilities.cc: the same matcher, vuln/match.h). One finding per component or live service,
 // listing its vulnerabilities, with the severity of the worst CVSS score; a live one names the

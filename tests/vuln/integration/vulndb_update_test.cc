@@ -255,6 +255,7 @@ TEST_F(VulnDbUpdate, NvdInterruptedOnPageTwoKeepsPageOneAndResumesThere) {
     EXPECT_EQ(db->Count(), 2u) << "page one is committed";
     EXPECT_FALSE(db->Source("nvd").resume.empty());
     EXPECT_TRUE(db->Source("nvd").cursor.empty()) << "not done: the cursor stays";
+    EXPECT_EQ(db->UpdatedAt(), 0) << "a run cut short does not make the database current";
   }
   fs::remove(feeds_ / "faults.json");
   Requests();
