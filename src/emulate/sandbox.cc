@@ -95,7 +95,7 @@ bool SandboxCopyFile(const fs::path& from, int dirfd, const std::string& base, m
 // through a parent resolved inside the copy, so a symlink such as /etc -> /../../host can never
 // make a later entry land outside it.
 RootCopy SandboxPopulate(int rootfd, const std::vector<const unpack::Entry*>& entries,
-                         bool chown_ids, int events) {
+                         bool chown_ids) {
   RootCopy c;
   for (const unpack::Entry* e : entries) {
     std::string rel = e->path;
@@ -143,7 +143,6 @@ RootCopy SandboxPopulate(int rootfd, const std::vector<const unpack::Entry*>& en
     }
     close(dir);
   }
-  (void)events;
   return c;
 }
 
@@ -246,7 +245,6 @@ std::string SandboxJoin(const std::set<std::uint16_t>& s) {
 struct SandboxChildArgs {
   const std::vector<const unpack::Entry*>* entries;
   const std::vector<Launch>* launches;
-  const std::vector<std::string>* programs;  // resolved path of each launch inside the root
   fs::path work;
   SandboxLimits limits;
   std::uint64_t tmpfs_bytes = 0;
@@ -372,7 +370,7 @@ struct SandboxChildArgs {
       }
     }
     const pid_t pid = fork();
-    if (pid == 0) SandboxExecService(launches[i], (*a.programs)[i], i, a.limits);
+    if (pid == 0) SandboxExecService(launches[i], launches[i].path, i, a.limits);
     if (pid < 0) {
       SandboxWriteAll(ev, fmt::format("exit {} -1 0\n", i));
       continue;
@@ -452,7 +450,7 @@ struct SandboxChildArgs {
   if (rootfd < 0) SandboxDie(ev, "open the copy");
   mkdirat(rootfd, kSandboxOwnDir, 0700);
   mkdirat(rootfd, (std::string(kSandboxOwnDir) + "/log").c_str(), 0700);
-  const RootCopy c = SandboxPopulate(rootfd, *a.entries, a.root, ev);
+  const RootCopy c = SandboxPopulate(rootfd, *a.entries, a.root);
   std::set<std::string> emulators;
   for (const auto& l : *a.launches)
     if (!l.emulator.empty()) emulators.insert(l.emulator);
@@ -530,8 +528,6 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
     const auto dy = std::count(y->path.begin(), y->path.end(), '/');
     return dx != dy ? dx < dy : x->path < y->path;
   });
-  std::vector<std::string> programs;
-  for (const auto& l : launches) programs.push_back(l.path);
   for (const auto& l : launches) {
     if (!l.emulator.empty()) bytes += fs::file_size(l.emulator);
   }
@@ -550,10 +546,16 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
     return MakeError(Errc::kIo, fmt::format("emulate: pipe: {}", std::strerror(errno)));
   std::error_code ec;
   fs::create_directories(work, ec);
-  SandboxChildArgs args{&entries,           &launches, &programs,
-                        fs::absolute(work), limits,    bytes + bytes / 4 + limits.tmpfs_extra,
-                        hostname,           evp[1],    ackp[0],
-                        geteuid() == 0,     getpid()};
+  SandboxChildArgs args{&entries,
+                        &launches,
+                        fs::absolute(work),
+                        limits,
+                        bytes + bytes / 4 + limits.tmpfs_extra,
+                        hostname,
+                        evp[1],
+                        ackp[0],
+                        geteuid() == 0,
+                        getpid()};
   const pid_t helper = fork();
   if (helper < 0)
     return MakeError(Errc::kIo, fmt::format("emulate: fork: {}", std::strerror(errno)));
@@ -566,7 +568,6 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
   close(ackp[0]);
   sb->helper_pid_ = helper;
   sb->events_fd_ = evp[0];
-  sb->userns_ = true;
   const int ack = ackp[1];
   const auto start = std::chrono::steady_clock::now();
   const auto until = start + limits.deadline;

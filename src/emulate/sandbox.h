@@ -78,7 +78,6 @@ class Sandbox {
                                                 const SandboxLimits& limits);
 
   int init_pid() const { return init_pid_; }  // the namespace's PID 1, as the host sees it
-  bool user_namespace() const { return userns_; }
   const RootCopy& copy() const { return copy_; }
   double startup_seconds() const { return startup_s_; }
   bool timed_out() const { return timed_out_; }
@@ -100,7 +99,6 @@ class Sandbox {
   int helper_pid_ = -1;  // the process that made the namespaces (PID 1's parent)
   int init_pid_ = -1;
   int events_fd_ = -1;
-  bool userns_ = false;
   bool timed_out_ = false;
   double startup_s_ = 0;
   std::uint64_t output_bytes_ = 4096;

@@ -210,6 +210,10 @@ t.close()
   EXPECT_EQ((*httpd)["value"]["tcp"], json::array({8080}));
   // The fork bomb ran (and was held by RLIMIT_NPROC); the run still ended, and nothing of the
   // namespace outlived it.
+  const json* bomb = EmulatedService(report, "ftpd", keep);
+  ASSERT_NE(bomb, nullptr) << log;
+  EXPECT_NE((*bomb)["value"]["status"], "skipped") << bomb->dump();
+  EXPECT_NE((*bomb)["value"]["status"], "not-started") << bomb->dump();
   EXPECT_LT(took, 120.0);
   const auto left = test::RunShell("ps -eo args | grep -c '^/bin/sh /usr/sbin/ftpd' || true");
   EXPECT_EQ(left.out.substr(0, 1), "0") << left.out;
