@@ -99,6 +99,11 @@ int RunEmulate(const EmulateArgs& args) {
     std::cout << "nothing to run\n";
     return kExitOk;
   }
+  for (const auto& [emulator, why] : s.sandbox->binfmt())
+    std::cout << fmt::format("programs the services start: {}\n",
+                             why.empty()
+                                 ? "run under " + emulator + " too (binfmt_misc of the namespace)"
+                                 : "not emulated (" + why + ")");
   std::cout << fmt::format(
       "up in {:.1f} s. The services listen on 127.0.0.1 inside the namespace; enter it with\n"
       "  nsenter -t {} -n    (network only: curl, telnet, ssh from the host's tools)\n"

@@ -119,6 +119,7 @@ void EmulateChooseRunner(const unpack::Tree& tree, std::uint32_t root,
   } else {
     if (s.runner != "native") {
       s.launch.emulator = s.runner;
+      s.launch.binfmt = BinfmtMagicMask(s.arch);
       s.runner = fs::path(s.runner).filename().string();
     }
     if (s.launch.argv.front().starts_with('-')) s.launch.argv.front().erase(0, 1);
@@ -134,30 +135,74 @@ void EmulateChooseRunner(const unpack::Tree& tree, std::uint32_t root,
 
 }  // namespace
 
+namespace {
+
+// The architectures QEMU user mode emulates: iotcop's name (the binary facts' `arch`), QEMU's, and
+// the ELF header fields that identify their programs (class, byte order, e_machine).
+struct EmulateArch {
+  const char* arch;
+  const char* qemu;
+  std::uint8_t elf_class;  // 1: 32-bit, 2: 64-bit
+  bool little_endian;
+  std::uint16_t machine;
+};
+constexpr EmulateArch kEmulateArchs[] = {{"mips", "mips", 1, false, 8},
+                                         {"mipsel", "mipsel", 1, true, 8},
+                                         {"mips64", "mips64", 2, false, 8},
+                                         {"mips64el", "mips64el", 2, true, 8},
+                                         {"arm", "arm", 1, true, 40},
+                                         {"armeb", "armeb", 1, false, 40},
+                                         {"aarch64", "aarch64", 2, true, 183},
+                                         {"aarch64_be", "aarch64_be", 2, false, 183},
+                                         {"x86", "i386", 1, true, 3},
+                                         {"x86-64", "x86_64", 2, true, 62},
+                                         {"powerpc", "ppc", 1, false, 20},
+                                         {"powerpc64", "ppc64", 2, false, 21},
+                                         {"powerpc64le", "ppc64le", 2, true, 21},
+                                         {"riscv64", "riscv64", 2, true, 243},
+                                         {"riscv32", "riscv32", 1, true, 243}};
+
+const EmulateArch* FindEmulateArch(const std::string& arch) {
+  for (const auto& a : kEmulateArchs)
+    if (arch == a.arch) return &a;
+  return nullptr;
+}
+
+}  // namespace
+
 std::string RunnerFor(const std::string& arch) {
   if (arch.empty()) return "";
   if (arch == EmulateHostArch()) return "native";
-  static const std::map<std::string, std::string> kQemu = {{"mips", "mips"},
-                                                           {"mipsel", "mipsel"},
-                                                           {"mips64", "mips64"},
-                                                           {"mips64el", "mips64el"},
-                                                           {"arm", "arm"},
-                                                           {"armeb", "armeb"},
-                                                           {"aarch64", "aarch64"},
-                                                           {"aarch64_be", "aarch64_be"},
-                                                           {"x86", "i386"},
-                                                           {"x86-64", "x86_64"},
-                                                           {"powerpc", "ppc"},
-                                                           {"powerpc64", "ppc64"},
-                                                           {"powerpc64le", "ppc64le"},
-                                                           {"riscv64", "riscv64"},
-                                                           {"riscv32", "riscv32"}};
-  const auto it = kQemu.find(arch);
-  if (it == kQemu.end()) return "";
+  const EmulateArch* a = FindEmulateArch(arch);
+  if (!a) return "";
   const char* dir = std::getenv("IOTCOP_QEMU_DIR");
-  const fs::path p = fs::path(dir && *dir ? dir : "/usr/bin") / ("qemu-" + it->second + "-static");
+  const fs::path p =
+      fs::path(dir && *dir ? dir : "/usr/bin") / fmt::format("qemu-{}-static", a->qemu);
   std::error_code ec;
   return fs::is_regular_file(p, ec) ? p.string() : "";
+}
+
+std::string BinfmtMagicMask(const std::string& arch) {
+  const EmulateArch* a = FindEmulateArch(arch);
+  if (!a) return "";
+  // e_ident: "\x7fELF", class, data, version 1, then OS ABI and padding (ignored); e_type 2 or 3
+  // (executable or shared object: the mask drops its lowest bit); e_machine.
+  std::uint8_t magic[20] = {
+      0x7f, 'E', 'L', 'F', a->elf_class, static_cast<std::uint8_t>(a->little_endian ? 1 : 2), 1};
+  std::uint8_t mask[20] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+  const int lo = a->little_endian ? 0 : 1;  // index of the low byte of a 16-bit field
+  magic[16 + lo] = 2;
+  mask[16 + lo] = 0xfe;
+  mask[17 - lo] = 0xff;
+  magic[18 + lo] = static_cast<std::uint8_t>(a->machine & 0xff);
+  magic[19 - lo] = static_cast<std::uint8_t>(a->machine >> 8);
+  mask[18] = mask[19] = 0xff;
+  std::string out;
+  for (const auto* bytes : {magic, mask}) {
+    if (!out.empty()) out += ':';
+    for (int i = 0; i < 20; ++i) out += fmt::format("\\x{:02x}", bytes[i]);
+  }
+  return out;
 }
 
 Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::uint32_t root,
@@ -405,6 +450,9 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
     summary["startup_s"] = s.sandbox->startup_seconds();
     summary["timed_out"] = s.sandbox->timed_out();
     if (!s.sandbox->error().empty()) summary["error"] = s.sandbox->error();
+    // Whether the programs the services start run under the emulator too ("ok"), or why not.
+    for (const auto& [emulator, why] : s.sandbox->binfmt())
+      summary["children_emulated"][emulator] = why.empty() ? "ok" : why;
     summary["root_copy"] = {{"files", c.files},
                             {"dirs", c.dirs},
                             {"symlinks", c.symlinks},

@@ -47,6 +47,10 @@ Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::
 // host's own. $IOTCOP_QEMU_DIR overrides /usr/bin.
 std::string RunnerFor(const std::string& arch);
 
+// binfmt_misc's "magic:mask" (each byte as \xNN) matching the ELF programs of `arch`, as the
+// namespace's own binfmt_misc instance registers its emulator; "" for an unknown architecture.
+std::string BinfmtMagicMask(const std::string& arch);
+
 // A running emulation (iotcop emulate): the services stay up until the object goes.
 struct Session {
   std::vector<PlannedService> services;

@@ -189,9 +189,10 @@ std::string SandboxJoin(const std::set<std::uint16_t>& s) {
 }
 
 // The service process: limits, output to its log, then exec (through QEMU for a foreign
-// architecture; QEMU gets no -L, so the image's root is all it can load from).
+// architecture; QEMU gets no -L, so the image's root is all it can load from). `via_binfmt`: the
+// namespace's binfmt_misc runs the emulator for the program, so it is executed as it is.
 [[noreturn]] void SandboxExecService(const Launch& l, const std::string& path, std::size_t index,
-                                     const SandboxLimits& lim) {
+                                     const SandboxLimits& lim, bool via_binfmt) {
   setsid();
   sigset_t none;
   sigemptyset(&none);
@@ -216,11 +217,12 @@ std::string SandboxJoin(const std::set<std::uint16_t>& s) {
   }
   syscall(SYS_close_range, 3u, ~0u, 0u);
   if (chdir("/") != 0) _exit(126);
-  // Natively: the program's path resolved against the image, argv[0] as the boot script wrote it
-  // (BusyBox picks the applet by it). Emulated: QEMU -0 NAME PATH args, NAME the guest's argv[0].
+  // Natively or through binfmt_misc: the program's path resolved against the image, argv[0] as the
+  // boot script wrote it (BusyBox picks the applet by it; binfmt's P flag keeps it). Otherwise:
+  // QEMU -0 NAME PATH args, NAME the guest's argv[0].
   std::vector<std::string> args;
   std::string exe = path;
-  if (!l.emulator.empty()) {
+  if (!l.emulator.empty() && !via_binfmt) {
     exe = fmt::format("/{}/{}", kSandboxOwnDir, fs::path(l.emulator).filename().string());
     args = {exe, "-0", l.argv.front(), path};
     args.insert(args.end(), l.argv.begin() + 1, l.argv.end());
@@ -253,6 +255,45 @@ struct SandboxChildArgs {
   bool root = false;
   pid_t parent = -1;  // iotcop
 };
+
+// Registers the emulator of each foreign architecture of `launches` in a binfmt_misc instance of
+// the namespace's own (Linux 6.7 and later give each user namespace its own), mounted in iotcop's
+// folder of the copy and made read-only once written: the programs a service executes (telnetd's
+// /bin/login, a web server's CGI, inetd's children) then run under QEMU too, and nothing of the
+// host's binfmt_misc changes. Flags: P keeps argv[0], O hands QEMU the opened program, C takes
+// credentials from the program, F opens the emulator now (the copy's). Reports each as
+// "binfmt NAME ok" or "binfmt NAME why"; returns the emulators' file names registered.
+std::set<std::string> SandboxRegisterBinfmt(const std::vector<Launch>& launches, int ev) {
+  std::map<std::string, std::string> rules;  // emulator file name -> magic:mask
+  for (const auto& l : launches)
+    if (!l.emulator.empty() && !l.binfmt.empty())
+      rules.emplace(fs::path(l.emulator).filename().string(), l.binfmt);
+  std::set<std::string> registered;
+  if (rules.empty()) return registered;
+  const std::string dir = fmt::format("/{}/binfmt", kSandboxOwnDir);
+  mkdir(dir.c_str(), 0700);
+  std::string why;
+  if (mount("binfmt_misc", dir.c_str(), "binfmt_misc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) !=
+      0)
+    why = fmt::format("mounting binfmt_misc in the namespace: {}", std::strerror(errno));
+  for (const auto& [name, rule] : rules) {
+    std::string err = why;
+    if (err.empty()) {
+      const std::string line =
+          fmt::format(":iotcop-{}:M::{}:/{}/{}:POCF", name, rule, kSandboxOwnDir, name);
+      const int fd = open((dir + "/register").c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size()))
+        err = fmt::format("registering it in binfmt_misc: {}", std::strerror(errno));
+      if (fd >= 0) close(fd);
+    }
+    if (err.empty()) registered.insert(name);
+    SandboxWriteAll(ev, fmt::format("binfmt {} {}\n", name, err.empty() ? "ok" : err));
+  }
+  if (why.empty())
+    mount(nullptr, dir.c_str(), nullptr,
+          MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr);
+  return registered;
+}
 
 // PID 1 of the namespace: finish the root, pivot into it, start the services, reap.
 [[noreturn]] void SandboxInit(const SandboxChildArgs& a, const fs::path& root_dir) {
@@ -325,6 +366,10 @@ struct SandboxChildArgs {
     close(s);
   }
   if (!a.hostname.empty()) sethostname(a.hostname.data(), a.hostname.size());
+  const std::set<std::string> binfmt = SandboxRegisterBinfmt(*a.launches, ev);
+  auto via_binfmt = [&binfmt](const Launch& l) {
+    return !l.emulator.empty() && binfmt.contains(fs::path(l.emulator).filename().string());
+  };
   prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 
   std::map<pid_t, std::size_t> tracked;
@@ -356,7 +401,7 @@ struct SandboxChildArgs {
       setup.argv.assign(b.begin(), b.end() - 1);
       setup.emulator = launches[i].emulator;
       const pid_t bp = fork();
-      if (bp == 0) SandboxExecService(setup, b.back(), i, a.limits);
+      if (bp == 0) SandboxExecService(setup, b.back(), i, a.limits, via_binfmt(launches[i]));
       const double b0 = SandboxSecondsSince(t0);
       int st = 0;
       while (bp > 0 && waitpid(bp, &st, WNOHANG) == 0) {
@@ -370,7 +415,8 @@ struct SandboxChildArgs {
       }
     }
     const pid_t pid = fork();
-    if (pid == 0) SandboxExecService(launches[i], launches[i].path, i, a.limits);
+    if (pid == 0)
+      SandboxExecService(launches[i], launches[i].path, i, a.limits, via_binfmt(launches[i]));
     if (pid < 0) {
       SandboxWriteAll(ev, fmt::format("exit {} -1 0\n", i));
       continue;
@@ -651,6 +697,13 @@ void Sandbox::ReadEvents(std::chrono::steady_clock::time_point until, bool until
       }
       if (word == "error") {
         error_ = line.substr(6);
+        continue;
+      }
+      if (word == "binfmt") {
+        std::string name, why;
+        ls >> name;
+        std::getline(ls >> std::ws, why);
+        binfmt_[name] = why == "ok" ? "" : why;
         continue;
       }
       if (!(ls >> i) || i >= results_.size()) continue;

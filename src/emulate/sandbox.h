@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct Launch {
   std::vector<std::string> argv;  // as the boot configuration writes it (argv[0] may be a name)
   std::string path;               // the program's absolute path inside the image
   std::string emulator;           // host path of qemu-<arch>-static; empty: run natively
+  // binfmt_misc "magic:mask" of the emulator's ELF files (BinfmtMagicMask); with it, the programs a
+  // service starts run under QEMU too (registered in the namespace's own binfmt_misc instance).
+  std::string binfmt;
   // Set-up commands run to their end first (same runner; e.g. a host key the init script makes),
   // each {argv..., path inside the image as the last word}.
   std::vector<std::vector<std::string>> before;
@@ -83,6 +87,9 @@ class Sandbox {
   bool timed_out() const { return timed_out_; }
   // Why the namespace's PID 1 gave up setting up ("" when it did not).
   const std::string& error() const { return error_; }
+  // Per emulator file name: "" when the namespace's binfmt_misc runs its programs' children
+  // under it, else why not (then only the service's own program is emulated).
+  const std::map<std::string, std::string>& binfmt() const { return binfmt_; }
   // The results so far; Refresh() first reads exits reported since.
   const std::vector<LaunchResult>& results() const { return results_; }
   void Refresh();
@@ -106,6 +113,7 @@ class Sandbox {
   std::vector<LaunchResult> results_;
   std::string pending_;  // a partial event line
   std::string error_;
+  std::map<std::string, std::string> binfmt_;
 };
 
 }  // namespace iotcop::emulate

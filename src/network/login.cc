@@ -124,8 +124,10 @@ void TryDefaultLogins(const std::vector<Endpoint>& endpoints, const LoginOptions
       if (at.outcome == Outcome::kBlocked && i > 0) break;
     }
     auto fact_for = [&](std::size_t i, bool ok) {
-      const Credential& c = candidates[i];
       const Attempt& at = made[i];
+      // Let in before any credential was asked: recorded as access without credentials.
+      const Credential c =
+          at.without_credentials ? Credential{"", "", "no credential asked", true} : candidates[i];
       Evidence ev;
       ev.source = InputKind::kNetwork;
       ev.input = input;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -76,8 +77,15 @@ struct Candidate {
 
 class FileBlobSink : public BlobSink {
  public:
-  FileBlobSink(fs::path path, Budget* budget, std::uint64_t ratio_cap)
-      : path_(std::move(path)), budget_(budget), cap_(ratio_cap) {
+  // `ratio_cap`: this blob's bound (its chunk's size times the ratio limit); `view_written` and
+  // `view_cap`: what every blob of the same view wrote so far, and their bound together.
+  FileBlobSink(fs::path path, Budget* budget, std::uint64_t ratio_cap, std::uint64_t* view_written,
+               std::uint64_t view_cap)
+      : path_(std::move(path)),
+        budget_(budget),
+        cap_(ratio_cap),
+        view_written_(view_written),
+        view_cap_(view_cap) {
     fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   }
   ~FileBlobSink() override { Close(); }
@@ -88,7 +96,7 @@ class FileBlobSink : public BlobSink {
   bool ok() const { return fd_ >= 0 || closed_ok_; }
   Status Write(ByteView bytes) override {
     if (fd_ < 0) return MakeError(Errc::kIo, "blob not open", path_.string());
-    if (written_ + bytes.size() > cap_) {
+    if (written_ + bytes.size() > cap_ || *view_written_ + bytes.size() > view_cap_) {
       return MakeError(Errc::kLimitExceeded,
                        fmt::format("compression ratio limit: output stopped at {} bytes", written_),
                        path_.string());
@@ -105,6 +113,7 @@ class FileBlobSink : public BlobSink {
       left -= static_cast<std::size_t>(n);
     }
     written_ += bytes.size();
+    *view_written_ += bytes.size();
     return Ok();
   }
   std::uint64_t written() const override { return written_; }
@@ -114,6 +123,8 @@ class FileBlobSink : public BlobSink {
   fs::path path_;
   Budget* budget_;
   std::uint64_t cap_;
+  std::uint64_t* view_written_;
+  std::uint64_t view_cap_;
   int fd_ = -1;
   std::uint64_t written_ = 0;
   bool closed_ok_ = false;
@@ -243,9 +254,15 @@ class Engine {
     if (clean.empty() || clean == "." || clean == "..") clean = ctx.ChunkDirName();
     std::error_code ec;
     fs::create_directories(view.dir, ec);
-    const std::uint64_t in = std::max<std::uint64_t>(chunk.length, 4096);
-    const std::uint64_t cap = CheckedMul(in, options_.limits.max_ratio).value_or(UINT64_MAX);
-    auto sink = std::make_unique<FileBlobSink>(view.dir / clean, &budget_, cap);
+    // The ratio limit bounds each chunk and, together, every chunk of the view: concatenated
+    // streams of zeros (each stream a chunk of its own) get one view's worth of output, not one
+    // per stream.
+    const auto ratio_cap = [this](std::uint64_t in) {
+      return CheckedMul(std::max<std::uint64_t>(in, 4096), options_.limits.max_ratio)
+          .value_or(UINT64_MAX);
+    };
+    auto sink = std::make_unique<FileBlobSink>(view.dir / clean, &budget_, ratio_cap(chunk.length),
+                                               &view_decoded_[&view], ratio_cap(view.data.size()));
     if (!sink->ok()) {
       return MakeError(Errc::kIo, "cannot create blob", (view.dir / clean).string());
     }
@@ -304,6 +321,7 @@ class Engine {
       }
     }
     if (d.size() > gap_start && view.report_gaps) Gap(view, gap_start, d.size() - gap_start);
+    view_decoded_.erase(&view);
   }
 
  private:
@@ -472,6 +490,8 @@ class Engine {
   fs::path image_;
   const UnpackOptions& options_;
   Budget budget_;
+  // Bytes the chunks of each view being scanned decoded so far (the view's ratio limit).
+  std::map<const ViewInfo*, std::uint64_t> view_decoded_;
   UnpackResult result_;
   MagicTable table_;
   std::uint32_t carved_root_ = UINT32_MAX;

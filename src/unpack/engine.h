@@ -21,7 +21,7 @@ namespace iotcop::unpack {
 struct Limits {
   std::uint64_t max_total_bytes = 4ull << 30;  // everything written, all levels
   std::uint64_t max_files = 200000;
-  std::uint64_t max_ratio = 1000;  // decompressed / compressed, per chunk
+  std::uint64_t max_ratio = 1000;  // decompressed / compressed, per chunk and per view
   int max_depth = 16;
 };
 

@@ -1,6 +1,6 @@
 // File: network/checks/login_default.cc
 // net.login.default (5.1-1): a live service let us in with a default credential from the
-// dictionary, or without any (anonymous MQTT or FTP).
+// dictionary, or without any (anonymous MQTT or FTP, a telnet shell with no login prompt).
 #include <fmt/format.h>
 
 #include "core/check_util.h"
@@ -16,6 +16,19 @@ Status CheckNetLoginDefault(CheckContext& ctx) {
     if (!f->value.value("success", false)) continue;
     const bool anonymous = f->value.value("anonymous", false);
     const std::string service = Str(*f, "service"), where = Str(*f, "endpoint");
+    if (anonymous && Str(*f, "source") == "no credential asked") {
+      ctx.Report(
+          checkutil::FindingOn(
+              {f},
+              fmt::format("{} on {} gives a shell without asking for any credential", service,
+                          where),
+              fmt::format("The {} service offered a shell prompt where a login prompt belongs and "
+                          "ran a command iotcop sent: anyone who can reach it controls the device.",
+                          service),
+              Severity::kCritical),
+          "login:" + where);
+      continue;
+    }
     const std::string title =
         anonymous ? fmt::format("{} on {} accepts anonymous access", service, where)
                   : fmt::format("{} on {} accepts the default credential '{}' / {}", service, where,

@@ -40,6 +40,9 @@ struct Attempt {
   std::string method;                    // http-basic, ssh-password... (when it varies)
   std::string excerpt;                   // the service's answer, bounded, printable
   std::chrono::milliseconds latency{0};  // from sending the secret to the answer
+  // Accepted before any credential was asked for (a telnet shell with no login prompt, proven by
+  // a command it ran): the credential tried was never sent.
+  bool without_credentials = false;
 };
 
 class Protocol {

@@ -96,15 +96,17 @@ TEST(EmulateSample, TelnetWithoutLoginIsFoundLive) {
   }
   EXPECT_TRUE(live_telnet) << report["findings"].dump(1);
   // Without login: the telnet login probe met BusyBox's shell prompt where a login prompt
-  // belongs (no user or password asked), and says so for that endpoint.
+  // belongs, proved it a shell by a command it evaluated, and reports access without credentials.
   bool shell = false;
-  for (const auto& p : report["problems"]) {
-    const std::string m = p.value("message", "");
-    if (p.value("path", "") == "127.0.0.1:23/tcp" &&
-        m.find("built-in shell") != std::string::npos && m.find("login:") == std::string::npos)
+  for (const auto& f : report["findings"]) {
+    if (f.value("check", "") != "net.login.default") continue;
+    const json& e = f["evidence"][0];
+    if (e.value("endpoint", "") == "127.0.0.1:23/tcp" &&
+        f.value("title", "").find("without asking for any credential") != std::string::npos &&
+        e.value("excerpt", "").find("iotcop-42") != std::string::npos)
       shell = true;
   }
-  EXPECT_TRUE(shell) << report["problems"].dump(1);
+  EXPECT_TRUE(shell) << report["findings"].dump(1);
   // Dropbear of the same image takes the image's default root password, live.
   bool ssh_default = false;
   for (const auto& f : report["findings"])

@@ -130,6 +130,45 @@ TEST_F(NetworkLoginTest, TelnetWeakRootPasswordIsFound) {
   EXPECT_EQ(login[0]->value["user"], "root");
 }
 
+// telnetd running a shell instead of a login program: no credential is asked, and the probe
+// proves the shell by a command it evaluates before calling it access without credentials.
+TEST_F(NetworkLoginTest, TelnetShellWithoutLoginIsProvenByACommand) {
+  Daemon d;
+  START_OR_SKIP(d,
+                (std::vector<std::string>{"busybox", "telnetd", "-F", "-b", "127.0.0.11:23", "-l",
+                                          "/bin/sh"}),
+                "127.0.0.11", 23);
+  Assessment a = Logins(LoopbackEndpoint("127.0.0.11", 23, "telnet"), FastOptions());
+  auto found = FindingsOf(a, "net.login.default");
+  ASSERT_EQ(found.size(), 1u) << Dump(a);
+  EXPECT_NE(found[0]->title.find("without asking for any credential"), std::string::npos)
+      << found[0]->title;
+  EXPECT_NE(found[0]->evidence[0].excerpt.find("iotcop-42"), std::string::npos)
+      << found[0]->evidence[0].excerpt;
+  auto login = FactsOf(a, facts::kLoginAttempt);
+  ASSERT_EQ(login.size(), 1u);
+  EXPECT_TRUE(login[0]->value["anonymous"].get<bool>());
+  EXPECT_EQ(login[0]->value["user"], "");
+  EXPECT_EQ(login[0]->value["attempts"], 1);
+}
+
+// A banner that ends like a prompt but evaluates nothing (it only echoes) is not called a shell.
+TEST_F(NetworkLoginTest, TelnetPromptThatRunsNothingIsNotAShell) {
+  Daemon d;
+  const fs::path fake = tmp_ / "fake.sh";
+  WriteFile(fake,
+            "#!/bin/sh\nprintf 'Welcome\\r\\n# '\nwhile read -r l; do printf '%s\\r\\n# ' \"$l\"; "
+            "done\n");
+  fs::permissions(fake, fs::perms::owner_all);
+  START_OR_SKIP(d,
+                (std::vector<std::string>{"busybox", "telnetd", "-F", "-b", "127.0.0.11:23", "-l",
+                                          fake.string()}),
+                "127.0.0.11", 23);
+  Assessment a = Logins(LoopbackEndpoint("127.0.0.11", 23, "telnet"), FastOptions(2));
+  EXPECT_TRUE(FindingsOf(a, "net.login.default").empty()) << Dump(a);
+  EXPECT_TRUE(FactsOf(a, facts::kLoginAttempt).empty()) << Dump(a);
+}
+
 TEST_F(NetworkLoginTest, TelnetStrongPasswordIsQuietButBruteForceIsFound) {
   Daemon d;
   const auto script = LoginScript(tmp_.path(), StrongPassword());
