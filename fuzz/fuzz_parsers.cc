@@ -38,6 +38,7 @@
 #include "traffic/capture.h"
 #include "traffic/parsers.h"
 #include "vuln/cvss.h"
+#include "vuln/priority.h"
 #include "vuln/update.h"
 #include "vuln/vex.h"
 #include "vuln/vulndb.h"
@@ -135,6 +136,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           (void)iotcop::vuln::ParseFeed(member, "fuzz.zip#member", nullptr);
         },
         &problems);
+    // The priority lists: the CISA KEV JSON and the EPSS CSV, gzipped or not.
+    (void)iotcop::vuln::ParseKev(text, "fuzz.json", &problems);
+    (void)iotcop::vuln::ParseEpssCsv(text, "fuzz.csv", &problems);
+    if (auto csv = iotcop::vuln::GunzipBounded(iotcop::ByteView(data, size), "fuzz.gz", 1 << 20))
+      (void)iotcop::vuln::ParseEpssCsv(*csv, "fuzz.gz", &problems);
   } else if (parser == "vex") {
     // OpenVEX, CycloneDX VEX and CSAF VEX documents given with assess --vex.
     (void)iotcop::vuln::ParseVex(text, "fuzz.json");

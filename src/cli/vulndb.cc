@@ -58,8 +58,9 @@ int VulnDbUpdate(vuln::UpdateOptions opts, const std::vector<std::string>& sourc
   for (const auto& s : sources) {
     const auto eq = s.find('=');
     const std::string kind = eq == std::string::npos ? "" : s.substr(0, eq);
-    if (kind != "nvd" && kind != "osv") {
-      std::cerr << "iotcop vulndb update: --source " << s << ": expected nvd=URL or osv=URL\n";
+    if (kind != "nvd" && kind != "osv" && kind != "kev" && kind != "epss") {
+      std::cerr << "iotcop vulndb update: --source " << s
+                << ": expected nvd=URL, osv=URL, kev=URL or epss=URL\n";
       return kExitUsage;
     }
     opts.base_urls[kind] = s.substr(eq + 1);
@@ -100,6 +101,8 @@ int VulnDbInfo(const std::filesystem::path& path) {
   }
   std::cout << fmt::format("{}: {} vulnerabilities, updated {}\n", path.string(), db->Count(),
                            VulnDbAge(db->UpdatedAt()));
+  std::cout << fmt::format("  priorities: {} known exploited CVEs (CISA KEV), {} EPSS scores\n",
+                           db->KevCount(), db->EpssCount());
   for (const auto& s : db->Sources()) {
     std::cout << fmt::format("  {}: last success {}, last attempt {}: {}{}\n    {}\n", s.name,
                              VulnDbAge(s.last_success), VulnDbAge(s.last_attempt), s.last_result,
@@ -120,15 +123,17 @@ void AddVulnDbCommand(CLI::App& app, CommandContext& ctx) {
   cmd->require_subcommand(1);
   auto* up = cmd->add_subcommand(
       "update",
-      "Download and refresh the database from OSV's ecosystem exports and the NVD CVE API "
-      "(conditional, incremental, resumable; docs/vulndb.md)");
+      "Download and refresh the database from OSV's ecosystem exports, the NVD CVE API, CISA KEV "
+      "and FIRST EPSS (conditional, incremental, resumable; docs/vulndb.md)");
   up->add_option("--db", db_path, "database path (default $XDG_DATA_HOME/iotcop/vulndb.sqlite)");
   up->add_option("--only", only,
                  "sources to update, comma separated: nvd, osv (Debian, Alpine, Linux), "
-                 "osv:<Ecosystem> (default: osv,nvd)");
+                 "osv:<Ecosystem>, kev (CISA Known Exploited Vulnerabilities), epss (FIRST EPSS "
+                 "scores) (default: osv,nvd,kev,epss)");
   up->add_option("--source", sources,
                  "a mirror's base URL: nvd=URL (instead of the NVD CVE API 2.0) or osv=URL "
-                 "(serving <Ecosystem>/all.zip)");
+                 "(serving <Ecosystem>/all.zip); the file's URL: kev=URL (the KEV JSON), "
+                 "epss=URL (the EPSS .csv.gz)");
   up->add_option("--nvd-delay", update.nvd_delay_s,
                  "seconds between two NVD requests (default 6, 0.6 with $NVD_API_KEY: the API's "
                  "5 and 50 requests per 30 s)");

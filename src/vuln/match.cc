@@ -64,16 +64,29 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
   }
   std::size_t checked = 0, matched = 0;
   std::vector<std::string> errors;
+  nlohmann::json not_affected = nlohmann::json::array();
   for (const MatchTarget& t : targets) {
     const VexComponent& c = t.component;
     if (c.version.empty()) continue;
     ++checked;
-    auto matches = db->Find(c.vendor, c.product, c.name, c.version);
-    if (!matches) {
-      errors.push_back(c.name + ": " + matches.error().Describe());
+    FindQuery q{c.vendor, c.product, c.name, c.version, c.ecosystem, {}, c.package_version};
+    if (!c.package.empty()) q.packages.push_back(c.package);
+    if (!c.source_package.empty() && c.source_package != c.package)
+      q.packages.push_back(c.source_package);
+    auto found = db->Find(q);
+    if (!found) {
+      errors.push_back(c.name + ": " + found.error().Describe());
       continue;
     }
-    for (const auto& m : *matches) {
+    for (const auto& n : found->not_affected) {
+      not_affected.push_back({{"id", n.id},
+                              {"component", c.name},
+                              {"version", c.version},
+                              {"component_fact", t.fact},
+                              {"rule", n.rule},
+                              {"why", n.why}});
+    }
+    for (const auto& m : found->matches) {
       ++matched;
       nlohmann::json v = {{"id", m.id},
                           {"component", c.name},
@@ -81,7 +94,24 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
                           {"component_fact", t.fact},
                           {"summary", BoundExcerpt(m.summary, 300)},
                           {"why", m.why},
+                          {"rule", MatchRuleName(m.rule)},
                           {"database", path.string()}};
+      if (!m.ecosystem.empty()) v["ecosystem"] = m.ecosystem;
+      if (!c.package_version.empty()) v["package_version"] = c.package_version;
+      if (!m.aliases.empty()) v["aliases"] = m.aliases;
+      if (m.kev) {
+        v["kev"] = {{"cve", m.kev->cve},
+                    {"date_added", m.kev->date_added},
+                    {"due_date", m.kev->due_date},
+                    {"known_ransomware_use", m.kev->ransomware},
+                    {"name", m.kev->name}};
+      }
+      if (m.epss) {
+        v["epss"] = {{"cve", m.epss->cve},
+                     {"score", m.epss->score},
+                     {"percentile", m.epss->percentile},
+                     {"date", m.epss->date}};
+      }
       if (m.cvss) v["cvss"] = *m.cvss;
       if (!m.cvss_vector.empty()) v["vector"] = m.cvss_vector;
       if (!m.severity.empty()) v["severity"] = m.severity;
@@ -90,7 +120,9 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
       }
       v.update(t.extra);
       Evidence ev = t.evidence;
-      ev.excerpt = BoundExcerpt(fmt::format("{} {}: {} ({})", c.name, c.version, m.id, m.why));
+      ev.excerpt = BoundExcerpt(fmt::format("{} {}: {} ({}: {}){}", c.name, c.version, m.id,
+                                            MatchRuleName(m.rule), m.why,
+                                            m.kev ? " [known exploited, CISA KEV]" : ""));
       facts.Add(facts::kVulnerability, std::move(v), ev, collector);
     }
   }
@@ -129,6 +161,11 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
     if (!said) problems.push_back(std::move(p));
   }
   if (!errors.empty()) s["match_errors"] = errors;
+  // What an upstream range matched and a more specific rule ruled out (a distribution's backport,
+  // the kernel's stable-branch fix), so that the report can say why it is not counted.
+  if (!not_affected.empty()) s["not_affected"] = std::move(not_affected);
+  s["kev_known"] = db->KevCount();
+  s["epss_known"] = db->EpssCount();
   if (config != nullptr && !config->vex.empty()) s["vex"] = config->vex;
   if (!vex_errors.empty()) s["vex_errors"] = vex_errors;
   facts.Add(facts::kVulnerabilityScan, std::move(s), scan_ev, collector);

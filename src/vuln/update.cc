@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "vuln/fetch.h"
+#include "vuln/priority.h"
 #include "vuln/vulndb.h"
 
 namespace iotcop::vuln {
@@ -22,9 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::uint64_t kUpdateMaxExport = 4ull << 30;   // one OSV all.zip (Debian's: ~0.1 GiB)
-constexpr std::uint64_t kUpdateMaxMember = 16ull << 20;  // one OSV record
-constexpr std::uint64_t kUpdateMaxPage = 512ull << 20;   // one NVD page of 2000 CVEs: ~20 MiB
+constexpr std::uint64_t kUpdateMaxExport = 4ull << 30;    // one OSV all.zip (Debian's: ~0.1 GiB)
+constexpr std::uint64_t kUpdateMaxMember = 16ull << 20;   // one OSV record
+constexpr std::uint64_t kUpdateMaxPage = 512ull << 20;    // one NVD page of 2000 CVEs: ~20 MiB
+constexpr std::uint64_t kUpdateMaxKev = 64ull << 20;      // the KEV catalog (2026: ~1.5 MiB)
+constexpr std::uint64_t kUpdateMaxEpssGz = 128ull << 20;  // EPSS scores, gzip (2026: ~2 MiB)
 
 std::int64_t UpdateNow() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -97,10 +100,13 @@ std::string UpdateReadFile(const fs::path& p) {
   return ss.str();
 }
 
-void UpdateOsv(VulnDb& db, const UpdateOptions& opts, const std::string& ecosystem,
-               const fs::path& work, SourceOutcome& out,
-               const std::function<void(const std::string&, const std::string&)>& progress) {
-  out.url = UpdateBase(opts, "osv", kOsvBaseUrl) + "/" + ecosystem + "/all.zip";
+// One file downloaded whole with a conditional request (the validators of the source's last
+// download): a 304 counts as a success and imports nothing; on a 200 `store` parses the body,
+// fills the record's count and result and applies it with the records, in one transaction.
+void UpdateSnapshot(VulnDb& db, const UpdateOptions& opts, const fs::path& file,
+                    std::uint64_t max_bytes, SourceOutcome& out,
+                    const std::function<void(const std::string&, const std::string&)>& progress,
+                    const std::function<Status(const std::string&, SourceRecord&)>& store) {
   SourceRecord rec = db.Source(out.name);
   if (rec.url != out.url) {  // another mirror: its validators mean nothing here
     rec.etag.clear();
@@ -112,8 +118,8 @@ void UpdateOsv(VulnDb& db, const UpdateOptions& opts, const std::string& ecosyst
   req.url = out.url;
   req.if_none_match = rec.etag;
   req.if_modified_since = rec.last_modified;
-  req.to_file = work / ("osv-" + ecosystem + "-all.zip");
-  req.max_bytes = kUpdateMaxExport;
+  req.to_file = file;
+  req.max_bytes = max_bytes;
   if (progress) {
     req.on_progress = [&](std::uint64_t now, std::uint64_t total) {
       progress(out.name, total ? fmt::format("{} of {} KiB", now >> 10, total >> 10)
@@ -132,38 +138,83 @@ void UpdateOsv(VulnDb& db, const UpdateOptions& opts, const std::string& ecosyst
     return;
   }
   if (r->status != 200) return UpdateFailed(db, rec, out, UpdateHttpError(*r, out.url));
-  const std::string zip = UpdateReadFile(req.to_file);
+  const std::string body = UpdateReadFile(req.to_file);
   std::error_code ec;
   fs::remove(req.to_file, ec);
-  std::vector<Vulnerability> all;
-  if (progress) progress(out.name, "reading the export");
-  Status walked = ForEachZipMember(
-      AsBytes(zip), out.url, kUpdateMaxMember,
-      [&](std::string_view name, std::string_view text) {
-        const std::string input = out.url + "#" + std::string(name);
-        std::string format;
-        auto vulns = ParseFeed(text, input, &format, &out.problems);
-        if (!vulns) {
-          out.problems.push_back(vulns.error().Describe());
-          return;
-        }
-        for (auto& v : *vulns) all.push_back(std::move(v));
-      },
-      &out.problems);
-  if (!walked) return UpdateFailed(db, rec, out, walked.error().Describe());
   rec.etag = r->etag;
   rec.last_modified = r->last_modified;
   rec.last_attempt = rec.last_success = UpdateNow();
-  rec.records = static_cast<std::int64_t>(all.size());
-  rec.last_result =
-      fmt::format("imported {} records{}", all.size(),
-                  out.problems.empty() ? std::string()
-                                       : fmt::format(", {} malformed fields", out.problems.size()));
-  if (progress) progress(out.name, fmt::format("storing {} records", all.size()));
-  if (Status st = db.Apply(all, rec); !st) return UpdateFailed(db, rec, out, st.error().Describe());
+  if (Status st = store(body, rec); !st) return UpdateFailed(db, rec, out, st.error().Describe());
   out.ok = true;
-  out.records = all.size();
+  out.records = static_cast<std::size_t>(rec.records);
   out.result = rec.last_result;
+}
+
+std::string UpdateResultLine(std::size_t n, const char* what, const SourceOutcome& out) {
+  return fmt::format("imported {} {}{}", n, what,
+                     out.problems.empty()
+                         ? std::string()
+                         : fmt::format(", {} malformed fields", out.problems.size()));
+}
+
+void UpdateOsv(VulnDb& db, const UpdateOptions& opts, const std::string& ecosystem,
+               const fs::path& work, SourceOutcome& out,
+               const std::function<void(const std::string&, const std::string&)>& progress) {
+  out.url = UpdateBase(opts, "osv", kOsvBaseUrl) + "/" + ecosystem + "/all.zip";
+  UpdateSnapshot(db, opts, work / ("osv-" + ecosystem + "-all.zip"), kUpdateMaxExport, out,
+                 progress, [&](const std::string& zip, SourceRecord& rec) -> Status {
+                   std::vector<Vulnerability> all;
+                   if (progress) progress(out.name, "reading the export");
+                   Status walked = ForEachZipMember(
+                       AsBytes(zip), out.url, kUpdateMaxMember,
+                       [&](std::string_view name, std::string_view text) {
+                         const std::string input = out.url + "#" + std::string(name);
+                         std::string format;
+                         auto vulns = ParseFeed(text, input, &format, &out.problems);
+                         if (!vulns) {
+                           out.problems.push_back(vulns.error().Describe());
+                           return;
+                         }
+                         for (auto& v : *vulns) all.push_back(std::move(v));
+                       },
+                       &out.problems);
+                   if (!walked) return walked;
+                   rec.records = static_cast<std::int64_t>(all.size());
+                   rec.last_result = UpdateResultLine(all.size(), "records", out);
+                   if (progress) progress(out.name, fmt::format("storing {} records", all.size()));
+                   return db.Apply(all, rec);
+                 });
+}
+
+void UpdateKev(VulnDb& db, const UpdateOptions& opts, const fs::path& work, SourceOutcome& out,
+               const std::function<void(const std::string&, const std::string&)>& progress) {
+  out.url = UpdateBase(opts, "kev", kKevUrl);
+  UpdateSnapshot(db, opts, work / "kev.json", kUpdateMaxKev, out, progress,
+                 [&](const std::string& body, SourceRecord& rec) -> Status {
+                   auto entries = ParseKev(body, out.url, &out.problems);
+                   if (!entries) return entries.error();
+                   rec.records = static_cast<std::int64_t>(entries->size());
+                   rec.last_result = UpdateResultLine(entries->size(), "known exploited CVEs", out);
+                   return db.ReplaceKev(*entries, rec);
+                 });
+}
+
+void UpdateEpss(VulnDb& db, const UpdateOptions& opts, const fs::path& work, SourceOutcome& out,
+                const std::function<void(const std::string&, const std::string&)>& progress) {
+  out.url = UpdateBase(opts, "epss", kEpssUrl);
+  UpdateSnapshot(db, opts, work / "epss.csv.gz", kUpdateMaxEpssGz, out, progress,
+                 [&](const std::string& body, SourceRecord& rec) -> Status {
+                   auto csv = GunzipBounded(AsBytes(body), out.url, kMaxEpssBytes);
+                   if (!csv) return csv.error();
+                   std::string date;
+                   auto scores = ParseEpssCsv(*csv, out.url, &out.problems, &date);
+                   if (!scores) return scores.error();
+                   rec.records = static_cast<std::int64_t>(scores->size());
+                   const std::string what = "EPSS scores" + (date.empty() ? "" : " of " + date);
+                   rec.last_result = UpdateResultLine(scores->size(), what.c_str(), out);
+                   if (progress) progress(out.name, "storing the scores");
+                   return db.ReplaceEpss(*scores, rec);
+                 });
 }
 
 // Where an NVD update stands: the window [start, end] read from `index` on ("full": no window,
@@ -255,10 +306,7 @@ void UpdateNvd(VulnDb& db, const UpdateOptions& opts, SourceOutcome& out,
       rec.resume.clear();
       rec.last_attempt = rec.last_success = UpdateNow();
       rec.records = static_cast<std::int64_t>(imported);
-      rec.last_result = fmt::format(
-          "imported {} records{}", imported,
-          out.problems.empty() ? std::string()
-                               : fmt::format(", {} malformed fields", out.problems.size()));
+      rec.last_result = UpdateResultLine(imported, "records", out);
       if (Status st = db.Apply(*vulns, rec); !st)
         return UpdateFailed(db, rec, out, st.error().Describe());
       out.ok = true;
@@ -294,14 +342,14 @@ Result<std::vector<std::string>> PlanSources(const std::vector<std::string>& onl
       }
     }
   }
-  if (items.empty()) items = {"osv", "nvd"};
+  if (items.empty()) items = {"osv", "nvd", "kev", "epss"};
   std::vector<std::string> plan;
   auto add = [&](const std::string& s) {
     if (std::find(plan.begin(), plan.end(), s) == plan.end()) plan.push_back(s);
   };
   for (const auto& i : items) {
-    if (i == "nvd") {
-      add("nvd");
+    if (i == "nvd" || i == "kev" || i == "epss") {
+      add(i);
     } else if (i == "osv") {
       for (const char* e : kDefaultOsvEcosystems) add(std::string("osv:") + e);
     } else if (i.starts_with("osv:") && i.size() > 4 &&
@@ -309,7 +357,8 @@ Result<std::vector<std::string>> PlanSources(const std::vector<std::string>& onl
       add(i);
     } else {
       return MakeError(Errc::kInvalidArgument,
-                       "unknown source '" + i + "' (nvd, osv, osv:<Ecosystem>)", "--only");
+                       "unknown source '" + i + "' (nvd, osv, osv:<Ecosystem>, kev, epss)",
+                       "--only");
     }
   }
   return plan;
@@ -331,6 +380,10 @@ Result<std::vector<SourceOutcome>> UpdateVulnDb(
     if (progress) progress(name, "starting");
     if (name == "nvd") {
       UpdateNvd(*db, opts, out, progress);
+    } else if (name == "kev") {
+      UpdateKev(*db, opts, work, out, progress);
+    } else if (name == "epss") {
+      UpdateEpss(*db, opts, work, out, progress);
     } else {
       UpdateOsv(*db, opts, name.substr(4), work, out, progress);
     }

@@ -9,6 +9,8 @@
 //    (startIndex/resultsPerPage), each page committed with the position of the next one, so an
 //    interrupted update goes on where it stopped. Requests are spaced (5 per 30 s without an API
 //    key, 50 with one) and retried with a doubling delay on 403/429/503.
+//  - CISA KEV (JSON) and FIRST EPSS (CSV, gzip): one file each, conditional like an OSV export,
+//    replacing the whole list in one transaction (vuln/priority.h).
 // Every source's record (SourceRecord) is kept in the database.
 #pragma once
 
@@ -26,6 +28,10 @@ namespace iotcop::vuln {
 
 inline constexpr const char* kOsvBaseUrl = "https://osv-vulnerabilities.storage.googleapis.com";
 inline constexpr const char* kNvdBaseUrl = "https://services.nvd.nist.gov/rest/json/cves/2.0";
+// CISA's Known Exploited Vulnerabilities catalog and FIRST's daily EPSS scores (vuln/priority.h).
+inline constexpr const char* kKevUrl =
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json";
+inline constexpr const char* kEpssUrl = "https://epss.cyentia.com/epss_scores-current.csv.gz";
 // The OSV ecosystems `osv` stands for: the distributions and the kernel consumer IoT firmware is
 // built from that OSV publishes (OpenWrt is not an OSV ecosystem).
 inline constexpr const char* kDefaultOsvEcosystems[] = {"Debian", "Alpine", "Linux"};
@@ -33,10 +39,11 @@ inline constexpr std::int64_t kNvdMaxWindowSeconds = 120LL * 24 * 3600;
 
 struct UpdateOptions {
   std::filesystem::path db;
-  // "nvd", "osv" (the default ecosystems), "osv:Debian"...; empty: nvd and osv.
+  // "nvd", "osv" (the default ecosystems), "osv:Debian", "kev", "epss"; empty: all of them.
   std::vector<std::string> only;
-  std::map<std::string, std::string> base_urls;  // "nvd" / "osv" -> a mirror's base URL
-  std::string nvd_api_key;                       // sent as the header apiKey
+  // "nvd" / "osv" -> a mirror's base URL; "kev" / "epss" -> the file's URL
+  std::map<std::string, std::string> base_urls;
+  std::string nvd_api_key;   // sent as the header apiKey
   double nvd_delay_s = -1;   // between two NVD requests; < 0: 6 s, 0.6 s with an API key
   double retry_delay_s = 6;  // the first wait after 403/429/503, doubled at each retry
   int retries = 4;

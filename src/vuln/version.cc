@@ -1,6 +1,8 @@
 #include "vuln/version.h"
 
 #include <cctype>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace iotcop::vuln {
@@ -130,6 +132,195 @@ std::string UpstreamVersion(std::string_view v) {
     if (digit || r_digit) return std::string(head);
   }
   return std::string(v);
+}
+
+namespace {
+
+// dpkg's verrevcmp (lib/dpkg/version.c): letters sort before non-letters, '~' before everything,
+// even the end of the part; digit runs compare numerically.
+int DpkgOrder(int c) {
+  if (std::isdigit(c)) return 0;
+  if (std::isalpha(c)) return c;
+  if (c == '~') return -1;
+  if (c) return c + 256;
+  return 0;
+}
+
+int DpkgPartCompare(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    int first_diff = 0;
+    while ((i < a.size() && !std::isdigit(static_cast<unsigned char>(a[i]))) ||
+           (j < b.size() && !std::isdigit(static_cast<unsigned char>(b[j])))) {
+      const int ac = i < a.size() ? DpkgOrder(static_cast<unsigned char>(a[i])) : 0;
+      const int bc = j < b.size() ? DpkgOrder(static_cast<unsigned char>(b[j])) : 0;
+      if (ac != bc) return ac < bc ? -1 : 1;
+      ++i;
+      ++j;
+    }
+    while (i < a.size() && a[i] == '0') ++i;
+    while (j < b.size() && b[j] == '0') ++j;
+    while (i < a.size() && std::isdigit(static_cast<unsigned char>(a[i])) && j < b.size() &&
+           std::isdigit(static_cast<unsigned char>(b[j]))) {
+      if (!first_diff) first_diff = a[i] - b[j];
+      ++i;
+      ++j;
+    }
+    if (i < a.size() && std::isdigit(static_cast<unsigned char>(a[i]))) return 1;
+    if (j < b.size() && std::isdigit(static_cast<unsigned char>(b[j]))) return -1;
+    if (first_diff) return first_diff < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+struct DpkgVersion {
+  std::uint64_t epoch = 0;
+  std::string_view upstream, revision;
+};
+
+DpkgVersion SplitDpkg(std::string_view v) {
+  DpkgVersion out;
+  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
+  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
+  if (const auto colon = v.find(':'); colon != std::string_view::npos) {
+    std::uint64_t e = 0;
+    bool digits = colon > 0 && colon <= 9;
+    for (std::size_t i = 0; digits && i < colon; ++i) {
+      digits = std::isdigit(static_cast<unsigned char>(v[i])) != 0;
+      e = e * 10 + static_cast<std::uint64_t>(v[i] - '0');
+    }
+    if (digits) {
+      out.epoch = e;
+      v.remove_prefix(colon + 1);
+    }
+  }
+  if (const auto dash = v.rfind('-'); dash != std::string_view::npos) {
+    out.revision = v.substr(dash + 1);
+    v = v.substr(0, dash);
+  }
+  out.upstream = v;
+  return out;
+}
+
+// apk-tools' version grammar (apk-spec(5), the Gentoo-derived rules): numbers separated by '.',
+// one optional letter, suffixes _alpha _beta _pre _rc (before the release) and _cvs _svn _git _hg
+// _p (after it), each with an optional number, then an optional -r<revision>.
+struct ApkVersion {
+  std::vector<std::string> numbers;
+  char letter = 0;
+  std::vector<std::pair<int, std::uint64_t>> suffixes;  // rank (<0 pre, >0 post), number
+  std::uint64_t revision = 0;
+};
+
+int ApkSuffixRank(std::string_view s) {
+  static constexpr std::pair<std::string_view, int> kRanks[] = {
+      {"alpha", -4}, {"beta", -3}, {"pre", -2}, {"rc", -1}, {"cvs", 1},
+      {"svn", 2},    {"git", 3},   {"hg", 4},   {"p", 5}};
+  for (const auto& [name, rank] : kRanks)
+    if (s == name) return rank;
+  return 0;
+}
+
+bool ApkDigits(std::string_view s, std::size_t& i, std::string& out) {
+  const std::size_t start = i;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  out = std::string(s.substr(start, i - start));
+  return i > start && i - start <= 18;
+}
+
+std::optional<ApkVersion> ParseApk(std::string_view s) {
+  ApkVersion v;
+  std::size_t i = 0;
+  std::string n;
+  if (!ApkDigits(s, i, n)) return std::nullopt;
+  v.numbers.push_back(n);
+  while (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!ApkDigits(s, i, n)) return std::nullopt;
+    v.numbers.push_back(n);
+  }
+  if (i < s.size() && std::islower(static_cast<unsigned char>(s[i]))) v.letter = s[i++];
+  while (i < s.size() && s[i] == '_') {
+    const std::size_t start = ++i;
+    while (i < s.size() && std::islower(static_cast<unsigned char>(s[i]))) ++i;
+    const int rank = ApkSuffixRank(s.substr(start, i - start));
+    if (!rank) return std::nullopt;
+    std::uint64_t num = 0;
+    if (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) {
+      if (!ApkDigits(s, i, n)) return std::nullopt;
+      num = std::stoull(n);
+    }
+    v.suffixes.emplace_back(rank, num);
+  }
+  if (i + 2 < s.size() + 1 && s.substr(i).starts_with("-r")) {
+    i += 2;
+    if (!ApkDigits(s, i, n)) return std::nullopt;
+    v.revision = std::stoull(n);
+  }
+  if (i != s.size()) return std::nullopt;
+  return v;
+}
+
+int Sign(std::int64_t x) { return x < 0 ? -1 : x > 0 ? 1 : 0; }
+
+}  // namespace
+
+int CompareDpkgVersions(std::string_view a, std::string_view b) {
+  const DpkgVersion x = SplitDpkg(a), y = SplitDpkg(b);
+  if (x.epoch != y.epoch) return x.epoch < y.epoch ? -1 : 1;
+  if (int r = DpkgPartCompare(x.upstream, y.upstream)) return r;
+  return DpkgPartCompare(x.revision, y.revision);
+}
+
+int CompareApkVersions(std::string_view a, std::string_view b) {
+  const auto x = ParseApk(a), y = ParseApk(b);
+  if (!x || !y) return CompareVersions(a, b);
+  const std::size_t n = std::min(x->numbers.size(), y->numbers.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::string &p = x->numbers[i], &q = y->numbers[i];
+    // After the first number, a part with a leading zero compares as a fraction (1.01 < 1.1).
+    if (i > 0 && (p.starts_with('0') || q.starts_with('0'))) {
+      std::string_view ps = p, qs = q;
+      while (!ps.empty() && ps.back() == '0') ps.remove_suffix(1);
+      while (!qs.empty() && qs.back() == '0') qs.remove_suffix(1);
+      if (int r = ps.compare(qs)) return Sign(r);
+      continue;
+    }
+    if (int r = CompareNumbers(p.substr(std::min(p.find_first_not_of('0'), p.size() - 1)),
+                               q.substr(std::min(q.find_first_not_of('0'), q.size() - 1))))
+      return r;
+  }
+  if (x->numbers.size() != y->numbers.size()) return x->numbers.size() < y->numbers.size() ? -1 : 1;
+  if (x->letter != y->letter) return x->letter < y->letter ? -1 : 1;
+  const std::size_t m = std::max(x->suffixes.size(), y->suffixes.size());
+  for (std::size_t i = 0; i < m; ++i) {
+    // A missing suffix is the release: after every pre-release suffix, before every post one.
+    const auto sx = i < x->suffixes.size() ? x->suffixes[i] : std::pair<int, std::uint64_t>{0, 0};
+    const auto sy = i < y->suffixes.size() ? y->suffixes[i] : std::pair<int, std::uint64_t>{0, 0};
+    if (sx.first != sy.first) return sx.first < sy.first ? -1 : 1;
+    if (sx.second != sy.second) return sx.second < sy.second ? -1 : 1;
+  }
+  if (x->revision != y->revision) return x->revision < y->revision ? -1 : 1;
+  return 0;
+}
+
+VersionScheme SchemeOfEcosystem(std::string_view ecosystem) {
+  const std::string_view family = ecosystem.substr(0, ecosystem.find(':'));
+  if (family == "Debian" || family == "Ubuntu" || family == "OpenWrt") return VersionScheme::kDpkg;
+  if (family == "Alpine") return VersionScheme::kApk;
+  return VersionScheme::kGeneric;
+}
+
+int CompareVersions(std::string_view a, std::string_view b, VersionScheme scheme) {
+  switch (scheme) {
+    case VersionScheme::kDpkg:
+      return CompareDpkgVersions(a, b);
+    case VersionScheme::kApk:
+      return CompareApkVersions(a, b);
+    case VersionScheme::kGeneric:
+      break;
+  }
+  return CompareVersions(a, b);
 }
 
 }  // namespace iotcop::vuln

@@ -59,6 +59,8 @@ Result<VexDocument> ReadVexFile(const std::filesystem::path& path);
 // A component as the matcher sees it (the `component` fact's fields).
 struct VexComponent {
   std::string name, version, purl, cpe, vendor, product, package, package_version;
+  // A package of a distribution's database: its ecosystem ("Debian:12") and source package.
+  std::string ecosystem, source_package;
 };
 
 struct VexDecision {

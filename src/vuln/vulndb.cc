@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -15,6 +17,7 @@
 #include "core/hash.h"
 #include "core/strings.h"
 #include "vuln/cvss.h"
+#include "vuln/feed_fields.h"
 #include "vuln/version.h"
 
 namespace iotcop::vuln {
@@ -36,75 +39,6 @@ std::vector<std::string> SplitCpe(std::string_view cpe) {
 }
 
 namespace {
-
-// Reads the fields of one feed record, each through a type check: a field of the wrong JSON type
-// is noted with its path ("configurations[0].nodes[1].cpeMatch[2].vulnerable: expected boolean,
-// got string") and read as absent, so nothing here throws; a record with a note is skipped.
-class FeedFields {
- public:
-  std::vector<std::string> problems;
-
-  static std::string Member(const std::string& path, std::string_view key) {
-    return path.empty() ? std::string(key) : path + "." + std::string(key);
-  }
-  static std::string Element(const std::string& path, std::size_t i) {
-    return fmt::format("{}[{}]", path, i);
-  }
-  // True when `j` (at `path`) has the type `want`; else notes it.
-  bool Is(const json& j, const std::string& path, json::value_t want) {
-    const bool ok = want == json::value_t::number_float ? j.is_number() : j.type() == want;
-    if (!ok) {
-      problems.push_back(
-          fmt::format("{}: expected {}, got {}", path, TypeName(want), j.type_name()));
-    }
-    return ok;
-  }
-  // The member `key` of the object `obj` when present with the type `want`, else nullptr.
-  const json* Get(const json& obj, const std::string& path, const char* key, json::value_t want) {
-    auto it = obj.find(key);
-    if (it == obj.end() || !Is(*it, Member(path, key), want)) return nullptr;
-    return &*it;
-  }
-  std::string Str(const json& obj, const std::string& path, const char* key) {
-    const json* j = Get(obj, path, key, json::value_t::string);
-    return j ? j->get_ref<const std::string&>() : std::string();
-  }
-  bool Bool(const json& obj, const std::string& path, const char* key, bool absent) {
-    const json* j = Get(obj, path, key, json::value_t::boolean);
-    return j ? j->get<bool>() : absent;
-  }
-  std::optional<double> Number(const json& obj, const std::string& path, const char* key) {
-    const json* j = Get(obj, path, key, json::value_t::number_float);
-    return j ? std::optional<double>(j->get<double>()) : std::nullopt;
-  }
-  // Calls `each(element, element path)` for every object of the array member `key`.
-  template <typename F>
-  void Objects(const json& obj, const std::string& path, const char* key, F&& each) {
-    const std::string at = Member(path, key);
-    const json* list = Get(obj, path, key, json::value_t::array);
-    if (!list) return;
-    for (std::size_t i = 0; i < list->size(); ++i) {
-      const std::string el = Element(at, i);
-      if (Is((*list)[i], el, json::value_t::object)) each((*list)[i], el);
-    }
-  }
-
- private:
-  static const char* TypeName(json::value_t t) {
-    switch (t) {
-      case json::value_t::string:
-        return "string";
-      case json::value_t::boolean:
-        return "boolean";
-      case json::value_t::array:
-        return "array";
-      case json::value_t::object:
-        return "object";
-      default:
-        return "number";
-    }
-  }
-};
 
 // NVD: the highest base score of the newest CVSS version present (v4.0, v3.1, v3.0, v2).
 void NvdMetrics(const json& cve, FeedFields& f, Vulnerability& v) {
@@ -231,6 +165,9 @@ Vulnerability FromOsv(const json& rec, FeedFields& f) {
     const json* package = f.Get(a, at, "package", json::value_t::object);
     const std::string pkg =
         package ? Lower(f.Str(*package, FeedFields::Member(at, "package"), "name")) : "";
+    const std::string ecosystem =
+        package ? f.Str(*package, FeedFields::Member(at, "package"), "ecosystem") : "";
+    const std::size_t first = v.affected.size();
     f.Objects(a, at, "ranges", [&](const json& range, const std::string& range_at) {
       const std::string type = f.Str(range, range_at, "type");
       if (pkg.empty() || (type != "SEMVER" && type != "ECOSYSTEM")) return;  // GIT: commits
@@ -247,7 +184,19 @@ Vulnerability FromOsv(const json& rec, FeedFields& f) {
       r.exact = ver.get<std::string>();
       v.affected.push_back(std::move(r));
     }
+    for (std::size_t i = first; i < v.affected.size(); ++i) v.affected[i].ecosystem = ecosystem;
   });
+  for (const char* key : {"aliases", "upstream"}) {
+    const json* list = f.Get(rec, "", key, json::value_t::array);
+    for (std::size_t i = 0; list && i < list->size(); ++i) {
+      const json& alias = (*list)[i];
+      if (f.Is(alias, FeedFields::Element(key, i), json::value_t::string) &&
+          std::find(v.aliases.begin(), v.aliases.end(), alias.get<std::string>()) ==
+              v.aliases.end() &&
+          alias.get<std::string>() != v.id)
+        v.aliases.push_back(alias.get<std::string>());
+    }
+  }
   return v;
 }
 
@@ -296,10 +245,16 @@ CREATE TABLE IF NOT EXISTS vulns(id TEXT PRIMARY KEY, summary TEXT, cvss REAL, v
                                  severity TEXT);
 CREATE TABLE IF NOT EXISTS affected(vuln_id TEXT, vendor TEXT, product TEXT, package TEXT,
                                     exact TEXT, start_incl TEXT, start_excl TEXT, end_incl TEXT,
-                                    end_excl TEXT);
+                                    end_excl TEXT, ecosystem TEXT DEFAULT '');
 CREATE INDEX IF NOT EXISTS affected_cpe ON affected(product, vendor);
 CREATE INDEX IF NOT EXISTS affected_pkg ON affected(package);
 CREATE INDEX IF NOT EXISTS affected_id ON affected(vuln_id);
+CREATE TABLE IF NOT EXISTS aliases(vuln_id TEXT, alias TEXT);
+CREATE INDEX IF NOT EXISTS aliases_id ON aliases(vuln_id);
+CREATE INDEX IF NOT EXISTS aliases_alias ON aliases(alias);
+CREATE TABLE IF NOT EXISTS kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,
+                               ransomware TEXT, name TEXT, vendor TEXT, product TEXT);
+CREATE TABLE IF NOT EXISTS epss(cve TEXT PRIMARY KEY, score REAL, percentile REAL, date TEXT);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, url TEXT, last_attempt INTEGER,
                                    last_success INTEGER, last_result TEXT, etag TEXT,
@@ -308,8 +263,12 @@ CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, url TEXT, last_attempt
 
 }  // namespace
 
-bool InRange(const AffectedRange& r, std::string_view version, std::string* why) {
+bool InRange(const AffectedRange& r, std::string_view version, std::string* why,
+             VersionScheme scheme) {
   if (version.empty()) return false;
+  const auto CompareVersions = [scheme](std::string_view a, std::string_view b) {
+    return vuln::CompareVersions(a, b, scheme);
+  };
   if (!r.exact.empty()) {
     const bool hit = CompareVersions(version, r.exact) == 0;
     if (hit && why) *why = std::string(version) + " is listed as affected";
@@ -413,6 +372,11 @@ Result<VulnDb> VulnDb::Open(const fs::path& path, bool create) {
       sqlite3_free(err);
       return MakeError(Errc::kIo, "create schema: " + msg, path.string());
     }
+    // A database made before ranges kept their ecosystem.
+    if (!out.HasColumn("affected", "ecosystem") &&
+        sqlite3_exec(db, "ALTER TABLE affected ADD COLUMN ecosystem TEXT DEFAULT ''", nullptr,
+                     nullptr, nullptr) != SQLITE_OK)
+      return DbError(db, path.string(), "add the ecosystem column");
   }
   return out;
 }
@@ -539,9 +503,16 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
   sqlite3_prepare_v2(db_, "DELETE FROM vulns WHERE id=?1", -1, &del_v.s, nullptr);
   sqlite3_prepare_v2(db_, "DELETE FROM affected WHERE vuln_id=?1", -1, &del_a.s, nullptr);
   sqlite3_prepare_v2(db_, "INSERT INTO vulns VALUES(?1,?2,?3,?4,?5)", -1, &ins_v.s, nullptr);
-  sqlite3_prepare_v2(db_, "INSERT INTO affected VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)", -1, &ins_a.s,
-                     nullptr);
-  if (!del_v.s || !del_a.s || !ins_v.s || !ins_a.s) return DbError(db_, path_, "prepare");
+  Stmt del_alias, ins_alias;
+  sqlite3_prepare_v2(db_,
+                     "INSERT INTO affected(vuln_id, vendor, product, package, exact, start_incl, "
+                     "start_excl, end_incl, end_excl, ecosystem) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
+                     "?10)",
+                     -1, &ins_a.s, nullptr);
+  sqlite3_prepare_v2(db_, "DELETE FROM aliases WHERE vuln_id=?1", -1, &del_alias.s, nullptr);
+  sqlite3_prepare_v2(db_, "INSERT INTO aliases VALUES(?1,?2)", -1, &ins_alias.s, nullptr);
+  if (!del_v.s || !del_a.s || !ins_v.s || !ins_a.s || !del_alias.s || !ins_alias.s)
+    return DbError(db_, path_, "prepare");
   auto step = [&](sqlite3_stmt* s) {
     const int rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -556,14 +527,20 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
     if (v.cvss) sqlite3_bind_double(ins_v.s, 3, *v.cvss);
     Bind(ins_v.s, 4, v.cvss_vector);
     Bind(ins_v.s, 5, v.severity);
-    if (!step(del_v.s) || !step(del_a.s) || !step(ins_v.s)) {
+    Bind(del_alias.s, 1, v.id);
+    if (!step(del_v.s) || !step(del_a.s) || !step(ins_v.s) || !step(del_alias.s)) {
       return DbError(db_, path_, "store " + v.id);
     }
     for (const auto& r : v.affected) {
-      const std::string cols[] = {v.id,         r.vendor,     r.product,  r.package, r.exact,
-                                  r.start_incl, r.start_excl, r.end_incl, r.end_excl};
-      for (int i = 0; i < 9; ++i) Bind(ins_a.s, i + 1, cols[i]);
+      const std::string cols[] = {v.id,         r.vendor,     r.product,  r.package,  r.exact,
+                                  r.start_incl, r.start_excl, r.end_incl, r.end_excl, r.ecosystem};
+      for (int i = 0; i < 10; ++i) Bind(ins_a.s, i + 1, cols[i]);
       if (!step(ins_a.s)) return DbError(db_, path_, "store " + v.id);
+    }
+    for (const auto& alias : v.aliases) {
+      Bind(ins_alias.s, 1, v.id);
+      Bind(ins_alias.s, 2, alias);
+      if (!step(ins_alias.s)) return DbError(db_, path_, "store " + v.id);
     }
   }
   if (!chain_digest) return Ok();
@@ -576,7 +553,8 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
     for (const auto& r : v.affected)
       material += r.vendor + "\x1f" + r.product + "\x1f" + r.package + "\x1f" + r.exact + "\x1f" +
                   r.start_incl + "\x1f" + r.start_excl + "\x1f" + r.end_incl + "\x1f" + r.end_excl +
-                  "\n";
+                  "\x1f" + r.ecosystem + "\n";
+    for (const auto& alias : v.aliases) material += "alias\x1f" + alias + "\n";
   }
   if (!ExecBound(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)",
                  {Sha256Hex(AsBytes(material))}))
@@ -621,45 +599,343 @@ std::size_t VulnDb::Count() const {
                                          : 0;
 }
 
-Result<std::vector<Match>> VulnDb::Find(std::string_view vendor, std::string_view product,
-                                        std::string_view name, std::string_view version) const {
-  Stmt s;
-  const char* sql =
+const char* MatchRuleName(MatchRule r) {
+  switch (r) {
+    case MatchRule::kEcosystemRange:
+      return "ecosystem range";
+    case MatchRule::kCpeRange:
+      return "CPE range";
+    case MatchRule::kPackageRange:
+      return "package range";
+    case MatchRule::kStableBranch:
+      return "stable-branch range";
+  }
+  return "CPE range";
+}
+
+namespace {
+
+std::string_view VdbFamily(std::string_view ecosystem) {
+  return ecosystem.substr(0, ecosystem.find(':'));
+}
+std::string_view VdbRelease(std::string_view ecosystem) {
+  const auto colon = ecosystem.find(':');
+  return colon == std::string_view::npos ? std::string_view() : ecosystem.substr(colon + 1);
+}
+bool VdbIsDistro(std::string_view ecosystem) {
+  const std::string_view f = VdbFamily(ecosystem);
+  return f == "Debian" || f == "Ubuntu" || f == "Alpine" || f == "OpenWrt";
+}
+// Whether a range of `row` (an ecosystem) speaks of a package of `component`'s distribution: the
+// same family and, when both name one, the same release ("OpenWrt:21.02" covers "OpenWrt:21.02.3").
+bool VdbEcosystemApplies(std::string_view row, std::string_view component) {
+  if (VdbFamily(row) != VdbFamily(component)) return false;
+  const std::string_view r = VdbRelease(row), c = VdbRelease(component);
+  if (r.empty() || c.empty() || r == c) return true;
+  return c.size() > r.size() && c.starts_with(r) && c[r.size()] == '.';
+}
+// "4.9" of "4.9.87-abc": the stable branch of a kernel version; "" when not major.minor.
+std::string VdbBranch(std::string_view v) {
+  std::size_t i = 0, dots = 0;
+  while (i < v.size() && (std::isdigit(static_cast<unsigned char>(v[i])) || v[i] == '.')) {
+    if (v[i] == '.' && ++dots == 2) break;
+    ++i;
+  }
+  const std::string b(v.substr(0, i));
+  return dots >= 1 && !b.ends_with('.') ? b : std::string();
+}
+
+struct VdbRow {
+  AffectedRange r;
+  bool cpe = false;
+};
+struct VdbCandidate {
+  Match meta;  // id, summary, scores
+  std::vector<VdbRow> rows;
+};
+
+}  // namespace
+
+bool VulnDb::HasColumn(const char* table, const char* column) const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, fmt::format("PRAGMA table_info({})", table).c_str(), -1, &q.s,
+                         nullptr) != SQLITE_OK)
+    return false;
+  while (sqlite3_step(q.s) == SQLITE_ROW)
+    if (Col(q.s, 1) == column) return true;
+  return false;
+}
+
+std::vector<std::string> VulnDb::AliasesOf(const std::string& id) const {
+  Stmt q;
+  std::vector<std::string> out;
+  if (sqlite3_prepare_v2(db_, "SELECT alias FROM aliases WHERE vuln_id = ?1", -1, &q.s, nullptr) !=
+      SQLITE_OK)
+    return out;  // a database from before aliases were kept
+  Bind(q.s, 1, id);
+  while (sqlite3_step(q.s) == SQLITE_ROW) out.push_back(Col(q.s, 0));
+  return out;
+}
+
+Result<FindResult> VulnDb::Find(const FindQuery& q) const {
+  const std::string sql = fmt::format(
       "SELECT v.id, v.summary, v.cvss, v.vector, v.severity, a.exact, a.start_incl, "
-      "a.start_excl, a.end_incl, a.end_excl FROM affected a JOIN vulns v ON v.id = a.vuln_id "
-      "WHERE (a.product = ?2 AND (a.vendor = ?1 OR ?1 = '')) OR (a.package <> '' AND a.package "
-      "= ?3) ORDER BY v.id";
-  if (sqlite3_prepare_v2(db_, sql, -1, &s.s, nullptr) != SQLITE_OK) {
+      "a.start_excl, a.end_incl, a.end_excl, a.package, {}, a.product FROM affected a JOIN vulns v "
+      "ON v.id = a.vuln_id WHERE (a.product = ?2 AND (a.vendor = ?1 OR ?1 = '')) OR (a.package "
+      "<> '' AND a.package IN (?3, ?4, ?5)) ORDER BY v.id",
+      HasColumn("affected", "ecosystem") ? "a.ecosystem" : "''");
+  Stmt s;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
     return DbError(db_, path_, "query");
   }
-  Bind(s.s, 1, Lower(std::string(vendor)));
-  Bind(s.s, 2, Lower(std::string(product.empty() ? name : product)));
-  Bind(s.s, 3, Lower(std::string(name)));
-  std::vector<Match> out;
-  std::set<std::string> seen;
+  const std::string name = Lower(q.name);
+  Bind(s.s, 1, Lower(q.vendor));
+  Bind(s.s, 2, q.product.empty() ? name : Lower(q.product));
+  Bind(s.s, 3, name);
+  Bind(s.s, 4, q.packages.size() > 0 ? Lower(q.packages[0]) : name);
+  const bool kernel = Lower(q.product) == "linux_kernel" || name == "linux";
+  // OSV's Linux ecosystem names the kernel's package "Kernel".
+  Bind(s.s, 5, q.packages.size() > 1 ? Lower(q.packages[1]) : kernel ? "kernel" : name);
+  std::map<std::string, VdbCandidate> candidates;
   int rc;
   while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) {
-    AffectedRange r;
-    r.exact = Col(s.s, 5);
-    r.start_incl = Col(s.s, 6);
-    r.start_excl = Col(s.s, 7);
-    r.end_incl = Col(s.s, 8);
-    r.end_excl = Col(s.s, 9);
-    const std::string id = Col(s.s, 0);
-    std::string why;
-    if (seen.count(id) || !InRange(r, version, &why)) continue;
-    seen.insert(id);
-    Match m;
-    m.id = id;
-    m.summary = Col(s.s, 1);
-    if (sqlite3_column_type(s.s, 2) != SQLITE_NULL) m.cvss = sqlite3_column_double(s.s, 2);
-    m.cvss_vector = Col(s.s, 3);
-    m.severity = Col(s.s, 4);
-    m.why = std::move(why);
-    out.push_back(std::move(m));
+    VdbCandidate& c = candidates[Col(s.s, 0)];
+    if (c.meta.id.empty()) {
+      c.meta.id = Col(s.s, 0);
+      c.meta.summary = Col(s.s, 1);
+      if (sqlite3_column_type(s.s, 2) != SQLITE_NULL) c.meta.cvss = sqlite3_column_double(s.s, 2);
+      c.meta.cvss_vector = Col(s.s, 3);
+      c.meta.severity = Col(s.s, 4);
+    }
+    VdbRow row;
+    row.r.exact = Col(s.s, 5);
+    row.r.start_incl = Col(s.s, 6);
+    row.r.start_excl = Col(s.s, 7);
+    row.r.end_incl = Col(s.s, 8);
+    row.r.end_excl = Col(s.s, 9);
+    row.r.package = Col(s.s, 10);
+    row.r.ecosystem = Col(s.s, 11);
+    row.cpe = row.r.package.empty();
+    c.rows.push_back(std::move(row));
   }
   if (rc != SQLITE_DONE) return DbError(db_, path_, "query");
+
+  const bool distro_package = VdbIsDistro(q.ecosystem) && !q.package_version.empty();
+  const std::string branch = kernel ? VdbBranch(q.version) : std::string();
+  struct Decision {
+    Match m;
+    std::vector<std::string> keys;  // the id and its aliases
+    bool distro = false, vulnerable = false;
+    std::string fixed;  // distro: the fix it records; kernel: the fix on the version's branch
+  };
+  std::vector<Decision> decisions;
+  for (auto& [id, c] : candidates) {
+    Decision d;
+    d.m = c.meta;
+    d.m.aliases = AliasesOf(id);
+    d.keys = d.m.aliases;
+    d.keys.insert(d.keys.begin(), id);
+    // 1. The distribution's own record of its package.
+    for (const VdbRow& row : c.rows) {
+      if (row.cpe || !VdbIsDistro(row.r.ecosystem)) continue;
+      if (!distro_package || !VdbEcosystemApplies(row.r.ecosystem, q.ecosystem)) continue;
+      d.distro = true;
+      std::string why;
+      if (d.fixed.empty()) d.fixed = row.r.end_excl;
+      if (!d.vulnerable &&
+          InRange(row.r, q.package_version, &why, SchemeOfEcosystem(row.r.ecosystem))) {
+        d.vulnerable = true;
+        d.m.why = why + " (" + row.r.ecosystem +
+                  (VdbRelease(q.ecosystem).empty() ? ", release of the image unknown" : "") + ")";
+        d.m.rule = MatchRule::kEcosystemRange;
+        d.m.ecosystem = row.r.ecosystem;
+      }
+    }
+    if (d.distro) {
+      decisions.push_back(std::move(d));
+      continue;
+    }
+    // 2./3. Upstream ranges on the upstream version; the kernel's own stable branch first.
+    for (const VdbRow& row : c.rows) {
+      if (!row.cpe && VdbIsDistro(row.r.ecosystem)) continue;
+      const std::string& bound = !row.r.end_excl.empty() ? row.r.end_excl : row.r.end_incl;
+      const bool on_branch = !branch.empty() && VdbBranch(bound) == branch;
+      if (on_branch && !InRange(row.r, q.version) &&
+          CompareVersions(q.version, bound) >= (row.r.end_excl.empty() ? 1 : 0))
+        d.fixed = bound;
+      std::string why;
+      // A range of the version's own branch explains a match better than another's.
+      const bool better = on_branch && d.m.rule != MatchRule::kStableBranch;
+      if ((d.vulnerable && !better) || !InRange(row.r, q.version, &why)) continue;
+      d.vulnerable = true;
+      d.m.why = why;
+      d.m.rule = on_branch ? MatchRule::kStableBranch
+                 : row.cpe ? MatchRule::kCpeRange
+                           : MatchRule::kPackageRange;
+      d.m.ecosystem = row.r.ecosystem;
+    }
+    if (d.vulnerable && !d.fixed.empty()) {
+      // Another branch's range covers the version, but its own branch has the fix.
+      d.vulnerable = false;
+      d.m.why = fmt::format(
+          "{} is past the fix {} of its stable branch {}; the range {} is "
+          "another branch's",
+          q.version, d.fixed, branch, d.m.why);
+      d.m.rule = MatchRule::kStableBranch;
+      d.fixed = "branch";
+    }
+    decisions.push_back(std::move(d));
+  }
+  auto shares_key = [](const Decision& a, const Decision& b) {
+    for (const auto& k : a.keys)
+      if (std::find(b.keys.begin(), b.keys.end(), k) != b.keys.end()) return true;
+    return false;
+  };
+  FindResult out;
+  std::vector<const Decision*> kept;
+  for (const Decision& d : decisions) {
+    if (!d.distro && d.fixed == "branch") {
+      out.not_affected.push_back({d.m.id, "stable-branch fix", d.m.why});
+      continue;
+    }
+    if (!d.vulnerable) continue;
+    const Decision* distro = nullptr;
+    if (!d.distro) {
+      for (const Decision& e : decisions)
+        if (e.distro && shares_key(d, e)) distro = &e;
+    }
+    if (distro && !distro->vulnerable) {
+      out.not_affected.push_back(
+          {d.m.id, "backport by distribution revision",
+           fmt::format("the upstream range says {} ({}), but the {} record {} says {} {} is not "
+                       "affected{}",
+                       d.m.why, MatchRuleName(d.m.rule), q.ecosystem, distro->m.id,
+                       q.packages.empty() ? q.name : q.packages.front(), q.package_version,
+                       distro->fixed.empty() ? "" : " (fixed in " + distro->fixed + ")")});
+      continue;
+    }
+    if (distro) continue;  // the distribution's record reports it
+    if (std::any_of(kept.begin(), kept.end(), [&](const Decision* k) { return shares_key(*k, d); }))
+      continue;  // one vulnerability under two records (DSA and DLA of one CVE)
+    kept.push_back(&d);
+  }
+  for (const Decision* d : kept) {
+    Match m = d->m;
+    // A distribution's record often carries no score or summary: its CVE's record (an alias)
+    // has them.
+    for (std::size_t i = 1; i < d->keys.size(); ++i) {
+      const bool scored = m.cvss || !m.severity.empty();
+      if (scored && !m.summary.empty()) break;
+      Stmt sc;
+      if (sqlite3_prepare_v2(db_, "SELECT cvss, vector, severity, summary FROM vulns WHERE id = ?1",
+                             -1, &sc.s, nullptr) != SQLITE_OK)
+        break;
+      Bind(sc.s, 1, d->keys[i]);
+      if (sqlite3_step(sc.s) != SQLITE_ROW) continue;
+      if (!scored) {
+        if (sqlite3_column_type(sc.s, 0) != SQLITE_NULL) m.cvss = sqlite3_column_double(sc.s, 0);
+        m.cvss_vector = Col(sc.s, 1);
+        m.severity = Col(sc.s, 2);
+      }
+      if (m.summary.empty()) m.summary = Col(sc.s, 3);
+    }
+    for (const auto& k : d->keys) {
+      if (!k.starts_with("CVE-")) continue;
+      if (!m.kev) m.kev = Kev(k);
+      if (!m.epss) m.epss = Epss(k);
+    }
+    out.matches.push_back(std::move(m));
+  }
   return out;
+}
+
+std::optional<KevEntry> VulnDb::Kev(const std::string& cve) const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT cve, date_added, due_date, ransomware, name, vendor, product "
+                         "FROM kev WHERE cve = ?1",
+                         -1, &q.s, nullptr) != SQLITE_OK)
+    return std::nullopt;
+  Bind(q.s, 1, cve);
+  if (sqlite3_step(q.s) != SQLITE_ROW) return std::nullopt;
+  return KevEntry{Col(q.s, 0), Col(q.s, 1), Col(q.s, 2), Col(q.s, 3),
+                  Col(q.s, 4), Col(q.s, 5), Col(q.s, 6)};
+}
+
+std::optional<EpssScore> VulnDb::Epss(const std::string& cve) const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, "SELECT cve, score, percentile, date FROM epss WHERE cve = ?1", -1,
+                         &q.s, nullptr) != SQLITE_OK)
+    return std::nullopt;
+  Bind(q.s, 1, cve);
+  if (sqlite3_step(q.s) != SQLITE_ROW) return std::nullopt;
+  return EpssScore{Col(q.s, 0), sqlite3_column_double(q.s, 1), sqlite3_column_double(q.s, 2),
+                   Col(q.s, 3)};
+}
+
+std::size_t VulnDb::CountOf(const char* table) const {
+  Stmt q;
+  if (sqlite3_prepare_v2(db_, fmt::format("SELECT COUNT(*) FROM {}", table).c_str(), -1, &q.s,
+                         nullptr) != SQLITE_OK)
+    return 0;
+  return sqlite3_step(q.s) == SQLITE_ROW ? static_cast<std::size_t>(sqlite3_column_int64(q.s, 0))
+                                         : 0;
+}
+std::size_t VulnDb::KevCount() const { return CountOf("kev"); }
+std::size_t VulnDb::EpssCount() const { return CountOf("epss"); }
+
+// A list replaced whole, with its source's record, in one transaction; the digest chains the
+// list's content so that a batch re-runs when the priorities change.
+Status VulnDb::FinishList(Status st, const std::string& material, const SourceRecord& source) {
+  if (st && !ExecBound(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)",
+                       {Sha256Hex(AsBytes(material))}))
+    st = DbError(db_, path_, "store digest");
+  if (st) st = PutSource(source);
+  if (!st) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return st;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return DbError(db_, path_, "commit");
+  return Ok();
+}
+
+Status VulnDb::ReplaceKev(const std::vector<KevEntry>& entries, const SourceRecord& source) {
+  sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+  Status st = Ok();
+  std::string material = Digest() + "\nkev\n";
+  if (sqlite3_exec(db_, "DELETE FROM kev", nullptr, nullptr, nullptr) != SQLITE_OK)
+    st = DbError(db_, path_, "clear kev");
+  for (const auto& e : entries) {
+    if (!st) break;
+    if (!ExecBound(db_, "INSERT OR REPLACE INTO kev VALUES(?1,?2,?3,?4,?5,?6,?7)",
+                   {e.cve, e.date_added, e.due_date, e.ransomware, e.name, e.vendor, e.product}))
+      st = DbError(db_, path_, "store kev " + e.cve);
+    material += e.cve + "\x1f" + e.date_added + "\x1f" + e.ransomware + "\n";
+  }
+  return FinishList(st, material, source);
+}
+
+Status VulnDb::ReplaceEpss(const std::vector<EpssScore>& scores, const SourceRecord& source) {
+  sqlite3_exec(db_, "BEGIN", nullptr, nullptr, nullptr);
+  Status st = Ok();
+  std::string material = Digest() + "\nepss\n";
+  Stmt ins;
+  if (sqlite3_exec(db_, "DELETE FROM epss", nullptr, nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO epss VALUES(?1,?2,?3,?4)", -1, &ins.s,
+                         nullptr) != SQLITE_OK)
+    st = DbError(db_, path_, "clear epss");
+  for (const auto& e : scores) {
+    if (!st) break;
+    Bind(ins.s, 1, e.cve);
+    sqlite3_bind_double(ins.s, 2, e.score);
+    sqlite3_bind_double(ins.s, 3, e.percentile);
+    Bind(ins.s, 4, e.date);
+    if (sqlite3_step(ins.s) != SQLITE_DONE) st = DbError(db_, path_, "store epss " + e.cve);
+    sqlite3_reset(ins.s);
+    material += fmt::format("{}\x1f{}\x1f{}\n", e.cve, e.score, e.percentile);
+  }
+  return FinishList(st, material, source);
 }
 
 fs::path DefaultVulnDbPath() {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "vuln/version.h"
 
 struct sqlite3;
 
@@ -21,6 +22,7 @@ namespace iotcop::vuln {
 struct AffectedRange {
   std::string vendor, product;  // from a CPE (NVD); empty for OSV
   std::string package;          // OSV package name (lower case); empty for NVD
+  std::string ecosystem;        // OSV affected[].package.ecosystem as written ("Debian:12")
   std::string exact;            // a single affected version
   std::string start_incl, start_excl, end_incl, end_excl;
 };
@@ -32,6 +34,9 @@ struct Vulnerability {
   std::string cvss_vector;
   std::string severity;  // the feed's word: CRITICAL, HIGH, MODERATE/MEDIUM, LOW
   std::vector<AffectedRange> affected;
+  // OSV `aliases` and `upstream`: the CVE a distribution's record (DSA-5139-1, DEBIAN-CVE-...)
+  // is about, which ties it to the NVD's record of that CVE.
+  std::vector<std::string> aliases;
 };
 
 struct ImportStats {
@@ -42,15 +47,67 @@ struct ImportStats {
   std::vector<std::string> problems;
 };
 
+// A CVE in CISA's Known Exploited Vulnerabilities catalog.
+struct KevEntry {
+  std::string cve, date_added, due_date, ransomware, name, vendor, product;
+};
+// FIRST's EPSS score of a CVE: the probability of exploitation in the next 30 days, and its
+// percentile among all scored CVEs, with the date of the scores.
+struct EpssScore {
+  std::string cve;
+  double score = 0, percentile = 0;
+  std::string date;
+};
+
+// The rule that decided a match (MatchRuleName()).
+enum class MatchRule {
+  kEcosystemRange,  // the distribution's own record for the package (OSV Debian, Alpine...)
+  kCpeRange,        // an NVD CPE range or listed version, on the upstream version
+  kPackageRange,    // an OSV range of a package by name outside any distribution
+  kStableBranch,    // the kernel: a range on the stable branch of the version
+};
+const char* MatchRuleName(MatchRule r);
+
 struct Match {
   std::string id, summary, cvss_vector, severity;
   std::optional<double> cvss;
   std::string why;  // "busybox 1.19.4 < 1.34.0 (versionEndExcluding)"
+  MatchRule rule = MatchRule::kCpeRange;
+  std::string ecosystem;             // of the deciding range, when it has one
+  std::vector<std::string> aliases;  // the record's aliases (a Debian record's CVE)
+  std::optional<KevEntry> kev;
+  std::optional<EpssScore> epss;
+};
+
+// A vulnerability an upstream range would match that a more specific rule rules out: the
+// distribution's record says the installed revision is fixed (a backport), or the kernel's stable
+// branch has the fix.
+struct NotAffected {
+  std::string id;
+  std::string rule;  // "backport by distribution revision", "stable-branch fix"
+  std::string why;
+};
+
+// What Find() matches: the component's CPE vendor/product and name, its upstream version, and for
+// a package of a distribution's database its ecosystem ("Debian:12", "Alpine:v3.19", "OpenWrt",
+// the family alone when the release is unknown), package names (binary and source) and full
+// package version, which the distribution's records are compared with in its own order.
+struct FindQuery {
+  std::string vendor, product, name, version;
+  std::string ecosystem;
+  std::vector<std::string> packages;
+  std::string package_version;
+};
+struct FindResult {
+  std::vector<Match> matches;
+  std::vector<NotAffected> not_affected;
 };
 
 // True when `version` lies in `r`. A range with no bound and no exact version is what NVD writes
 // for "every version" (a `*` CPE without bounds).
-bool InRange(const AffectedRange& r, std::string_view version, std::string* why = nullptr);
+// Compared in `scheme`'s order (a distribution's ranges in its own).
+bool InRange(const AffectedRange& r, std::string_view version, std::string* why = nullptr,
+             VersionScheme scheme = VersionScheme::kGeneric);
 
 // Splits a CPE 2.3 formatted string at unescaped colons and unescapes "\x".
 std::vector<std::string> SplitCpe(std::string_view cpe);
@@ -101,16 +158,37 @@ class VulnDb {
   // (part of the rules hash that decides what a batch may skip).
   std::string Digest() const;
 
-  // Vulnerabilities affecting `version` of the component known by CPE vendor/product or by
-  // package name.
-  Result<std::vector<Match>> Find(std::string_view vendor, std::string_view product,
-                                  std::string_view name, std::string_view version) const;
+  // Vulnerabilities affecting the component (docs/vulndb.md, "Which rule decides"):
+  //  1. a package of a distribution's database whose distribution has a record of the
+  //     vulnerability (the record's id or an alias) is decided by that record's ranges alone,
+  //     compared in the distribution's version order on the full package version; an upstream
+  //     range that says otherwise is overruled and listed in not_affected (a backport);
+  //  2. the kernel: a fix on the version's own stable branch (same major.minor) at or below the
+  //     version rules the vulnerability out, whatever the ranges of other branches say;
+  //  3. else NVD CPE ranges and OSV package ranges on the upstream version.
+  // Distribution ranges never match a component that is not a package of that distribution.
+  // Each match carries its KEV entry and EPSS score when the database has them.
+  Result<FindResult> Find(const FindQuery& q) const;
+
+  // KEV and EPSS (`vulndb update --only kev,epss`): each update replaces the whole list, in one
+  // transaction with the source's record.
+  Status ReplaceKev(const std::vector<KevEntry>& entries, const SourceRecord& source);
+  Status ReplaceEpss(const std::vector<EpssScore>& scores, const SourceRecord& source);
+  std::optional<KevEntry> Kev(const std::string& cve) const;
+  std::optional<EpssScore> Epss(const std::string& cve) const;
+  std::size_t KevCount() const;
+  std::size_t EpssCount() const;
 
  private:
   VulnDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  std::vector<std::string> AliasesOf(const std::string& id) const;
+  bool HasColumn(const char* table, const char* column) const;
+  std::size_t CountOf(const char* table) const;
   // Store()'s work inside the caller's transaction; `chain_digest` false leaves the digest.
   Status StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_digest);
   Status PutSource(const SourceRecord& s);
+  // ReplaceKev/ReplaceEpss: the digest, the source's record and the commit (or the rollback).
+  Status FinishList(Status st, const std::string& material, const SourceRecord& source);
   sqlite3* db_ = nullptr;
   std::string path_;
 };

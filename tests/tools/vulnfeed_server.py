@@ -6,6 +6,8 @@
 Serves, from DIR:
   /osv/<Ecosystem>/all.zip  the file DIR/osv/<Ecosystem>/all.zip, with an ETag (its SHA-1) and
                             a Last-Modified; If-None-Match / If-Modified-Since -> 304.
+  /kev/<file>, /epss/<file> the files below DIR/kev and DIR/epss (the CISA KEV JSON, the EPSS
+                            .csv.gz), served the same way.
   /nvd                      the NVD CVE API 2.0 over DIR/nvd.json (a list of `cve` objects):
                             lastModStartDate / lastModEndDate filter on cve.lastModified,
                             startIndex / resultsPerPage paginate; pages hold at most
@@ -13,7 +15,7 @@ Serves, from DIR:
 Faults, read from DIR/faults.json at every request (the test edits it between runs):
   {"nvd_500_at": N}      answer HTTP 500 to the NVD request with startIndex N
   {"nvd_busy": K}        answer 429 to the next K NVD requests (K is decremented in the file)
-  {"osv_drop": true}     send half of an all.zip, then close the connection
+  {"osv_drop": true}     send half of a file (all.zip, KEV, EPSS), then close the connection
 Every request is appended to DIR/requests.log as one JSON line: time, path, query, the
 conditional and apiKey headers, and the status answered.
 """
@@ -77,16 +79,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
         query = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
-        if url.path.startswith("/osv/") and url.path.endswith("/all.zip"):
-            return self.osv(url.path, query)
+        if (url.path.startswith("/osv/") and url.path.endswith("/all.zip")) or (
+            url.path.startswith(("/kev/", "/epss/")) and ".." not in url.path
+        ):
+            return self.static(url.path, query)
         if url.path == "/nvd":
             return self.nvd(query)
         self.answer(404, b"not found", "text/plain", query=query)
 
-    def osv(self, path, query):
+    def static(self, path, query):
         file = os.path.join(ROOT, path.lstrip("/"))
         if not os.path.isfile(file):
-            return self.answer(404, b"no such export", "text/plain", query=query)
+            return self.answer(404, b"no such file", "text/plain", query=query)
         data = open(file, "rb").read()
         etag = '"%s"' % hashlib.sha1(data).hexdigest()
         modified = email.utils.formatdate(os.path.getmtime(file), usegmt=True)

@@ -7,7 +7,10 @@
 // says is not_affected or fixed is suppressed: it makes no finding, and is named, with the
 // statement's justification and source, in the finding of its component or in the PASS reason;
 // under_investigation and affected keep the finding and say so. No match on a stale database
-// (older than --vulndb-max-age days, docs/vulndb.md) is INCONCLUSIVE, not PASS.
+// (older than --vulndb-max-age days, docs/vulndb.md) is INCONCLUSIVE, not PASS. A vulnerability in
+// CISA's KEV catalog raises its severity one level, to at least High, and its component's finding
+// comes first (then the more severe, then the higher EPSS score); each match names the rule that
+// decided it, and what a distribution's backport or a stable-branch fix ruled out is listed.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -21,7 +24,7 @@
 namespace iotcop {
 namespace {
 
-Severity FromVulnerability(const nlohmann::json& v) {
+Severity FromScore(const nlohmann::json& v) {
   if (v.contains("cvss") && v["cvss"].is_number()) {
     const double cvss = v["cvss"].get<double>();
     if (cvss >= 9.0) return Severity::kCritical;
@@ -35,6 +38,53 @@ Severity FromVulnerability(const nlohmann::json& v) {
   if (s == "HIGH") return Severity::kHigh;
   if (s == "LOW") return Severity::kLow;
   return Severity::kMedium;  // MODERATE, MEDIUM or not given
+}
+
+bool KnownExploited(const nlohmann::json& v) { return v.contains("kev") && v["kev"].is_object(); }
+
+// A vulnerability in CISA's KEV catalog is exploited in the wild now: one level above its score's
+// rating, and at least High (a Low one becomes High, a High one Critical).
+Severity FromVulnerability(const nlohmann::json& v) {
+  const Severity base = FromScore(v);
+  if (!KnownExploited(v)) return base;
+  const Severity raised = base >= Severity::kCritical
+                              ? Severity::kCritical
+                              : static_cast<Severity>(static_cast<int>(base) + 1);
+  return std::max(raised, Severity::kHigh);
+}
+
+double EpssOf(const nlohmann::json& v) {
+  if (!v.contains("epss") || !v["epss"].is_object()) return -1;
+  const auto& s = v["epss"];
+  return s.contains("score") && s["score"].is_number() ? s["score"].get<double>() : -1;
+}
+
+// " [known exploited: CISA KEV since 2023-05-12, ransomware: Known] [EPSS 0.943, 99.9th
+// percentile]": what says to fix it first.
+std::string PriorityNote(const nlohmann::json& v) {
+  std::string note;
+  if (KnownExploited(v)) {
+    const auto& k = v["kev"];
+    note += fmt::format(
+        " [known exploited: CISA KEV since {}{}]", k.value("date_added", "?"),
+        k.value("known_ransomware_use", "") == "Known" ? ", used in ransomware campaigns" : "");
+  }
+  if (const double e = EpssOf(v); e >= 0) {
+    const auto& p = v["epss"];
+    note += fmt::format(" [EPSS {:.3f}, percentile {:.3f}]", e,
+                        p.contains("percentile") && p["percentile"].is_number()
+                            ? p["percentile"].get<double>()
+                            : 0.0);
+  }
+  return note;
+}
+
+// KEV first, then the more severe, then the likelier to be exploited (EPSS).
+bool KnownVulnBefore(const nlohmann::json& a, const nlohmann::json& b) {
+  if (KnownExploited(a) != KnownExploited(b)) return KnownExploited(a);
+  if (FromVulnerability(a) != FromVulnerability(b))
+    return FromVulnerability(a) > FromVulnerability(b);
+  return EpssOf(a) > EpssOf(b);
 }
 
 // " [VEX under_investigation: vex.json#/statements/0]", with the statements a later file overrode.
@@ -117,7 +167,31 @@ class KnownVulnerabilitiesCheck : public Check {
         by_component[component_id].push_back(v);
       }
     }
-    for (const auto& [component_id, vulns] : by_component) {
+    // What a more specific rule ruled out (a distribution's backport, a stable-branch fix).
+    std::map<FactId, std::vector<std::string>> ruled_out;
+    std::vector<std::string> ruled_out_all;
+    for (const Fact* s : scans) {
+      for (const auto& n : s->value.value("not_affected", nlohmann::json::array())) {
+        if (!n.is_object()) continue;
+        const std::string line =
+            fmt::format("{} ({}: {})", n.value("id", ""), n.value("rule", ""), n.value("why", ""));
+        ruled_out[n.value("component_fact", FactId{0})].push_back(line);
+        ruled_out_all.push_back(n.value("component", "") + " " + n.value("version", "") + ": " +
+                                line);
+      }
+    }
+    // Components with a known exploited vulnerability first, then by their worst severity.
+    std::vector<std::pair<FactId, std::vector<const Fact*>>> ordered(by_component.begin(),
+                                                                     by_component.end());
+    for (auto& [id, vulns] : ordered) {
+      std::stable_sort(vulns.begin(), vulns.end(), [](const Fact* a, const Fact* b) {
+        return KnownVulnBefore(a->value, b->value);
+      });
+    }
+    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
+      return KnownVulnBefore(a.second.front()->value, b.second.front()->value);
+    });
+    for (const auto& [component_id, vulns] : ordered) {
       const Fact& component = ctx.facts().at(component_id);
       const nlohmann::json& first = vulns.front()->value;
       const std::string name = first.value("component", "");
@@ -133,17 +207,26 @@ class KnownVulnerabilitiesCheck : public Check {
         listed.push_back(
             j.value("id", "") +
             (j.contains("cvss") ? fmt::format(" (CVSS {:.1f})", j["cvss"].get<double>()) : "") +
-            ": " + j.value("why", "") + VexNote(j));
+            ": " + j.value("why", "") +
+            (j.contains("rule") ? " [" + j.value("rule", "") + "]" : std::string()) +
+            PriorityNote(j) + VexNote(j));
       }
+      const std::size_t exploited = std::count_if(
+          vulns.begin(), vulns.end(), [](const Fact* v) { return KnownExploited(v->value); });
       Finding fd;
-      fd.title = fmt::format("{} has {} known vulnerabilit{}", KnownVulnSubject(first),
-                             vulns.size(), vulns.size() == 1 ? "y" : "ies");
+      fd.title = fmt::format(
+          "{} has {} known vulnerabilit{}{}", KnownVulnSubject(first), vulns.size(),
+          vulns.size() == 1 ? "y" : "ies",
+          exploited ? fmt::format(", {} known exploited (CISA KEV)", exploited) : std::string());
       fd.message = fmt::format(
           "{}{} {} ({}) is affected by {}. First: {}",
           live ? fmt::format("Live evidence: the service on {} announces \"{}\"; ",
                              first.value("endpoint", ""), first.value("banner", ""))
                : std::string(),
           name, version, id, firmware::JoinBounded(listed, 20), first.value("summary", ""));
+      if (auto out = ruled_out.find(component_id); out != ruled_out.end()) {
+        fd.message += ". Ruled out: " + firmware::JoinBounded(out->second, 20);
+      }
       if (auto sup = suppressed.find(component_id); sup != suppressed.end()) {
         fd.message += ". Not counted, by VEX statement: " + firmware::JoinBounded(sup->second, 20);
       }
@@ -175,9 +258,13 @@ class KnownVulnerabilitiesCheck : public Check {
                            suppressed_all.size() == 1 ? "" : "es",
                            firmware::JoinBounded(suppressed_all, 20)));
     } else if (ctx.findings().empty()) {
-      ctx.Pass("5.3-8", fmt::format("none of the {} with versions is affected by the {} "
-                                    "vulnerabilities of {}",
-                                    counted, known, database));
+      ctx.Pass("5.3-8",
+               fmt::format("none of the {} with versions is affected by the {} "
+                           "vulnerabilities of {}{}",
+                           counted, known, database,
+                           ruled_out_all.empty() ? std::string()
+                                                 : "; ruled out by a more specific rule: " +
+                                                       firmware::JoinBounded(ruled_out_all, 20)));
     }
     return Ok();
   }

@@ -1,5 +1,7 @@
 // Components collector: software components and their versions, for the SBOM and vulnerability
-// matching. Sources, best first: package databases (opkg status and info/*.control, dpkg status),
+// matching. Sources, best first: package databases (opkg status and info/*.control, dpkg status,
+// apk's lib/apk/db/installed; each package with its distribution's OSV ecosystem, from
+// /etc/os-release and the like, and its source package),
 // version paths (/lib/modules/<kernel>), and version strings in files chosen by the signatures of
 // rules/components.yaml (cve-bin-tool style: file name patterns, a hint, a version regex over the
 // printable strings). One `component` fact per name and version; the kernel also becomes an
@@ -12,6 +14,7 @@
 #include <set>
 
 #include "core/fact_kinds.h"
+#include "core/strings.h"
 #include "firmware/collector.h"
 #include "firmware/text_files.h"
 #include "vuln/components.h"
@@ -107,18 +110,20 @@ class ComponentsCollector : public Collector {
     const std::vector<ComponentRule>& rules = loaded ? *loaded : kNone;
     Emitter emit{in, facts, doc_.name, {}};
 
-    // 1. Package databases.
+    // 1. Package databases, with the distribution release they belong to.
     const auto system = in.tree.SystemRoots();
     for (std::uint32_t root : system) {
+      const Release release = ReadRelease(in, root, problems);
       for (const auto& [path, source] :
            {std::pair{"/usr/lib/opkg/status", "opkg"}, std::pair{"/var/lib/dpkg/status", "dpkg"},
-            std::pair{"/var/lib/opkg/status", "opkg"}}) {
+            std::pair{"/var/lib/opkg/status", "opkg"}, std::pair{"/lib/apk/db/installed", "apk"}}) {
         if (const unpack::Entry* e = in.tree.Find(root, path)) {
-          ReadPackages(in, *e, source, rules, emit, problems);
+          ReadPackages(in, *e, source, release, rules, emit, problems);
         }
       }
       for (const unpack::Entry* e : in.tree.List(root, "/usr/lib/opkg/info")) {
-        if (e->path.ends_with(".control")) ReadPackages(in, *e, "opkg", rules, emit, problems);
+        if (e->path.ends_with(".control"))
+          ReadPackages(in, *e, "opkg", release, rules, emit, problems);
       }
     }
     // 2. Versions in paths (/lib/modules/3.3.8).
@@ -201,7 +206,8 @@ class ComponentsCollector : public Collector {
     // `path`: where it was found (a file of the tree, or the container of an unpacker note).
     void AddNamed(const std::string& name, const ComponentRule* r, const std::string& version,
                   const std::string& source, const std::string& package,
-                  const std::string& package_version, const std::string& path, const Evidence& ev) {
+                  const std::string& package_version, const std::string& path, const Evidence& ev,
+                  const std::string& ecosystem = "", const std::string& source_package = "") {
       // Every installed package is listed (two packages of one project are two components);
       // a version string or path adds a component only when nothing named it yet.
       if (!package.empty()) {
@@ -215,9 +221,11 @@ class ComponentsCollector : public Collector {
           {"version", version},
           {"type", r ? r->type : "library"},
           {"cpe", r ? MakeCpe(*r, version) : ""},
-          {"purl", source == "dpkg"
-                       ? MakePurl("deb", "", package.empty() ? name : package, package_version)
-                       : MakePurl("generic", "", name, version)},
+          {"purl",
+           source == "dpkg" ? MakePurl("deb", "", package.empty() ? name : package, package_version)
+           : source == "apk"
+               ? MakePurl("apk", "alpine", package.empty() ? name : package, package_version)
+               : MakePurl("generic", "", name, version)},
           {"source", source},
           {"path", path},
       };
@@ -228,6 +236,8 @@ class ComponentsCollector : public Collector {
       if (!package.empty()) {
         v["package"] = package;
         v["package_version"] = package_version;
+        v["ecosystem"] = ecosystem;
+        if (!source_package.empty()) v["source_package"] = source_package;
       }
       facts.Add(facts::kComponent, v, ev, collector);
       if (r && r->type == "operating-system") {
@@ -237,14 +247,89 @@ class ComponentsCollector : public Collector {
     }
   };
 
+  // What the image says of its distribution: /etc/os-release (ID, VERSION_ID), else
+  // /etc/debian_version, /etc/alpine-release, /etc/openwrt_release (DISTRIB_RELEASE).
+  struct Release {
+    std::string id, version;
+  };
+  static Release ReadRelease(const FirmwareInput& in, std::uint32_t root,
+                             std::vector<Problem>& problems) {
+    Release r;
+    auto read = [&](const char* path) -> std::optional<std::string> {
+      const unpack::Entry* e = in.tree.Find(root, path);
+      if (!e || e->type != unpack::EntryType::kFile) return std::nullopt;
+      return ReadWhole(in, *e, 64u << 10, "components", problems);
+    };
+    auto field = [](const std::string& text, std::string_view key) {
+      for (const auto& l : SplitLines(text)) {
+        const std::string_view line = l.text;
+        if (!line.starts_with(key) || line.size() <= key.size() || line[key.size()] != '=')
+          continue;
+        std::string v(line.substr(key.size() + 1));
+        if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+          v = v.substr(1, v.size() - 2);
+        return v;
+      }
+      return std::string();
+    };
+    if (auto os = read("/etc/os-release"); os || (os = read("/usr/lib/os-release"))) {
+      r.id = field(*os, "ID");
+      r.version = field(*os, "VERSION_ID");
+    }
+    if (auto ow = read("/etc/openwrt_release"); ow && r.version.empty()) {
+      r.id = "openwrt";
+      r.version = field(*ow, "DISTRIB_RELEASE");
+    }
+    if (auto deb = read("/etc/debian_version"); deb && r.version.empty()) {
+      r.id = "debian";
+      r.version = deb->substr(0, deb->find_first_of("\n "));
+    }
+    if (auto alp = read("/etc/alpine-release"); alp && r.version.empty()) {
+      r.id = "alpine";
+      r.version = alp->substr(0, alp->find_first_of("\n "));
+    }
+    return r;
+  }
+
+  // The OSV ecosystem of a package database's packages: "Debian:12", "Ubuntu:22.04",
+  // "Alpine:v3.19", "OpenWrt:23.05.2"; the family alone when the release is unknown.
+  static std::string EcosystemOf(const char* source, const Release& r) {
+    const std::string_view src = source;
+    auto digits_prefix = [](const std::string& v, int parts) {
+      std::size_t i = 0;
+      int dots = 0;
+      while (i < v.size() && (std::isdigit(static_cast<unsigned char>(v[i])) || v[i] == '.')) {
+        if (v[i] == '.' && ++dots == parts) break;
+        ++i;
+      }
+      return v.substr(0, i);
+    };
+    if (src == "dpkg") {
+      if (r.id == "ubuntu") return r.version.empty() ? "Ubuntu" : "Ubuntu:" + r.version;
+      const std::string major = digits_prefix(r.version, 1);
+      return r.id == "debian" && !major.empty() ? "Debian:" + major : "Debian";
+    }
+    if (src == "apk") {
+      const std::string mm = digits_prefix(r.version, 2);
+      return r.id == "alpine" && !mm.empty() ? "Alpine:v" + mm : "Alpine";
+    }
+    return r.id == "openwrt" && !r.version.empty() ? "OpenWrt:" + r.version : "OpenWrt";
+  }
+
   static void ReadPackages(const FirmwareInput& in, const unpack::Entry& e, const char* source,
-                           const std::vector<ComponentRule>& rules, Emitter& emit,
-                           std::vector<Problem>& problems) {
+                           const Release& release, const std::vector<ComponentRule>& rules,
+                           Emitter& emit, std::vector<Problem>& problems) {
     auto text = ReadWhole(in, e, kMaxStatusBytes, "components", problems);
     if (!text) return;
+    const bool apk = std::string_view(source) == "apk";
+    // apk's installed database: P:name, V:version, o:origin (the source package).
+    const char* kPackage = apk ? "P" : "Package";
+    const char* kVersion = apk ? "V" : "Version";
+    const char* kSource = apk ? "o" : "Source";
+    const std::string ecosystem = EcosystemOf(source, release);
     for (const auto& st : ParseStanzas(*text)) {
-      auto pkg = st.fields.find("Package");
-      auto ver = st.fields.find("Version");
+      auto pkg = st.fields.find(kPackage);
+      auto ver = st.fields.find(kVersion);
       if (pkg == st.fields.end() || ver == st.fields.end()) continue;
       if (auto status = st.fields.find("Status"); status != st.fields.end()) {
         const std::string& s = status->second;
@@ -260,10 +345,21 @@ class ComponentsCollector : public Collector {
         }
         if (rule) break;
       }
+      // dpkg's "Source: openssl (3.0.11-1)", opkg's "Source: package/network/services/dropbear".
+      std::string source_package;
+      if (auto src = st.fields.find(kSource); src != st.fields.end()) {
+        source_package = src->second.substr(0, src->second.find(' '));
+        if (const auto slash = source_package.rfind('/'); slash != std::string::npos)
+          source_package = source_package.substr(slash + 1);
+      }
       const std::string upstream = vuln::UpstreamVersion(ver->second);
       emit.AddNamed(
           rule ? rule->name : pkg->second, rule, upstream, source, pkg->second, ver->second, e.path,
-          FileEvidence(in, e, st.line, "Package: " + pkg->second + " Version: " + ver->second));
+          FileEvidence(
+              in, e, st.line,
+              (apk ? "P:" + pkg->second + " V:" : "Package: " + pkg->second + " Version: ") +
+                  ver->second),
+          ecosystem, source_package);
     }
   }
 

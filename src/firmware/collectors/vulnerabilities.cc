@@ -19,11 +19,11 @@ void CollectVulnerabilities(const FirmwareInput& in, FactStore& facts,
   for (const Fact* f : facts.OfKind(facts::kComponent)) {
     if (f->evidence.input != in.input) continue;
     const auto field = [&](const char* k) { return f->value.value(k, std::string()); };
-    targets.push_back(
-        {{field("name"), field("version"), field("purl"), field("cpe"), field("vendor"),
-          field("product"), field("package"), field("package_version")},
-         f->id,
-         f->evidence});
+    targets.push_back({{field("name"), field("version"), field("purl"), field("cpe"),
+                        field("vendor"), field("product"), field("package"),
+                        field("package_version"), field("ecosystem"), field("source_package")},
+                       f->id,
+                       f->evidence});
   }
   Evidence scan;
   scan.source = InputKind::kFirmware;

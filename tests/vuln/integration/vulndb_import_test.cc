@@ -42,14 +42,14 @@ TEST(VulnDbImport, AMalformedFieldSkipsItsRecordNamesItAndExitsThree) {
   auto vulns = vuln::VulnDb::Open(db, false);
   ASSERT_TRUE(vulns) << vulns.error().Describe();
   EXPECT_EQ(vulns->Count(), 2u);
-  auto busybox = vulns->Find("busybox", "busybox", "busybox", "1.30.1");
+  auto busybox = vulns->Find({"busybox", "busybox", "busybox", "1.30.1"});
   ASSERT_TRUE(busybox);
-  ASSERT_EQ(busybox->size(), 1u);
-  EXPECT_EQ(busybox->front().id, "CVE-2000-0001");
-  auto dnsmasq = vulns->Find("thekelleys", "dnsmasq", "dnsmasq", "2.66");
+  ASSERT_EQ(busybox->matches.size(), 1u);
+  EXPECT_EQ(busybox->matches.front().id, "CVE-2000-0001");
+  auto dnsmasq = vulns->Find({"thekelleys", "dnsmasq", "dnsmasq", "2.66"});
   ASSERT_TRUE(dnsmasq);
-  ASSERT_EQ(dnsmasq->size(), 1u);
-  EXPECT_EQ(dnsmasq->front().id, "CVE-2017-1000487");
+  ASSERT_EQ(dnsmasq->matches.size(), 1u);
+  EXPECT_EQ(dnsmasq->matches.front().id, "CVE-2017-1000487");
 
   const auto clean = test::RunIotcop(
       "vulndb import " + Q(fs::path(IOTCOP_SOURCE_DIR) / "fuzz/seeds/vulnfeed/osv.json") +

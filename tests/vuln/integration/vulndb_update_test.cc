@@ -1,6 +1,7 @@
 // `iotcop vulndb update` against recorded feeds served by tests/tools/vulnfeed_server.py on
 // 127.0.0.1 inside the test's own network namespace (nothing leaves the machine): an OSV all.zip
-// made here (with a malformed record), NVD API 2.0 pages with totalResults/startIndex pagination.
+// made here (with a malformed record), NVD API 2.0 pages with totalResults/startIndex pagination,
+// the CISA KEV catalog and a gzipped EPSS CSV (each with a malformed record).
 // The server writes every request it answered to requests.log: the tests read there what was
 // asked (conditional headers, lastModStartDate, startIndex, the API key, request times).
 #include <gtest/gtest.h>
@@ -73,9 +74,12 @@ class VulnDbUpdate : public ::testing::Test {
   // `iotcop vulndb update` on the test's database and server, without the user's NVD_API_KEY
   // unless `env` sets one.
   test::CommandResult Update(const std::string& args, const std::string& env = "") {
-    return test::RunShell("env -u CI -u NVD_API_KEY NO_COLOR=1 " + env + " " + Q(IOTCOP_BINARY) +
-                          " vulndb update --db " + Q(db_) + " --source osv=" + Q(Base() + "/osv") +
-                          " --source nvd=" + Q(Base() + "/nvd") + " " + args);
+    return test::RunShell(
+        "env -u CI -u NVD_API_KEY NO_COLOR=1 " + env + " " + Q(IOTCOP_BINARY) +
+        " vulndb update --db " + Q(db_) + " --source osv=" + Q(Base() + "/osv") +
+        " --source nvd=" + Q(Base() + "/nvd") +
+        " --source kev=" + Q(Base() + "/kev/known_exploited_vulnerabilities.json") +
+        " --source epss=" + Q(Base() + "/epss/epss_scores-current.csv.gz") + " " + args);
   }
 
   // The requests the server answered since the last call, oldest first.
@@ -122,10 +126,12 @@ TEST_F(VulnDbUpdate, OsvExportImportsReportsBadRecordsThenAsksConditionally) {
     auto db = vuln::VulnDb::Open(db_, false);
     ASSERT_TRUE(db) << db.error().Describe();
     EXPECT_EQ(db->Count(), 2u);
-    auto m = db->Find("", "", "busybox", "1.30.1");
+    // A Debian record speaks of Debian's package, in dpkg's order of its full version.
+    auto m = db->Find({"", "", "busybox", "1.30.1", "Debian:12", {"busybox"}, "1.30.1-6+b3"});
     ASSERT_TRUE(m);
-    ASSERT_EQ(m->size(), 1u);
-    EXPECT_EQ(m->front().id, "DSA-1-1");
+    ASSERT_EQ(m->matches.size(), 1u);
+    EXPECT_EQ(m->matches.front().id, "DSA-1-1");
+    EXPECT_EQ(m->matches.front().rule, vuln::MatchRule::kEcosystemRange);
     const auto src = db->Source("osv:Debian");
     EXPECT_EQ(src.url, Base() + "/osv/Debian/all.zip");
     EXPECT_FALSE(src.etag.empty());
@@ -230,10 +236,10 @@ TEST_F(VulnDbUpdate, NvdPaginatesSpacesRequestsThenAsksOnlyForChanges) {
   auto db = vuln::VulnDb::Open(db_, false);
   ASSERT_TRUE(db);
   EXPECT_EQ(db->Count(), 5u);
-  auto m = db->Find("busybox", "busybox", "busybox", "1.98.0");
+  auto m = db->Find({"busybox", "busybox", "busybox", "1.98.0"});
   ASSERT_TRUE(m);
-  ASSERT_EQ(m->size(), 1u);
-  EXPECT_EQ(m->front().id, "CVE-2020-0009");
+  ASSERT_EQ(m->matches.size(), 1u);
+  EXPECT_EQ(m->matches.front().id, "CVE-2020-0009");
 }
 
 TEST_F(VulnDbUpdate, NvdInterruptedOnPageTwoKeepsPageOneAndResumesThere) {
@@ -320,6 +326,123 @@ TEST_F(VulnDbUpdate, UnknownSourceIsAUsageError) {
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("unknown source 'ghsa'"), std::string::npos) << r.err;
   EXPECT_TRUE(Requests().empty());
+}
+
+// The priority lists: KEV (JSON) and EPSS (CSV, gzip), each with one malformed record that is
+// named with the URL, the record and the field while the valid ones are stored; then asked
+// again conditionally (304), `vulndb info` shows them, and a match carries them.
+TEST_F(VulnDbUpdate, KevAndEpssAreStoredNamedWhenMalformedAndAskedConditionally) {
+  fs::create_directories(feeds_ / "kev");
+  fs::create_directories(feeds_ / "epss");
+  test::WriteFile(feeds_ / "kev/known_exploited_vulnerabilities.json", R"({
+    "title": "CISA Catalog of Known Exploited Vulnerabilities", "catalogVersion": "2026.12.01",
+    "count": 3, "vulnerabilities": [
+      {"cveID": "CVE-2020-0001", "vendorProject": "BusyBox", "product": "BusyBox",
+       "vulnerabilityName": "BusyBox issue", "dateAdded": "2026-11-02",
+       "shortDescription": "d", "requiredAction": "a", "dueDate": "2026-11-23",
+       "knownRansomwareCampaignUse": "Known", "notes": "", "cwes": ["CWE-787"]},
+      {"cveID": "CVE-2020-0002", "vendorProject": "BusyBox", "dateAdded": 20261102},
+      {"cveID": "CVE-2020-0003", "vendorProject": "X", "product": "Y",
+       "vulnerabilityName": "n", "dateAdded": "2026-01-01", "dueDate": "2026-01-22",
+       "knownRansomwareCampaignUse": "Unknown", "cwes": []}]})");
+  test::WriteFile(dir_ / "epss.csv",
+                  "#model_version:v2025.03.14,score_date:2026-12-06T12:55:00Z\n"
+                  "cve,epss,percentile\nCVE-2020-0001,0.94312,0.99951\n"
+                  "CVE-2020-0002,high,0.5\nCVE-2020-0003,0.00043,0.1203\n");
+  auto gz = test::RunShell("gzip -c " + Q(dir_ / "epss.csv") + " > " +
+                           Q(feeds_ / "epss/epss_scores-current.csv.gz"));
+  ASSERT_EQ(gz.exit_code, 0) << gz.err;
+  // dnsmasq's CVE-2020-0004 is Critical (CVSS 9.8), busybox's CVE-2020-0001 unscored (Medium)
+  // but known exploited.
+  json dnsmasq = VulnUpdateCve("CVE-2020-0004", "2026-12-01T00:00:00.000", "2.90");
+  dnsmasq["configurations"][0]["nodes"][0]["cpeMatch"][0]["criteria"] =
+      "cpe:2.3:a:thekelleys:dnsmasq:*:*:*:*:*:*:*:*";
+  dnsmasq["metrics"]["cvssMetricV31"] = json::parse(R"([{"cvssData": {"baseScore": 9.8}}])");
+  test::WriteFile(
+      feeds_ / "nvd.json",
+      json::array({VulnUpdateCve("CVE-2020-0001", "2026-12-01T00:00:00.000", "1.36.0"), dnsmasq})
+          .dump());
+  const auto first = Update("--only nvd,kev,epss --nvd-delay 0");
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;
+  EXPECT_NE(first.err.find(Base() + "/kev/known_exploited_vulnerabilities.json: record "
+                                    "CVE-2020-0002: dateAdded: expected string, got number"),
+            std::string::npos)
+      << first.err;
+  EXPECT_NE(first.err.find(Base() + "/epss/epss_scores-current.csv.gz: line 4: record "
+                                    "CVE-2020-0002: epss: expected a number in [0, 1], got "
+                                    "\"high\""),
+            std::string::npos)
+      << first.err;
+  EXPECT_NE(first.out.find("kev: imported 2 known exploited CVEs, 1 malformed fields"),
+            std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("epss: imported 2 EPSS scores of 2026-12-06T12:55:00Z, 1 "
+                           "malformed fields"),
+            std::string::npos)
+      << first.out;
+  {
+    auto db = vuln::VulnDb::Open(db_, false);
+    ASSERT_TRUE(db);
+    EXPECT_EQ(db->KevCount(), 2u);
+    EXPECT_EQ(db->EpssCount(), 2u);
+    EXPECT_FALSE(db->Kev("CVE-2020-0002").has_value());
+    auto m = db->Find({"busybox", "busybox", "busybox", "1.35.0"});
+    ASSERT_TRUE(m);
+    ASSERT_EQ(m->matches.size(), 1u);
+    ASSERT_TRUE(m->matches[0].kev.has_value());
+    EXPECT_EQ(m->matches[0].kev->ransomware, "Known");
+    ASSERT_TRUE(m->matches[0].epss.has_value());
+    EXPECT_DOUBLE_EQ(m->matches[0].epss->score, 0.94312);
+    EXPECT_EQ(m->matches[0].epss->date, "2026-12-06T12:55:00Z");
+  }
+  // An assessment of an image with both: the known exploited one is raised to High and its
+  // finding comes first in the JSON report, before the Critical one.
+  const fs::path root = dir_ / "rootfs";
+  fs::create_directories(root / "bin");
+  fs::create_directories(root / "etc");
+  test::WriteFile(root / "var/lib/dpkg/status",
+                  "Package: dnsmasq\nStatus: install ok installed\nVersion: 2.80-1\n\n"
+                  "Package: busybox\nStatus: install ok installed\nVersion: 1:1.35.0-1\n");
+  const auto assess = test::RunIotcop("assess -f " + Q(root) + " --vulndb " + Q(db_) + " -o " +
+                                      Q(dir_ / "out") + " --format json");
+  ASSERT_NE(assess.exit_code, 2) << assess.err;
+  const json report = json::parse(test::ReadFile(dir_ / "out/report.json"));
+  std::vector<std::pair<std::string, std::string>> vulnerable;  // title, severity
+  for (const auto& f : report["findings"])
+    if (f["title"].get<std::string>().find("known vulnerab") != std::string::npos)
+      vulnerable.emplace_back(f["title"], f["severity"]);
+  ASSERT_EQ(vulnerable.size(), 2u) << report["findings"].dump();
+  EXPECT_EQ(vulnerable[0].first,
+            "busybox 1.35.0 has 1 known vulnerability, 1 known exploited (CISA KEV)");
+  EXPECT_EQ(vulnerable[0].second, "high");
+  EXPECT_EQ(vulnerable[1].first, "dnsmasq 2.80 has 1 known vulnerability");
+  EXPECT_EQ(vulnerable[1].second, "critical");
+  Requests();
+  const auto second = Update("--only kev,epss");
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("kev: not modified (304)"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("epss: not modified (304)"), std::string::npos) << second.out;
+  const auto reqs = Requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  for (const auto& r : reqs) {
+    EXPECT_EQ(r["status"], 304);
+    EXPECT_FALSE(r["if_none_match"].is_null());
+  }
+  const auto info = test::RunIotcop("vulndb info --db " + Q(db_));
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("priorities: 2 known exploited CVEs (CISA KEV), 2 EPSS scores"),
+            std::string::npos)
+      << info.out;
+  EXPECT_NE(info.out.find("kev: last success"), std::string::npos) << info.out;
+  // A file that is not the format: the source fails, named with its URL; the lists stay.
+  test::WriteFile(feeds_ / "kev/known_exploited_vulnerabilities.json", R"({"vulnerabilities": 3})");
+  const auto bad = Update("--only kev");
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_NE(bad.err.find("vulnerabilities: expected array, got number"), std::string::npos)
+      << bad.err;
+  auto db = vuln::VulnDb::Open(db_, false);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->KevCount(), 2u);
 }
 
 }  // namespace

@@ -36,12 +36,14 @@ json NvdItem(const std::string& id) {
   return json{{"cve", cve}};
 }
 
-// An OSV record with every field ParseFeed reads (every kind of event, listed versions).
+// An OSV record with every field ParseFeed reads (every kind of event, listed versions, the
+// ecosystem, aliases and upstream ids).
 json OsvRecord(const std::string& id) {
   json rec = json::parse(R"({"summary": "dropbear issue", "details": "details",
     "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}],
     "database_specific": {"severity": "HIGH", "cvss_score": 9.8},
-    "affected": [{"package": {"name": "dropbear"}, "versions": ["2011.54"],
+    "aliases": ["CVE-2016-7406"], "upstream": ["CVE-2016-7407"],
+    "affected": [{"package": {"ecosystem": "OSS-Fuzz", "name": "dropbear"}, "versions": ["2011.54"],
       "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2011.50"}, {"fixed": "2016.74"},
                   {"introduced": "2017.1"}, {"last_affected": "2017.5"}]}]}]})");
   rec["id"] = id;
