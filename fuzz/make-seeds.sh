@@ -8,7 +8,7 @@ mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
 ln -s prog "$t/src/bin/link"
 for id in uimage tplink squashfs squashfs3 jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
-  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys; do mkdir -p "$out/$id"; done
+  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys shrs chk seama xiaomi; do mkdir -p "$out/$id"; done
 tar -C "$t/src" -cf "$out/tar/a.tar" .
 (cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
 (cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
@@ -164,6 +164,47 @@ if command -v gcc >/dev/null && command -v objcopy >/dev/null; then
   objcopy --add-section .init.ramfs="$out/gzip/a.gz" "$t/k" "$out/vmlinux/vmlinux"
 fi
 { printf 'W54G\0\0\0\0\030\013\036\004\025\005U2ND\001\000\037\000'; head -c 10 /dev/zero; cat "$out/trx/a.trx"; } >"$out/linksys/w54g.bin"
+# D-Link SHRS (a SquashFS encrypted by openssl with the published key), Netgear CHK (LZMA kernel and
+# SquashFS, mkchkimg's checksums), SEAMA (an entity, and a seal holding two entities), Xiaomi HDR1
+# and HDR2 (xiaomifw's layout: two blobs, a zeroed signature, CRC-32 from offset 12).
+python3 - "$out/squashfs/gzip.sqfs" "$out/lzma/a.lzma" "$out" <<'PY'
+import hashlib, struct, subprocess, sys
+fs = open(sys.argv[1], 'rb').read(); kern = open(sys.argv[2], 'rb').read(); out = sys.argv[3]
+key = bytes.fromhex('c05fbf1936c99429ce2a0781f08d6ad8'); iv = bytes(range(16))
+ct = subprocess.run(['openssl', 'enc', '-aes-128-cbc', '-nopad', '-K', key.hex(), '-iv', iv.hex()],
+                    input=fs + b'\0' * (-len(fs) % 16), capture_output=True, check=True).stdout
+sha = lambda b: hashlib.sha512(b).digest()
+open(out + '/shrs/a.bin', 'wb').write(b'SHRS' + struct.pack('>II', len(fs), len(ct)) + iv +
+                                      sha(fs + key) + sha(fs) + sha(ct) + bytes(1536) + ct)
+def nsum(b):
+    a = c = 0
+    for x in b: a += x; c += a
+    fold = lambda v: (lambda t: ((t >> 16) + t) & 0xffff)((v & 0xffff) + ((v >> 16) & 0xffff))
+    return fold(c & 0xffffffff) << 16 | fold(a & 0xffffffff)
+board = b'U12H072T00_NETGEAR'
+h = struct.pack('>II4B4xIIIII', 0x2a23245e, 40 + len(board), 1, 1, 1, 99, nsum(kern), nsum(fs),
+                len(kern), len(fs), nsum(kern + fs)) + b'\0' * 4 + board
+h = h[:0x24] + struct.pack('>I', nsum(h)) + h[0x28:]
+open(out + '/chk/a.chk', 'wb').write(h + kern + fs)
+ent = lambda meta, img: struct.pack('>IHHI', 0x5ea3a417, 0, len(meta), len(img)) + \
+    hashlib.md5(img).digest() + meta + img
+e = ent(b'dev=/dev/mtdblock/1\0type=firmware\0\0', fs)
+open(out + '/seama/entity.bin', 'wb').write(e)
+es = ent(b'type=boot\0\0\0', kern) + e; meta = b'signature=wrgac25_dlink.2013gui_dir880\0\0'
+open(out + '/seama/seal.bin', 'wb').write(struct.pack('>IHHI', 0x5ea3a417, 0, len(meta), len(es)) + meta + es)
+import zlib
+for v in (1, 2):
+    hl = 48 if v == 1 else 80; body = b''; offs = []
+    for name, data in ((b'uImage', kern), (b'rootfs', fs)):
+        offs.append(hl + len(body))
+        body += struct.pack('<IIIHH', 0xbabe, 0xffffffff, len(data), 4, 0) + name.ljust(32, b'\0') + data
+        body += b'\0' * (-len(body) % 4)
+    dev = struct.pack('<HH', 0, 0x25) if v == 1 else b'\0' * 4 + b'RA70'.ljust(8, b'\0') + b'EU'.ljust(8, b'\0') + bytes(16)
+    h = b'HDR%d' % v + struct.pack('<I', hl + len(body)) + b'\0' * 4 + dev + struct.pack('<8I', *(offs + [0] * 6))
+    img = h + body + bytes(16 + 256)
+    crc = zlib.crc32(img[12:]) ^ 0xffffffff
+    open(out + '/xiaomi/hdr%d.bin' % v, 'wb').write(img[:8] + struct.pack('<I', crc) + img[12:])
+PY
 # Answers of live devices (network/): HTTP, a banner, an MQTT CONNACK, an SSH KEXINIT, SNMP.
 mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp" "$out/mdns"
 printf 'HTTP/1.1 200 OK\r\nServer: lighttpd/1.4.69\r\nContent-Length: 2\r\n\r\nok' >"$out/http/plain.http"
