@@ -35,6 +35,7 @@ std::string HexrecObjcopySquashfs(const std::string& bfd, const std::string& id,
                                   const std::string& comp) {
   if (!test::HaveTool("objcopy") || !test::HaveTool("mksquashfs")) return {};
   test::TempDir tmp;
+  if (!test::MakeFsTree(tmp / "src")) return {};
   const fs::path img =
       test::BuildImage(tmp.path(), tmp / "src",
                        "mksquashfs \"$SRC\" \"$T/fs.sqfs\" -noappend -quiet -no-progress -comp " +
