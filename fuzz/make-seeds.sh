@@ -8,7 +8,7 @@ mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
 ln -s prog "$t/src/bin/link"
 for id in uimage tplink squashfs squashfs3 jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
-  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys shrs chk seama xiaomi; do mkdir -p "$out/$id"; done
+  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys shrs chk seama xiaomi ihex srec espimage esppart rtos; do mkdir -p "$out/$id"; done
 tar -C "$t/src" -cf "$out/tar/a.tar" .
 (cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
 (cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
@@ -205,6 +205,38 @@ for v in (1, 2):
     crc = zlib.crc32(img[12:]) ^ 0xffffffff
     open(out + '/xiaomi/hdr%d.bin' % v, 'wb').write(img[:8] + struct.pack('<I', crc) + img[12:])
 PY
+# Microcontroller images: Intel HEX and S-records (binutils) of the gzip seed, ESP32/ESP8266
+# application images and an ESP32 flash with its partition table (esptool's and ESP-IDF's layouts;
+# esptool is not packaged), RTOS banners.
+objcopy -I binary -O ihex --change-addresses 0x08000000 "$out/gzip/a.gz" "$out/ihex/a.hex"
+objcopy -I binary -O srec --change-addresses 0x08000000 "$out/gzip/a.gz" "$out/srec/a.s37"
+objcopy -I binary -O srec --srec-len=16 "$out/gzip/a.gz" "$out/srec/a.s19"
+python3 - "$out/gzip/a.gz" "$out/espimage" "$out/esppart" <<'PY'
+import hashlib, struct, sys
+gz = open(sys.argv[1], 'rb').read(); gz += b'\0' * (-len(gz) % 4)
+def image(esp32, segs, sha):
+    h = struct.pack('<BBBBI', 0xE9, len(segs), 2, 0x20, 0x40081214)
+    if esp32: h += struct.pack('<BBBBHBHHIB', 0xEE, 0, 0, 0, 0, 0, 0, 399, 0, 1 if sha else 0)
+    s = 0xEF
+    for addr, data in segs:
+        h += struct.pack('<II', addr, len(data)) + data
+        for b in data: s ^= b
+    h += b'\0' * (15 - len(h) % 16) + bytes([s])
+    return h + (hashlib.sha256(h).digest() if sha else b'')
+desc = struct.pack('<II8x32s32s16s16s32s32s80x', 0xABCD5432, 0, b'v1.0', b'app', b'10:00:00', b'Jan  1 2024', b'v5.1.2', b'')
+app = image(True, [(0x3f400020, desc + gz), (0x3ffb0000, b'\x11' * 64)], True)
+open(sys.argv[2] + '/esp32.bin', 'wb').write(app)
+open(sys.argv[2] + '/esp8266.bin', 'wb').write(image(False, [(0x40100000, gz)], False))
+ent = lambda t, st, off, size, name: struct.pack('<2sBBII16sI', b'\xAA\x50', t, st, off, size, name, 0)
+table = ent(1, 2, 0x9000, 0x6000, b'nvs') + ent(0, 0, 0x10000, 0x10000, b'factory')
+table += b'\xEB\xEB' + b'\xFF' * 14 + hashlib.md5(table).digest()
+flash = bytearray(b'\xFF' * 0x10000) + app
+flash[0x8000:0x8000 + len(table)] = table
+open(sys.argv[3] + '/flash.bin', 'wb').write(bytes(flash))
+open(sys.argv[3] + '/table.bin', 'wb').write(table + b'\xFF' * (0xC00 - len(table)))
+PY
+printf '\0\0*** Booting Zephyr OS build v3.5.0 ***\n\0FreeRTOS Kernel V10.4.3\0VxWorks 6.9\0' >"$out/rtos/banners.bin"
+printf '\nRedBoot(tm) bootstrap and debug environment [ROMRAM]\nNon-certified release, version v3_0 - built 10:00:00, Jan  1 2010\n' >"$out/rtos/redboot.bin"
 # Answers of live devices (network/): HTTP, a banner, an MQTT CONNACK, an SSH KEXINIT, SNMP.
 mkdir -p "$out/probes" "$out/http" "$out/ssh" "$out/snmp" "$out/mdns"
 printf 'HTTP/1.1 200 OK\r\nServer: lighttpd/1.4.69\r\nContent-Length: 2\r\n\r\nok' >"$out/http/plain.http"
