@@ -139,7 +139,7 @@ command -v dtc >/dev/null && mkimage -f "$t/f.its" "$out/fit/a.itb" >/dev/null
 for id in fat mbr gpt android_sparse android_boot android_vendor_boot zlib; do mkdir -p "$out/$id"; done
 if command -v mkfs.fat >/dev/null && command -v mcopy >/dev/null; then
   for b in 12 16; do
-    mkfs.fat -F $b -C "$out/fat/fat$b.img" $((b == 12 ? 160 : 2100)) >/dev/null
+    mkfs.fat -F $b -s 1 -C "$out/fat/fat$b.img" $((b == 12 ? 160 : 2400)) >/dev/null
     (cd "$t/src" && MTOOLS_SKIP_CHECK=1 mcopy -s -i "$out/fat/fat$b.img" * ::/)
   done
   if command -v sfdisk >/dev/null; then

@@ -11,15 +11,16 @@ namespace fs = std::filesystem;
 
 bool MakeFatTree(const fs::path& src) {
   const std::string s = src.string();
-  auto r = RunShell("set -e; mkdir -p '" + s + "'; cd '" + s +
-                    "'; mkdir -p etc/config 'Program Files/deep/deeper/deepest' www;"
-                    " printf 'root:x:0:0::/root:/bin/sh\\n' > etc/passwd;"
-                    " printf 'option lan 1\\n' > etc/config/network;"
-                    " printf 'A long file name that is not 8.3\\n' > 'www/A long file name.html';"
-                    " printf 'mixed\\n' > www/MiXeD.Txt; printf 'UPPER\\n' > www/UPPER.TXT;"
-                    " head -c 300000 /bin/ls > 'Program Files/deep/big.bin';"
-                    " printf 'deep\\n' > 'Program Files/deep/deeper/deepest/leaf.txt';"
-                    " : > empty.txt; printf 'caf\\xc3\\xa9\\n' > 'Caf\\xc3\\xa9 menu.txt'");
+  auto r = RunShell(
+      "set -e; mkdir -p '" + s + "'; cd '" + s +
+      "'; mkdir -p etc/config 'Program Files/deep/deeper/deepest' www;"
+      " printf 'root:x:0:0::/root:/bin/sh\\n' > etc/passwd;"
+      " printf 'option lan 1\\n' > etc/config/network;"
+      " printf 'A long file name that is not 8.3\\n' > 'www/A long file name.html';"
+      " printf 'mixed\\n' > www/MiXeD.Txt; printf 'UPPER\\n' > www/UPPER.TXT;"
+      " head -c 300000 /bin/ls > 'Program Files/deep/big.bin';"
+      " printf 'deep\\n' > 'Program Files/deep/deeper/deepest/leaf.txt';"
+      " : > empty.txt; printf 'caf\\303\\251\\n' > \"$(printf 'Caf\\303\\251 menu.txt')\"");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.exit_code == 0;
 }

@@ -95,8 +95,10 @@ TEST(UnpackZlibHostile, BadHeaderCorruptAndTruncated) {
   auto r = test::Unpack(tmp / "adler.zlib", tmp / "out-adler");
   EXPECT_TRUE(test::HasProblem(r, "zlib: "));
   test::ExpectInside(r, tmp / "out-adler");
+  // Cut before anything decodes: not claimed; cut later: what decoded is kept and reported.
+  test::ForEachTruncation(tmp / "a.zlib", tmp.path(), {3, 100});
   test::ForEachTruncation(
-      tmp / "a.zlib", tmp.path(), {3, 100, z.size() / 2, z.size() - 2},
+      tmp / "a.zlib", tmp.path(), {z.size() / 2, z.size() - 2},
       [](std::uint64_t, const UnpackResult& cut) { EXPECT_TRUE(test::HasProblem(cut, "zlib: ")); });
 }
 
