@@ -53,6 +53,16 @@ std::string PadTo(std::string s, std::size_t page) {
   return s;
 }
 
+std::vector<std::uint32_t> RootsFrom(const unpack::UnpackResult& r, const std::string& outer,
+                                     const std::string& inner) {
+  std::vector<std::uint32_t> out;
+  for (std::uint32_t i = 0; i < r.tree.roots().size(); ++i) {
+    const auto& o = r.tree.roots()[i].origin;
+    if (!o.empty() && o.front().handler == outer && o.back().handler == inner) out.push_back(i);
+  }
+  return out;
+}
+
 bool HaveFatTools() { return HaveTool("mkfs.fat") && HaveTool("mcopy"); }
 
 }  // namespace iotcop::test

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "unpack/engine.h"
 
@@ -27,6 +28,10 @@ bool HasProblemAt(const unpack::UnpackResult& r, const std::string& needle, std:
 // by hand from a published layout.
 std::string LeBytes(std::uint64_t v, int n);
 std::string PadTo(std::string s, std::size_t page);
+
+// The roots whose origin starts with handler `outer` and ends with handler `inner`, in tree order.
+std::vector<std::uint32_t> RootsFrom(const unpack::UnpackResult& r, const std::string& outer,
+                                     const std::string& inner);
 
 // True when mkfs.fat and mcopy are installed.
 bool HaveFatTools();

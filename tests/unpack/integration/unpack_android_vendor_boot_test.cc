@@ -59,16 +59,6 @@ std::string VendorBootV4(const std::string& rd1, const std::string& rd2, const s
          test::PadTo(table, page);
 }
 
-std::vector<std::uint32_t> VendorCpioRoots(const UnpackResult& r) {
-  std::vector<std::uint32_t> out;
-  for (std::uint32_t i = 0; i < r.tree.roots().size(); ++i) {
-    const auto& o = r.tree.roots()[i].origin;
-    if (!o.empty() && o.front().handler == "android_vendor_boot" && o.back().handler == "cpio")
-      out.push_back(i);
-  }
-  return out;
-}
-
 TEST(UnpackAndroidVendorBoot, V3FromMkbootimg) {
   if (!test::HaveTool("mkbootimg")) GTEST_SKIP() << "mkbootimg not installed";
   test::TempDir tmp;
@@ -79,7 +69,7 @@ TEST(UnpackAndroidVendorBoot, V3FromMkbootimg) {
   ASSERT_EQ(b.exit_code, 0) << b.err;
   auto r = test::Unpack(tmp / "vb.img", tmp / "out");
   for (const auto& p : r.problems) ADD_FAILURE() << "problem: " << p.message;
-  const auto roots = VendorCpioRoots(r);
+  const auto roots = test::RootsFrom(r, "android_vendor_boot", "cpio");
   ASSERT_EQ(roots.size(), 1u);
   EXPECT_GE(test::CompareWithSource(tmp / "src", r.tree, roots[0], {.modes = true}), 60u);
   test::ExpectInside(r, tmp / "out");
@@ -93,7 +83,7 @@ TEST(UnpackAndroidVendorBoot, V4RamdiskTable) {
   test::WriteFile(tmp / "vb4.img", img);
   auto r = test::Unpack(tmp / "vb4.img", tmp / "out");
   for (const auto& p : r.problems) ADD_FAILURE() << "problem: " << p.message;
-  const auto roots = VendorCpioRoots(r);
+  const auto roots = test::RootsFrom(r, "android_vendor_boot", "cpio");
   ASSERT_EQ(roots.size(), 2u);
   std::string names;
   for (std::uint32_t root : roots) names += r.tree.roots()[root].name + " ";
@@ -123,7 +113,7 @@ TEST(UnpackAndroidVendorBootHostile, FragmentsOutsideAndBadHeaders) {
   test::WriteFile(tmp / "outside.img", outside);
   auto r = test::Unpack(tmp / "outside.img", tmp / "out-outside");
   EXPECT_TRUE(test::HasProblemAt(r, "vendor ramdisk entry 1", table + 108));
-  EXPECT_EQ(VendorCpioRoots(r).size(), 1u);
+  EXPECT_EQ(test::RootsFrom(r, "android_vendor_boot", "cpio").size(), 1u);
   // More entries than the table holds; a version of 5; a page of 1000: not claimed.
   for (const auto& [at, value] : {std::pair{2116u, 3u}, std::pair{8u, 5u}, std::pair{12u, 1000u}}) {
     std::string bad = img;

@@ -34,15 +34,6 @@ fs::path MakeGptDump(const test::TempDir& tmp) {
   return r.exit_code == 0 ? tmp / "emmc.img" : fs::path();
 }
 
-std::vector<std::uint32_t> GptFatRoots(const UnpackResult& r) {
-  std::vector<std::uint32_t> out;
-  for (std::uint32_t i = 0; i < r.tree.roots().size(); ++i) {
-    const auto& o = r.tree.roots()[i].origin;
-    if (!o.empty() && o.back().handler == "fat" && o.front().handler == "gpt") out.push_back(i);
-  }
-  return out;
-}
-
 TEST(UnpackGpt, NamedPartitionsOfAnEmmcDump) {
   if (!HaveGptTools()) GTEST_SKIP() << "sgdisk, mkfs.fat or mcopy not installed";
   test::TempDir tmp;
@@ -50,7 +41,7 @@ TEST(UnpackGpt, NamedPartitionsOfAnEmmcDump) {
   ASSERT_FALSE(disk.empty());
   auto r = test::Unpack(disk, tmp / "out");
   for (const auto& p : r.problems) ADD_FAILURE() << "problem: " << p.message;
-  const auto roots = GptFatRoots(r);
+  const auto roots = test::RootsFrom(r, "gpt", "fat");
   ASSERT_EQ(roots.size(), 2u);
   std::string names;
   for (std::uint32_t root : roots) {
@@ -85,7 +76,7 @@ TEST(UnpackGptHostile, BadCrcsAndTruncation) {
   test::Patch(disk, tmp / "far.img", 1024 + 32, far);
   r = test::Unpack(tmp / "far.img", tmp / "out-far");
   EXPECT_TRUE(test::HasProblemAt(r, "outside the usable range", 1024));
-  EXPECT_EQ(GptFatRoots(r).size(), 1u);
+  EXPECT_EQ(test::RootsFrom(r, "gpt", "fat").size(), 1u);
   // Cut in the middle of p1: the backup header and p2 are missing, p1 is scanned as far as it goes.
   test::Truncate(disk, tmp / "cut.img", 20ull << 20);
   r = test::Unpack(tmp / "cut.img", tmp / "out-cut");

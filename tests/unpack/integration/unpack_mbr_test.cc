@@ -33,15 +33,6 @@ fs::path MakeMbrDump(const test::TempDir& tmp) {
   return r.exit_code == 0 ? disk : fs::path();
 }
 
-std::vector<std::uint32_t> MbrFatRoots(const UnpackResult& r) {
-  std::vector<std::uint32_t> out;
-  for (std::uint32_t i = 0; i < r.tree.roots().size(); ++i) {
-    const auto& o = r.tree.roots()[i].origin;
-    if (!o.empty() && o.back().handler == "fat" && o.front().handler == "mbr") out.push_back(i);
-  }
-  return out;
-}
-
 TEST(UnpackMbr, PrimaryAndLogicalPartitionsOfAnSdCardDump) {
   if (!HaveMbrTools()) GTEST_SKIP() << "sfdisk, mkfs.fat or mcopy not installed";
   test::TempDir tmp;
@@ -52,7 +43,7 @@ TEST(UnpackMbr, PrimaryAndLogicalPartitionsOfAnSdCardDump) {
   EXPECT_EQ(chunk->length, 16384u * 512);
   auto r = test::Unpack(disk, tmp / "out");
   for (const auto& p : r.problems) ADD_FAILURE() << "problem: " << p.message;
-  const auto roots = MbrFatRoots(r);
+  const auto roots = test::RootsFrom(r, "mbr", "fat");
   ASSERT_EQ(roots.size(), 2u);
   std::vector<std::uint64_t> offsets;
   for (std::uint32_t root : roots) {
@@ -91,14 +82,14 @@ TEST(UnpackMbrHostile, OverlapsLoopsAndTruncation) {
               std::string("\x00\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00\x08\x00\x00", 16));
   auto r = test::Unpack(tmp / "loop2.img", tmp / "out-loop");
   EXPECT_TRUE(test::HasProblemAt(r, "EBR chain loops", ebr));
-  EXPECT_EQ(MbrFatRoots(r).size(), 2u);
+  EXPECT_EQ(test::RootsFrom(r, "mbr", "fat").size(), 2u);
   test::ExpectInside(r, tmp / "out-loop");
 
   // Cut inside p5: p1 whole, p5 reported as cut at its EBR entry.
   test::Truncate(disk, tmp / "cut.img", 13000ull * 512);
   r = test::Unpack(tmp / "cut.img", tmp / "out-cut");
   EXPECT_TRUE(test::HasProblemAt(r, "partition p5", ebr + 446));
-  EXPECT_GE(MbrFatRoots(r).size(), 1u);
+  EXPECT_GE(test::RootsFrom(r, "mbr", "fat").size(), 1u);
   test::ForEachTruncation(disk, tmp.path(), {300, 511, 512, 2048 * 512 + 100, 10240 * 512 + 10});
 }
 
