@@ -134,6 +134,37 @@ printf '[v]\nmode=ubi\nimage=%s\nvol_id=0\nvol_type=dynamic\nvol_name=v\n' "$out
 ubinize -o "$out/ubi/a.ubi" -p 16KiB -m 512 "$t/u.ini" >/dev/null 2>&1
 printf '/dts-v1/;\n/ { description = "s"; #address-cells = <1>; images { a { description = "r"; data = /incbin/("%s"); type = "ramdisk"; arch = "arm"; os = "linux"; compression = "gzip"; hash-1 { algo = "crc32"; }; }; }; configurations { default = "c"; c { ramdisk = "a"; }; }; };\n' "$out/gzip/a.gz" >"$t/f.its"
 command -v dtc >/dev/null && mkimage -f "$t/f.its" "$out/fit/a.itb" >/dev/null
+# Disk images (fat, mbr, gpt, android_sparse, android_boot, android_vendor_boot, zlib): FAT made
+# with mkfs.fat and mcopy, partition tables with sfdisk/sgdisk around it, img2simg, mkbootimg.
+for id in fat mbr gpt android_sparse android_boot android_vendor_boot zlib; do mkdir -p "$out/$id"; done
+if command -v mkfs.fat >/dev/null && command -v mcopy >/dev/null; then
+  for b in 12 16; do
+    mkfs.fat -F $b -s 1 -C "$out/fat/fat$b.img" $((b == 12 ? 160 : 2400)) >/dev/null
+    (cd "$t/src" && MTOOLS_SKIP_CHECK=1 mcopy -s -i "$out/fat/fat$b.img" * ::/)
+  done
+  if command -v sfdisk >/dev/null; then
+    truncate -s 300K "$out/mbr/a.img"
+    printf 'label: dos\nstart=1, size=320, type=1\nstart=330, size=260, type=5\nstart=340, size=240, type=1\n' |
+      sfdisk -q "$out/mbr/a.img"
+    dd if="$out/fat/fat12.img" of="$out/mbr/a.img" bs=512 seek=1 conv=notrunc status=none
+  fi
+  if command -v sgdisk >/dev/null; then
+    truncate -s 220K "$out/gpt/a.img"
+    sgdisk -q -n 1:34:+160K -c 1:boot "$out/gpt/a.img" >/dev/null
+    dd if="$out/fat/fat12.img" of="$out/gpt/a.img" bs=512 seek=34 conv=notrunc status=none
+  fi
+fi
+command -v img2simg >/dev/null && img2simg "$out/ext/ext2.img" "$out/android_sparse/ext2.simg"
+if command -v mkbootimg >/dev/null; then
+  for v in 0 2 3; do
+    mkbootimg --header_version $v --kernel "$out/gzip/a.gz" --ramdisk "$out/cpio/newc.cpio" \
+      --dtb "$out/lz4/a.lz4" --cmdline console=ttyS0 -o "$out/android_boot/v$v.img"
+  done
+  mkbootimg --header_version 3 --vendor_boot "$out/android_vendor_boot/v3.img" \
+    --vendor_ramdisk "$out/gzip/a.gz" --dtb "$out/lz4/a.lz4"
+fi
+python3 -c 'import sys, zlib; sys.stdout.buffer.write(zlib.compress(open(sys.argv[1], "rb").read(), 9))' \
+  "$out/tar/a.tar" >"$out/zlib/a.zlib"
 # YAFFS2 (no Debian tool): 2048+64 chunks, tags at spare offset 0, a folder, a file, a symlink;
 # plus binwalk's sample from the corpus when it is there.
 python3 - "$out/yaffs2/a.yaffs2" <<'PY'

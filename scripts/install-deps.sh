@@ -27,6 +27,8 @@ test_pkgs=(
   whois putty-tools openssh-client
   # fixture generators for the unpacker tests
   mtd-utils genext2fs e2fsprogs genromfs util-linux device-tree-compiler cpio zip unzip p7zip-full xorriso lzop lz4 zstd bzip2 xz-utils
+  # disk-image fixtures: FAT (mkfs.fat, mcopy), MBR/GPT (sfdisk, sgdisk), Android sparse and boot images
+  dosfstools mtools fdisk gdisk android-sdk-libsparse-utils mkbootimg
   # real tools to compare against, validators and a browser for the HTML report
   chromium libxml2-utils devscripts binutils file checksec
   # crafted hostile archives in the unpacker tests

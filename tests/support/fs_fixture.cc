@@ -109,8 +109,10 @@ std::size_t CompareWithSource(const fs::path& src, const unpack::Tree& tree, std
     }
     EXPECT_TRUE(ReadFile(e->disk) == ReadFile(it->path())) << path << " content differs";
   }
-  const unpack::Entry* sh = tree.Find(root, "/bin/sh");
-  EXPECT_TRUE(sh != nullptr && sh->path == "/bin/busybox") << "/bin/sh does not resolve";
+  if (fs::is_symlink(src / "bin" / "sh")) {  // the known tree's; not in trees without links
+    const unpack::Entry* sh = tree.Find(root, "/bin/sh");
+    EXPECT_TRUE(sh != nullptr && sh->path == "/bin/busybox") << "/bin/sh does not resolve";
+  }
   return compared;
 }
 
