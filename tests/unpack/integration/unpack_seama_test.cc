@@ -12,7 +12,7 @@
 namespace iotcop::unpack {
 namespace {
 
-const std::string kSeamaTestMeta = std::string("dev=/dev/mtdblock/1\0type=firmware\0\0\0", 38);
+const std::string kSeamaTestMeta = std::string("dev=/dev/mtdblock/1\0type=firmware\0\0\0", 36);
 
 std::string SeamaMd5(const test::TempDir& tmp, const std::string& data) {
   test::WriteFile(tmp / "md5.in", data);
