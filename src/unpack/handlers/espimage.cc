@@ -3,13 +3,13 @@
 // (esptool elf2image): header, on the ESP32 family an extended header, segments (load address,
 // length, data), the XOR checksum byte at the end of a 16-byte line and, when the extended header
 // says so, the appended SHA-256 of the image. Segments become notes and are scanned in place.
-#include <openssl/evp.h>
 
 #include <cstring>
 
 #include <fmt/format.h>
 
 #include "unpack/handlers/common.h"
+#include "unpack/handlers/vendor_crypto.h"
 
 namespace iotcop::unpack {
 namespace {
@@ -187,11 +187,9 @@ class EspImageHandler : public Handler {
       if (chunk.length < hashed + 32) {
         ctx.Warn(img.checksum_at + 1, "ESP image SHA-256 missing: the image is truncated");
       } else {
-        std::uint8_t md[EVP_MAX_MD_SIZE];
-        unsigned n = 0;
+        const std::string md = handlers::DigestOf("SHA256", v.subspan(chunk.offset, hashed));
         const bool ok =
-            EVP_Digest(v.data() + chunk.offset, hashed, md, &n, EVP_sha256(), nullptr) == 1 &&
-            n == 32 && std::memcmp(md, v.data() + img.checksum_at + 1, 32) == 0;
+            md.size() == 32 && std::memcmp(md.data(), v.data() + img.checksum_at + 1, 32) == 0;
         if (!ok) {
           ctx.Warn(img.checksum_at + 1, "ESP image appended SHA-256 does not match the image");
         }

@@ -3,7 +3,6 @@
 // optional MD5 entry (0xEB 0xEB) over the entries before it, 0xFF padding to the end. In a flash
 // dump the table sits at flash offset 0x8000 (CONFIG_PARTITION_TABLE_OFFSET's default): the
 // partitions that follow it in the view are scanned in place, each by its label.
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "unpack/handlers/common.h"
+#include "unpack/handlers/vendor_crypto.h"
 
 namespace iotcop::unpack {
 namespace {
@@ -132,10 +132,8 @@ class EspPartHandler : public Handler {
       if (e[0] == 0xEB && e[1] == 0xEB) {
         t.has_md5 = true;
         t.md5_at = offset + pos;
-        std::uint8_t md[EVP_MAX_MD_SIZE];
-        unsigned n = 0;
-        t.md5_ok = EVP_Digest(v.data(), pos, md, &n, EVP_md5(), nullptr) == 1 && n == 16 &&
-                   std::memcmp(md, e + 16, 16) == 0;
+        const std::string md = handlers::DigestOf("MD5", v.first(pos));
+        t.md5_ok = md.size() == 16 && std::memcmp(md.data(), e + 16, 16) == 0;
         pos += kEspPartEntry;
       }
       break;  // 0xFF padding, or whatever ends the table

@@ -1,7 +1,8 @@
 // File: unpack/handlers/vendor_crypto.h
-// OpenSSL EVP helpers for the vendor container handlers: message digests (SHA-512, MD5) over
-// views, and block-cipher decryption without padding streamed in kStreamChunk pieces, so that a
-// handler decrypts a mapped image into a blob without holding it in memory.
+// OpenSSL EVP helpers for the handlers that check digests or decrypt (vendor containers, ESP
+// images and partition tables): message digests (SHA-512, SHA-256, MD5) over views, and
+// block-cipher decryption without padding streamed in kStreamChunk pieces, so that a handler
+// decrypts a mapped image into a blob without holding it in memory.
 #pragma once
 
 #include <functional>
