@@ -40,11 +40,4 @@ void ExpectSquashfsThrough(const unpack::UnpackResult& r, const std::string& han
   EXPECT_EQ(r.tree.roots()[root].origin[0].handler, handler) << label;
 }
 
-bool HasProblemAt(const unpack::UnpackResult& r, std::uint64_t offset, const std::string& needle) {
-  for (const auto& p : r.problems) {
-    if (p.offset == offset && p.message.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
-
 }  // namespace iotcop::test

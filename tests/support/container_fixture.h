@@ -32,7 +32,4 @@ unpack::UnpackResult UnpackBytes(const TempDir& tmp, const std::string& name,
 void ExpectSquashfsThrough(const unpack::UnpackResult& r, const std::string& handler,
                            const std::string& label);
 
-// Some problem of `r` is at `offset` and mentions `needle`.
-bool HasProblemAt(const unpack::UnpackResult& r, std::uint64_t offset, const std::string& needle);
-
 }  // namespace iotcop::test

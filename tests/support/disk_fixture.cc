@@ -35,13 +35,6 @@ bool MakeFatImage(const fs::path& src, const fs::path& img, int bits, int kib) {
   return r.exit_code == 0;
 }
 
-bool HasProblemAt(const unpack::UnpackResult& r, const std::string& needle, std::uint64_t offset) {
-  for (const auto& p : r.problems) {
-    if (p.message.find(needle) != std::string::npos && p.offset == offset) return true;
-  }
-  return false;
-}
-
 std::string LeBytes(std::uint64_t v, int n) {
   std::string s;
   for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));

@@ -21,9 +21,6 @@ bool MakeFatTree(const std::filesystem::path& src);
 bool MakeFatImage(const std::filesystem::path& src, const std::filesystem::path& img, int bits,
                   int kib);
 
-// True when some problem's message contains `needle` and names offset `offset` of its input.
-bool HasProblemAt(const unpack::UnpackResult& r, const std::string& needle, std::uint64_t offset);
-
 // `v` as `n` little-endian bytes, and `s` zero-padded to a multiple of `page`: for images written
 // by hand from a published layout.
 std::string LeBytes(std::uint64_t v, int n);

@@ -167,4 +167,11 @@ bool HasProblem(const unpack::UnpackResult& r, const std::string& needle) {
   return false;
 }
 
+bool HasProblemAt(const unpack::UnpackResult& r, const std::string& needle, std::uint64_t offset) {
+  for (const auto& p : r.problems) {
+    if (p.offset == offset && p.message.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace iotcop::test

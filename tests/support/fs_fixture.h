@@ -60,4 +60,7 @@ void ForEachTruncation(
 // True when some problem's message contains `needle`.
 bool HasProblem(const unpack::UnpackResult& r, const std::string& needle);
 
+// True when some problem's message contains `needle` and names offset `offset` of its input.
+bool HasProblemAt(const unpack::UnpackResult& r, const std::string& needle, std::uint64_t offset);
+
 }  // namespace iotcop::test

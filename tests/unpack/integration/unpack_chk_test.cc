@@ -100,7 +100,7 @@ TEST(ChkHostile, BadRootfsChecksumIsAWarning) {
   auto r = test::UnpackBytes(tmp, "fw.chk", ChkImage(p, "U12H072T00_NETGEAR", [](std::string& h) {
                                test::PutBe(h, 0x14, 0x12345678);
                              }));
-  EXPECT_TRUE(test::HasProblemAt(r, 0x14, "rootfs checksum"));
+  EXPECT_TRUE(test::HasProblemAt(r, "rootfs checksum", 0x14));
   test::ExpectSquashfsThrough(r, "chk", "rootfs checksum");
 }
 

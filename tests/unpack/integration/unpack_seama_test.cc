@@ -94,7 +94,7 @@ TEST(SeamaHostile, BadMd5IsAWarning) {
   std::string img = SeamaEntity(tmp, kSeamaTestMeta, fs_img);
   img[20] = static_cast<char>(img[20] ^ 0xff);
   auto r = test::UnpackBytes(tmp, "fw.bin", img);
-  EXPECT_TRUE(test::HasProblemAt(r, 12, "MD5"));
+  EXPECT_TRUE(test::HasProblemAt(r, "MD5", 12));
   test::ExpectSquashfsThrough(r, "seama", "bad MD5");
 }
 

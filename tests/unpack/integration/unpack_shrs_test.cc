@@ -132,7 +132,7 @@ TEST(ShrsHostile, PlaintextDigestMismatchIsAWarning) {
   std::string img = f.image;
   img[0x5C] = static_cast<char>(img[0x5C] ^ 1);
   auto r = test::UnpackBytes(tmp, "fw.bin", img);
-  EXPECT_TRUE(test::HasProblemAt(r, 0x5C, "SHA-512"));
+  EXPECT_TRUE(test::HasProblemAt(r, "SHA-512", 0x5C));
   EXPECT_NE(test::RootOf(r.tree, "squashfs"), UINT32_MAX);
 }
 
