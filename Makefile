@@ -4,8 +4,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 DEMO_OUT ?= demo-out
-# As root, the demo also runs the sample's boot services and probes them live (docs/emulation.md).
-DEMO_EMULATE ?= $(shell [ "$$(id -u)" = 0 ] && echo --emulate)
+# The demo also runs the sample's boot services and probes them live (docs/emulation.md): as root,
+# or rootless where the kernel allows unprivileged user namespaces (`make demo DEMO_EMULATE=` skips it).
+DEMO_EMULATE ?= --emulate
 # Unity builds (CMake batches of 16 sources a translation unit) halve the build time of a clean
 # tree; `make test UNITY=OFF` builds file by file (faster when editing one file).
 UNITY ?= ON

@@ -18,6 +18,8 @@ build_pkgs=(
   squashfs-tools u-boot-tools busybox-static dropbear-bin openssl
   # make package: dpkg-shlibdeps computes the Debian packages' Depends
   dpkg-dev
+  # the nvram shim of the emulated services, built for each architecture (src/emulate/shim/)
+  clang lld
 )
 test_pkgs=(
   libgtest-dev clang libclang-rt-14-dev

@@ -104,6 +104,8 @@ int RunEmulate(const EmulateArgs& args) {
                              why.empty()
                                  ? "run under " + emulator + " too (binfmt_misc of the namespace)"
                                  : "not emulated (" + why + ")");
+  if (const std::string line = emulate::NvramLine(s.nvram); !line.empty())
+    std::cout << line << "\n";
   std::cout << fmt::format(
       "up in {:.1f} s. The services listen on 127.0.0.1 inside the namespace; enter it with\n"
       "  nsenter -t {} -n    (network only: curl, telnet, ssh from the host's tools)\n"

@@ -1,7 +1,9 @@
 #include "emulate/emulate.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
@@ -14,13 +16,15 @@
 #include <cstring>
 #include <map>
 #include <set>
-#include <thread>
 
 #include "core/elf.h"
 #include "core/fact_kinds.h"
 #include "core/paths.h"
+#include "emulate/nvram.h"
 #include "firmware/text.h"
 #include "network/assess.h"
+#include "report/json_read.h"
+#include "report/renderer.h"
 
 namespace iotcop::emulate {
 namespace fs = std::filesystem;
@@ -74,25 +78,22 @@ std::string EmulateResolveProgram(const unpack::Tree& tree, std::uint32_t root,
   return "";
 }
 
-// The ELF architecture of the program at `path` (following one #! interpreter).
-std::string EmulateArchOf(const unpack::Tree& tree, std::uint32_t root, const std::string& path,
+// The ELF architecture and nvram shim variant of the program at `path` (following one #!
+// interpreter).
+ProgramArch EmulateArchOf(const unpack::Tree& tree, std::uint32_t root, const std::string& path,
                           int depth = 0) {
   const unpack::Entry* e = tree.Find(root, path);
-  if (!e || e->type != unpack::EntryType::kFile) return "";
-  auto head = firmware::ReadCapped(tree, *e, 64 * 1024);
-  if (!head) return "";
+  if (!e || e->type != unpack::EntryType::kFile) return {};
+  auto head = firmware::ReadCapped(tree, *e, 256);
+  if (!head) return {};
   if (head->starts_with("#!") && depth == 0) {
     std::string line = head->substr(2, head->find('\n') - 2);
     const auto b = line.find_first_not_of(" \t");
-    if (b == std::string::npos) return "";
+    if (b == std::string::npos) return {};
     line = line.substr(b, line.find_first_of(" \t\r", b) - b);
     return EmulateArchOf(tree, root, line, 1);
   }
-  if (!elf::IsElf(AsBytes(*head))) return "";
-  elf::ParseOptions po;
-  po.symbols = false;
-  auto f = elf::Parse(AsBytes(*head), path, po);
-  return f ? f->arch : "";
+  return ProgramArchOf(tree, root, path);
 }
 
 std::string EmulateHostArch() {
@@ -108,10 +109,15 @@ std::string EmulateHostArch() {
 // `s.skip` says why it cannot run.
 void EmulateChooseRunner(const unpack::Tree& tree, std::uint32_t root,
                          const std::vector<std::vector<std::string>>& before, PlannedService& s) {
-  if (s.launch.path = EmulateResolveProgram(tree, root, s.launch.argv.front());
-      s.launch.path.empty()) {
+  s.launch.path = EmulateResolveProgram(tree, root, s.launch.argv.front());
+  if (!s.launch.path.empty()) {
+    const ProgramArch pa = EmulateArchOf(tree, root, s.launch.path);
+    s.arch = pa.arch;
+    s.variant = pa.variant;
+  }
+  if (s.launch.path.empty()) {
     s.skip = "the program is not in the image";
-  } else if (s.arch = EmulateArchOf(tree, root, s.launch.path); s.arch.empty()) {
+  } else if (s.arch.empty()) {
     s.skip = "not an ELF program of a known architecture";
   } else if (s.runner = RunnerFor(s.arch); s.runner.empty()) {
     s.skip =
@@ -280,6 +286,89 @@ Result<std::vector<PlannedService>> PlanServices(const unpack::Tree& tree, std::
   return out;
 }
 
+namespace {
+
+// The largest JSON report of the probes read back from the child.
+constexpr std::size_t kMaxProbeReport = 256u << 20;
+
+// Runs the live-device probes on 127.0.0.1 of the emulation's network namespace. Joining that
+// namespace takes CAP_SYS_ADMIN in the user namespace that owns it and in one's own; iotcop has
+// the first (it made the namespace) but, without root, not the second, and a process with threads
+// cannot change its user namespace. So a child process joins the emulation's user namespace (when
+// iotcop is not root) and then its network, runs network::AssessHosts (whose threads inherit the
+// namespace; the network code is unchanged) and hands the result back as the JSON report
+// (report/renderer.h), which the parent reads with the stored-run reader.
+Result<Assessment> ProbeInNamespace(const Sandbox& sandbox, const network::Options& o,
+                                    Progress& progress) {
+  const int netns = sandbox.OpenNetns();
+  const int userns =
+      geteuid() == 0
+          ? -1
+          : open(fmt::format("/proc/{}/ns/user", sandbox.init_pid()).c_str(), O_RDONLY | O_CLOEXEC);
+  int p[2];
+  if (netns < 0 || (geteuid() != 0 && userns < 0) || pipe2(p, O_CLOEXEC) != 0) {
+    const int err = errno;
+    if (netns >= 0) close(netns);
+    if (userns >= 0) close(userns);
+    return MakeError(Errc::kIo,
+                     fmt::format("opening the emulation's namespaces: {}", std::strerror(err)));
+  }
+  std::fflush(nullptr);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(p[0]);
+    std::string out;
+    if (userns >= 0 && setns(userns, CLONE_NEWUSER) != 0) {
+      out = fmt::format("!joining the emulation's user namespace: {}", std::strerror(errno));
+    } else if (setns(netns, CLONE_NEWNET) != 0) {
+      out = fmt::format("!joining the emulation's network namespace: {}", std::strerror(errno));
+    } else {
+      Assessment live;
+      network::AssessHosts({"127.0.0.1"}, o, live, progress);
+      out = report::AssessmentJson(live, Catalogue()).dump();
+    }
+    for (std::size_t done = 0; done < out.size();) {
+      const ssize_t n = write(p[1], out.data() + done, out.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    _exit(0);
+  }
+  const int fork_errno = errno;
+  close(p[1]);
+  close(netns);
+  if (userns >= 0) close(userns);
+  if (child < 0) {
+    close(p[0]);
+    return MakeError(Errc::kIo, fmt::format("fork for the probes: {}", std::strerror(fork_errno)));
+  }
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = read(p[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (text.size() < kMaxProbeReport) text.append(buf, static_cast<std::size_t>(n));
+  }
+  close(p[0]);
+  int st = 0;
+  while (waitpid(child, &st, 0) < 0 && errno == EINTR) {
+  }
+  if (text.starts_with('!')) return MakeError(Errc::kIo, text.substr(1));
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || text.empty())
+    return MakeError(Errc::kIo,
+                     fmt::format("the probes' process ended without results ({})",
+                                 WIFSIGNALED(st) ? fmt::format("signal {}", WTERMSIG(st))
+                                                 : fmt::format("exit {}", WEXITSTATUS(st))));
+  const auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded())
+    return MakeError(Errc::kIo, "the probes' process handed back no readable report");
+  return report::AssessmentFromJson(doc, "the emulated services' probes", {});
+}
+
+}  // namespace
+
 Result<Session> StartEmulation(const unpack::Tree& tree, const FactStore& facts,
                                const std::string& input, const fs::path& work,
                                const Options& options) {
@@ -290,14 +379,19 @@ Result<Session> StartEmulation(const unpack::Tree& tree, const FactStore& facts,
   if (!plan) return plan.error();
   Session s;
   s.services = std::move(*plan);
+  std::set<std::string> variants;
+  for (const auto& ps : s.services)
+    if (ps.skip.empty() && !ps.variant.empty()) variants.insert(ps.variant);
+  s.nvram = PlanNvram(tree, roots.front(), variants);
   std::vector<Launch> launches;
   for (std::size_t i = 0; i < s.services.size(); ++i) {
     if (!s.services[i].skip.empty()) continue;
     launches.push_back(s.services[i].launch);
+    launches.back().env = NvramEnvironment(s.nvram, s.services[i].variant);
     s.started.push_back(i);
   }
   if (launches.empty()) return s;
-  auto sb = Sandbox::Start(tree, roots.front(), launches, work, options.limits);
+  auto sb = Sandbox::Start(tree, roots.front(), launches, work, options.limits, s.nvram.files);
   if (!sb) return sb.error();
   s.sandbox = std::move(*sb);
   return s;
@@ -355,19 +449,12 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
     network::Options o = net;
     o.ports = tcp_ports.empty() ? "1" : tcp_ports;
     o.udp = any_udp;
-    const int netns = s.sandbox->OpenNetns();
-    // The probes run in a thread of their own that joins the namespace's network (threads it
-    // starts inherit it); the rest of iotcop stays where it is.
-    std::thread t([&] {
-      if (netns < 0 || setns(netns, CLONE_NEWNET) != 0) {
-        probe_error =
-            fmt::format("joining the emulation's network namespace: {}", std::strerror(errno));
-        return;
-      }
-      network::AssessHosts({"127.0.0.1"}, o, live, progress);
-    });
-    t.join();
-    if (netns >= 0) close(netns);
+    auto probed = ProbeInNamespace(*s.sandbox, o, progress);
+    if (probed) {
+      live = std::move(*probed);
+    } else {
+      probe_error = probed.error().Describe();
+    }
   }
   if (s.sandbox) s.sandbox->Refresh();
   if (s.sandbox && !s.sandbox->error().empty()) {
@@ -453,6 +540,14 @@ void AssessEmulated(const unpack::Tree& tree, const std::string& input, const fs
     // Whether the programs the services start run under the emulator too ("ok"), or why not.
     for (const auto& [emulator, why] : s.sandbox->binfmt())
       summary["children_emulated"][emulator] = why.empty() ? "ok" : why;
+    summary["nvram"] = DescribeNvram(s.nvram, s.sandbox.get());
+    if (!s.nvram.missing_shims.empty()) {
+      a.problems.push_back(
+          {"warning", "emulate", input, "", std::nullopt,
+           fmt::format("nvram reads of the {} services are not answered: this build has no nvram "
+                       "shim for them (clang and ld.lld build it)",
+                       fmt::join(s.nvram.missing_shims, ", "))});
+    }
     summary["root_copy"] = {{"files", c.files},
                             {"dirs", c.dirs},
                             {"symlinks", c.symlinks},

@@ -15,6 +15,7 @@
 #include "core/evidence.h"
 #include "core/progress.h"
 #include "core/result.h"
+#include "emulate/nvram.h"
 #include "emulate/sandbox.h"
 #include "network/options.h"
 #include "unpack/tree.h"
@@ -31,9 +32,10 @@ struct PlannedService {
   std::string command;  // as the boot configuration writes it (passwords redacted)
   std::string run;      // the command line run (rules/emulate.yaml's fallback when `fallback`)
   bool fallback = false;
-  std::string arch;    // of the program (elf.h names), "" when unknown
-  std::string runner;  // "native", or the emulator's file name (qemu-mips-static)
-  std::string skip;    // why it is not started ("" when it is)
+  std::string arch;     // of the program (elf.h names), "" when unknown
+  std::string variant;  // of the nvram shim it loads (emulate/nvram.h: "armhf" for hard-float ARM)
+  std::string runner;   // "native", or the emulator's file name (qemu-mips-static)
+  std::string skip;     // why it is not started ("" when it is)
   Launch launch;
   Evidence evidence;  // where the boot configuration starts it
 };
@@ -55,6 +57,7 @@ std::string BinfmtMagicMask(const std::string& arch);
 struct Session {
   std::vector<PlannedService> services;
   std::vector<std::size_t> started;  // index in `services` of each sandbox launch
+  NvramSetup nvram;                  // the image's nvram defaults and the shims serving them
   std::unique_ptr<Sandbox> sandbox;
 };
 

@@ -232,13 +232,11 @@ std::string SandboxJoin(const std::set<std::uint16_t>& s) {
   std::vector<char*> argv;
   for (auto& x : args) argv.push_back(x.data());
   argv.push_back(nullptr);
-  const char* env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-                       "HOME=/",
-                       "TERM=vt100",
-                       "TZ=UTC0",
-                       "USER=root",
-                       nullptr};
-  execve(exe.c_str(), argv.data(), const_cast<char**>(env));
+  std::vector<const char*> env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", "TERM=vt100",
+                                  "TZ=UTC0", "USER=root"};
+  for (const auto& e : l.env) env.push_back(e.c_str());
+  env.push_back(nullptr);
+  execve(exe.c_str(), argv.data(), const_cast<char**>(env.data()));
   const std::string msg = fmt::format("iotcop: exec {}: {}\n", exe, std::strerror(errno));
   SandboxWriteAll(2, msg);
   _exit(127);
@@ -247,6 +245,7 @@ std::string SandboxJoin(const std::set<std::uint16_t>& s) {
 struct SandboxChildArgs {
   const std::vector<const unpack::Entry*>* entries;
   const std::vector<Launch>* launches;
+  const std::vector<OwnFile>* files;
   fs::path work;
   SandboxLimits limits;
   std::uint64_t tmpfs_bytes = 0;
@@ -400,6 +399,7 @@ std::set<std::string> SandboxRegisterBinfmt(const std::vector<Launch>& launches,
       Launch setup;
       setup.argv.assign(b.begin(), b.end() - 1);
       setup.emulator = launches[i].emulator;
+      setup.env = launches[i].env;
       const pid_t bp = fork();
       if (bp == 0) SandboxExecService(setup, b.back(), i, a.limits, via_binfmt(launches[i]));
       const double b0 = SandboxSecondsSince(t0);
@@ -466,6 +466,38 @@ std::set<std::string> SandboxRegisterBinfmt(const std::vector<Launch>& launches,
   }
 }
 
+// Writes `files` under /.iotcop of the copy (folders 0755, owned by the namespace's root as root).
+void SandboxWriteOwnFiles(int rootfd, const std::vector<OwnFile>& files, bool root, int ev) {
+  const int own = openat(rootfd, kSandboxOwnDir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (own < 0) SandboxDie(ev, "open the copy's own folder");
+  for (const OwnFile& f : files) {
+    if (f.path.empty() || f.path.front() == '/' || f.path.find("..") != std::string::npos) continue;
+    std::string dir;
+    for (std::size_t slash = f.path.find('/'); slash != std::string::npos;
+         slash = f.path.find('/', slash + 1)) {
+      dir = f.path.substr(0, slash);
+      mkdirat(own, dir.c_str(), 0755);
+      if (root) fchownat(own, dir.c_str(), kSandboxIdBase, kSandboxIdBase, AT_SYMLINK_NOFOLLOW);
+    }
+    bool ok;
+    if (!f.link.empty()) {
+      ok = symlinkat(f.link.c_str(), own, f.path.c_str()) == 0;
+    } else {
+      const int fd = openat(own, f.path.c_str(),
+                            O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f.mode & 0777);
+      ok = fd >= 0 &&
+           write(fd, f.content.data(), f.content.size()) == static_cast<ssize_t>(f.content.size());
+      if (fd >= 0) {
+        fchmod(fd, f.mode & 0777);  // not narrowed by the umask
+        close(fd);
+      }
+    }
+    if (!ok) SandboxDie(ev, "write /" + std::string(kSandboxOwnDir) + "/" + f.path);
+    if (root) fchownat(own, f.path.c_str(), kSandboxIdBase, kSandboxIdBase, AT_SYMLINK_NOFOLLOW);
+  }
+  close(own);
+}
+
 // The helper: makes the namespaces, fills the copy of the root, forks PID 1 and waits for it.
 [[noreturn]] void SandboxHelper(const SandboxChildArgs& a) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -494,7 +526,9 @@ std::set<std::string> SandboxRegisterBinfmt(const std::vector<Launch>& launches,
     SandboxDie(ev, "mount the tmpfs");
   const int rootfd = open(a.work.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) SandboxDie(ev, "open the copy");
-  mkdirat(rootfd, kSandboxOwnDir, 0700);
+  // Traversable by every user of the image (a service that drops root still loads the nvram shim);
+  // the logs in it stay the namespace root's alone.
+  mkdirat(rootfd, kSandboxOwnDir, 0711);
   mkdirat(rootfd, (std::string(kSandboxOwnDir) + "/log").c_str(), 0700);
   const RootCopy c = SandboxPopulate(rootfd, *a.entries, a.root);
   std::set<std::string> emulators;
@@ -507,6 +541,7 @@ std::set<std::string> SandboxRegisterBinfmt(const std::vector<Launch>& launches,
       SandboxDie(ev, "copy the emulator " + e);
     close(own);
   }
+  SandboxWriteOwnFiles(rootfd, *a.files, a.root, ev);
   if (a.root) {
     const std::string own = (a.work / kSandboxOwnDir).string();
     for (const std::string& p : {own, own + "/log"})
@@ -557,7 +592,8 @@ bool SandboxWriteFile(const std::string& path, const std::string& text) {
 
 Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::uint32_t root,
                                                 const std::vector<Launch>& launches,
-                                                const fs::path& work, const SandboxLimits& limits) {
+                                                const fs::path& work, const SandboxLimits& limits,
+                                                const std::vector<OwnFile>& files) {
   std::unique_ptr<Sandbox> sb(new Sandbox());
   sb->output_bytes_ = limits.output_bytes;
   sb->results_.resize(launches.size());
@@ -577,6 +613,7 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
   for (const auto& l : launches) {
     if (!l.emulator.empty()) bytes += fs::file_size(l.emulator);
   }
+  for (const auto& f : files) bytes += f.content.size() + 4096;
   std::string hostname = "iotcop-emulated";
   for (const char* p : {"/etc/hostname", "/proc/sys/kernel/hostname"}) {
     if (const unpack::Entry* h = tree.Find(root, p)) {
@@ -592,16 +629,10 @@ Result<std::unique_ptr<Sandbox>> Sandbox::Start(const unpack::Tree& tree, std::u
     return MakeError(Errc::kIo, fmt::format("emulate: pipe: {}", std::strerror(errno)));
   std::error_code ec;
   fs::create_directories(work, ec);
-  SandboxChildArgs args{&entries,
-                        &launches,
-                        fs::absolute(work),
-                        limits,
-                        bytes + bytes / 4 + limits.tmpfs_extra,
-                        hostname,
-                        evp[1],
-                        ackp[0],
-                        geteuid() == 0,
-                        getpid()};
+  SandboxChildArgs args{&entries,           &launches, &files,
+                        fs::absolute(work), limits,    bytes + bytes / 4 + limits.tmpfs_extra,
+                        hostname,           evp[1],    ackp[0],
+                        geteuid() == 0,     getpid()};
   const pid_t helper = fork();
   if (helper < 0)
     return MakeError(Errc::kIo, fmt::format("emulate: fork: {}", std::strerror(errno)));
@@ -765,6 +796,24 @@ void Sandbox::ReadOutputs() {
     close(fd);
     results_[i].output = std::move(text);
   }
+}
+
+std::string Sandbox::ReadOwnFile(const std::string& path, std::size_t max) const {
+  if (init_pid_ < 0 || path.find("..") != std::string::npos) return "";
+  const std::string full = fmt::format("/proc/{}/root/{}/{}", init_pid_, kSandboxOwnDir, path);
+  const int fd = open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return "";
+  std::string text(max, '\0');
+  std::size_t got = 0;
+  while (got < max) {
+    const ssize_t n = read(fd, text.data() + got, max - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  text.resize(got);
+  return text;
 }
 
 void Sandbox::Refresh() {

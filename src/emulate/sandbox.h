@@ -33,6 +33,17 @@ struct Launch {
   // Set-up commands run to their end first (same runner; e.g. a host key the init script makes),
   // each {argv..., path inside the image as the last word}.
   std::vector<std::vector<std::string>> before;
+  // "NAME=value" added to the service's environment (the nvram shim's LD_PRELOAD and
+  // LD_LIBRARY_PATH, emulate/nvram.h); the set-up commands get them too.
+  std::vector<std::string> env;
+};
+
+// A file iotcop puts into the copy's own folder (/.iotcop) for the services to use.
+struct OwnFile {
+  std::string path;      // relative to /.iotcop, folders made as needed ("nvram/defaults")
+  std::string content;   // of a regular file
+  std::string link;      // non-empty: a symbolic link to this path instead
+  unsigned mode = 0644;  // of a regular file
 };
 
 struct SandboxLimits {
@@ -76,10 +87,12 @@ class Sandbox {
   // Copies root `root` of `tree` into the namespace's tmpfs and starts `launches` in order.
   // `work` is an empty folder of the caller's used as the mount point (inside the namespace
   // only). Returns once every service had its chance to listen, or at the deadline.
+  // `files` go into /.iotcop of the copy before any service starts.
   static Result<std::unique_ptr<Sandbox>> Start(const unpack::Tree& tree, std::uint32_t root,
                                                 const std::vector<Launch>& launches,
                                                 const std::filesystem::path& work,
-                                                const SandboxLimits& limits);
+                                                const SandboxLimits& limits,
+                                                const std::vector<OwnFile>& files = {});
 
   int init_pid() const { return init_pid_; }  // the namespace's PID 1, as the host sees it
   const RootCopy& copy() const { return copy_; }
@@ -93,6 +106,9 @@ class Sandbox {
   // The results so far; Refresh() first reads exits reported since.
   const std::vector<LaunchResult>& results() const { return results_; }
   void Refresh();
+  // Up to `max` bytes of the copy's /.iotcop/<path> as the services left it ("" when absent or
+  // the namespace is gone).
+  std::string ReadOwnFile(const std::string& path, std::size_t max) const;
   // The network namespace's file, for setns(2) (opened on demand; -1 when gone).
   int OpenNetns() const;
   // Kills the namespace (every process in it) and waits for it. Idempotent.

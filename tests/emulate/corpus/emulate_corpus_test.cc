@@ -11,7 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulate/nvram.h"
+#include "support/emulate_fixture.h"
 #include "support/test_support.h"
+#include "unpack/tree.h"
 
 namespace iotcop {
 namespace {
@@ -21,11 +24,7 @@ using json = nlohmann::json;
 using test::Q;
 
 TEST(EmulateCorpus, OpenWrtMipsServicesComeUpAndAreProbed) {
-  const fs::path corpus = test::CorpusDir();
-  if (corpus.empty()) GTEST_SKIP() << "no corpus";
-  fs::path image;
-  for (const auto& e : fs::directory_iterator(corpus))
-    if (e.path().filename().string().starts_with("03_")) image = e.path();
+  const fs::path image = test::CorpusImage("03_");
   if (image.empty()) GTEST_SKIP() << "corpus image 03 (OpenWrt, MIPS) is absent";
   if (!fs::exists("/usr/bin/qemu-mips-static")) GTEST_SKIP() << "qemu-user-static is not installed";
   if (geteuid() != 0) GTEST_SKIP() << "the emulation tests run as root (the CI does)";
@@ -97,6 +96,90 @@ TEST(EmulateCorpus, OpenWrtMipsServicesComeUpAndAreProbed) {
   EXPECT_EQ(services["dnsmasq"]["value"]["status"], "crashed");
   EXPECT_NE(services["dnsmasq"]["value"]["output"].get<std::string>().find("dnsmasq.conf"),
             std::string::npos);
+}
+
+// The nvram shim on a real vendor loader: OpenWrt 12.09's uClibc (MIPS big-endian) was built
+// without LD_PRELOAD, so the shim stands in for the vendor's libnvram.so by its name. A MIPS
+// program (built here with clang, entry point of its own, linked against stand-ins of libnvram.so
+// and libc.so.0 that the image's real files replace at run time) runs under qemu-mips-static in a
+// chroot of the image's root with the files PlanNvram put in /.iotcop.
+constexpr const char* kCorpusNvramProgram = R"C(
+extern char *nvram_get(const char *);
+extern long write(int, const void *, unsigned long);
+extern void _exit(int);
+static void put(const char *s) {
+  unsigned long n = 0;
+  while (s[n]) ++n;
+  write(1, s, n);
+}
+int main(void) {
+  const char *v = nvram_get("lan_ipaddr");
+  put("lan_ipaddr=");
+  put(v ? v : "(none)");
+  put("\n");
+  nvram_get("iotcop_corpus_missing");
+  _exit(0);
+  return 0;
+}
+__asm__(".globl __start\n.ent __start\n__start:\n.set noreorder\n bal 1f\n nop\n"
+        "1: .cpload $31\n la $25, main\n jalr $25\n nop\n.set reorder\n.end __start\n");
+)C";
+
+TEST(EmulateCorpus, NvramShimStandsInOnUclibcMips) {
+  const fs::path image = test::CorpusImage("03_");
+  if (image.empty()) GTEST_SKIP() << "corpus image 03 (OpenWrt, MIPS) is absent";
+  if (!fs::exists("/usr/bin/qemu-mips-static")) GTEST_SKIP() << "qemu-user-static is not installed";
+  if (geteuid() != 0) GTEST_SKIP() << "chroot needs root (the CI runs as root)";
+  if (test::RunShell("command -v clang >/dev/null && command -v ld.lld >/dev/null").exit_code != 0)
+    GTEST_SKIP() << "clang and ld.lld are not installed";
+  if (emulate::NvramShim("mips", true).empty()) GTEST_SKIP() << "no MIPS nvram shim built";
+  test::TempDir dir;
+  const auto u = test::RunIotcop("unpack " + Q(image) + " -o " + Q(dir / "x"));
+  const auto found = test::RunShell("find " + Q(dir / "x") + " -path '*/lib/ld-uClibc.so.0'");
+  ASSERT_FALSE(found.out.empty()) << u.out << u.err;
+  const fs::path root =
+      fs::path(found.out.substr(0, found.out.find('\n'))).parent_path().parent_path();
+  const std::string cc = "clang --target=mips-linux-gnu -march=mips32 -nostdlib -fuse-ld=lld ";
+  test::WriteFile(dir / "vendor.c", "char *nvram_get(const char *n) { (void)n; return 0; }\n");
+  test::WriteFile(dir / "libc.c",
+                  "long write(int f, const void *b, unsigned long n) "
+                  "{ (void)f; (void)b; return (long)n; }\nvoid _exit(int s) "
+                  "{ (void)s; for (;;) {} }\n");
+  test::WriteFile(dir / "prog.c", kCorpusNvramProgram);
+  for (const std::string& step :
+       {cc + "-fPIC -shared -Wl,-soname,libnvram.so -o " + Q(root / "lib/libnvram.so") + " " +
+            Q(dir / "vendor.c"),
+        cc + "-fPIC -shared -Wl,-soname,libc.so.0 -o " + Q(dir / "libc.so.0") + " " +
+            Q(dir / "libc.c"),
+        cc + "-O1 -fPIC -Wl,-e,__start -Wl,--dynamic-linker=/lib/ld-uClibc.so.0 -o " +
+            Q(root / "usr/sbin/nvramprobe") + " " + Q(dir / "prog.c") + " " +
+            Q(root / "lib/libnvram.so") + " " + Q(dir / "libc.so.0")}) {
+    const auto r = test::RunShell(step);
+    ASSERT_EQ(r.exit_code, 0) << step << "\n" << r.err;
+  }
+  test::WriteFile(root / "etc/nvram.default", "lan_ipaddr=192.168.7.1\n");
+  auto tree = unpack::Tree::FromDirectory(root);
+  ASSERT_TRUE(tree) << tree.error().Describe();
+  const emulate::NvramSetup setup = emulate::PlanNvram(*tree, 0, {"mips"});
+  EXPECT_EQ(setup.interposed, std::vector<std::string>({"/lib/libnvram.so"}));
+  EXPECT_EQ(setup.sources, std::vector<std::string>({"/etc/nvram.default"}));
+  test::WriteOwnFiles(root, setup.files);
+  fs::copy_file("/usr/bin/qemu-mips-static", root / ".iotcop/qemu-mips-static");
+  std::string lib_path;
+  for (const auto& e : emulate::NvramEnvironment(setup, "mips"))
+    if (e.starts_with("LD_LIBRARY_PATH=")) lib_path = e.substr(16);
+  ASSERT_FALSE(lib_path.empty());
+  const std::string run = "/usr/sbin/chroot " + Q(root) + " /.iotcop/qemu-mips-static ";
+  const auto with =
+      test::RunShell(run + "-E LD_LIBRARY_PATH=" + lib_path + " /usr/sbin/nvramprobe");
+  EXPECT_NE(with.out.find("lan_ipaddr=192.168.7.1"), std::string::npos) << with.out << with.err;
+  EXPECT_EQ(test::ReadFile(root / ".iotcop/nvram/misses"), "iotcop_corpus_missing\n");
+  // The image's loader ignores LD_PRELOAD, and without the stand-in nothing answers.
+  const auto preload =
+      test::RunShell(run + "-E LD_PRELOAD=/.iotcop/nvram/preload-mips.so /usr/sbin/nvramprobe");
+  EXPECT_NE(preload.out.find("lan_ipaddr=(none)"), std::string::npos) << preload.out;
+  const auto bare = test::RunShell(run + "/usr/sbin/nvramprobe");
+  EXPECT_NE(bare.out.find("lan_ipaddr=(none)"), std::string::npos) << bare.out << bare.err;
 }
 
 }  // namespace

@@ -117,6 +117,48 @@ TEST(EmulateSample, TelnetWithoutLoginIsFoundLive) {
   EXPECT_NE(report["extras"]["emulation"].dump().find("not from a device"), std::string::npos);
 }
 
+// Without root: the namespaces are rootless and the probes' child joins the emulation's user
+// namespace before its network. iotcop and its data are copied where user nobody may read them.
+TEST(EmulateSample, ProbesRunWithoutRoot) {
+  TempDir dir;
+  if (auto why = EmulateSampleIn(dir.path()); !why.empty()) GTEST_SKIP() << why;
+  if (test::RunShell("command -v setpriv >/dev/null").exit_code != 0)
+    GTEST_SKIP() << "setpriv (util-linux) is not installed";
+  const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups ";
+  if (test::RunShell(as_nobody + "unshare -Ur true").exit_code != 0)
+    GTEST_SKIP() << "unprivileged user namespaces are disabled on this kernel";
+  // Under /tmp: the build tree's folders may be closed to other users.
+  const fs::path bin = fs::path(IOTCOP_BINARY);
+  const fs::path own = fs::temp_directory_path() / ("iotcop-nobody-" + std::to_string(getpid()));
+  fs::remove_all(own);
+  fs::create_directories(own / "bin");
+  fs::copy_file(bin, own / "bin" / "iotcop");
+  fs::copy_file(dir.path() / "sample" / "sample-camera.uimage", own / "sample-camera.uimage");
+  const auto copied =
+      test::RunShell("cp -rL " + Q(bin.parent_path().parent_path() / "share") + " " +
+                     Q(own / "share") + " && chmod -R a+rX " + Q(own) + " && chmod 1777 " + Q(own));
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  const auto r = test::RunShell("cd " + Q(own) + " && env -u CI HOME=" + Q(own) +
+                                " XDG_DATA_HOME=" + Q(own / "xdg") + " " + as_nobody +
+                                Q(own / "bin" / "iotcop") + " assess --firmware " +
+                                Q(own / "sample-camera.uimage") + " --emulate -o " +
+                                Q(own / "out") + " --format json -q --no-store");
+  const std::string report_text =
+      fs::exists(own / "out" / "report.json") ? test::ReadFile(own / "out" / "report.json") : "";
+  fs::remove_all(own);
+  ASSERT_FALSE(report_text.empty()) << r.out << r.err;
+  const json report = json::parse(report_text);
+  for (const auto& p : report["problems"])
+    EXPECT_EQ(p.dump().find("joining the emulation"), std::string::npos) << p.dump();
+  bool live_telnet = false;
+  for (const auto& f : report["facts"])
+    if (f.value("kind", "") == "network_service" &&
+        f["evidence"].value("endpoint", "").find(":23/tcp") != std::string::npos &&
+        !f["evidence"].value("emulated", "").empty())
+      live_telnet = true;
+  EXPECT_TRUE(live_telnet) << report["extras"]["emulation"].dump(1);
+}
+
 // `iotcop emulate` keeps the services up until it ends; when it is killed outright (as a crash
 // would end it), the namespace's PID 1 and every service go with it.
 TEST(EmulateSample, EveryProcessEndsWithIotcop) {
