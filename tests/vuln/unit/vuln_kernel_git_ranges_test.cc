@@ -33,10 +33,10 @@ class KernelGitRanges : public ::testing::Test {
         {// GIT plus the affected versions listed.
          GitRangesKernelRecord("CVE-2024-0001", json::array(), {"4.9.86", "4.9.87", "4.9.88"}),
          // GIT plus an ECOSYSTEM range on the 4.9 branch.
-         GitRangesKernelRecord(
-             "CVE-2024-0002",
-             {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "4.9"}}, {{"fixed", "4.9.90"}}}}}},
-             json::array()),
+         GitRangesKernelRecord("CVE-2024-0002",
+                               {{{"type", "ECOSYSTEM"},
+                                 {"events", {{{"introduced", "4.9"}}, {{"fixed", "4.9.90"}}}}}},
+                               json::array()),
          // GIT only: the commits cannot be compared with a version.
          GitRangesKernelRecord("CVE-2024-0003", json::array(), json::array())});
     test::WriteFile(tmp_ / "linux.json", feed.dump());
