@@ -122,7 +122,7 @@ TEST(VulnPrecisionCorpus, ComponentIdentificationAgainstHandLabels) {
 
   VpScore total;
   std::string table = fmt::format("{:<6}{:>5}{:>5}{:>5}{:>8}  {}\n", "image", "TP", "FP", "FN",
-                                   "unverif", "false positives | false negatives");
+                                  "unverif", "false positives | false negatives");
   for (const fs::path& image : images) {
     const std::string number = image.filename().string().substr(0, 2);
     test::TempDir tmp;
@@ -133,10 +133,10 @@ TEST(VulnPrecisionCorpus, ComponentIdentificationAgainstHandLabels) {
     const FactStore facts = test::Collect(r->tree, {"components"});
     std::set<std::pair<std::string, std::string>> reported;
     for (const Fact* f : facts.OfKind(facts::kComponent))
-      reported.emplace(f->value["name"].get<std::string>(),
-                       f->value["version"].get<std::string>());
+      reported.emplace(f->value["name"].get<std::string>(), f->value["version"].get<std::string>());
     const auto it = labels.find(number);
-    const VpScore s = VpScoreImage(reported, it == labels.end() ? std::vector<VpLabel>{} : it->second);
+    const VpScore s =
+        VpScoreImage(reported, it == labels.end() ? std::vector<VpLabel>{} : it->second);
     table += fmt::format("{:<6}{:>5}{:>5}{:>5}{:>8}  {} | {}\n", number, s.tp, s.fp, s.fn,
                          s.unverifiable, VpJoin(s.fp_list), VpJoin(s.fn_list));
     total.tp += s.tp;
