@@ -605,11 +605,7 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
     for (const auto& r : v.affected)
       material += r.vendor + "\x1f" + r.product + "\x1f" + r.package + "\x1f" + r.exact + "\x1f" +
                   r.start_incl + "\x1f" + r.start_excl + "\x1f" + r.end_incl + "\x1f" + r.end_excl +
-                  "\x1f" + r.ecosystem +
-                  (r.commits_only ? "\x1f"
-                                    "commits"
-                                  : "") +
-                  "\n";
+                  "\x1f" + r.ecosystem + (r.commits_only ? "\037commits" : "") + "\n";
     for (const auto& alias : v.aliases) material += "alias\x1f" + alias + "\n";
   }
   if (!ExecBound(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)",
