@@ -65,6 +65,7 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
   std::size_t checked = 0, matched = 0;
   std::vector<std::string> errors;
   nlohmann::json not_affected = nlohmann::json::array();
+  nlohmann::json undecided = nlohmann::json::array();
   for (const MatchTarget& t : targets) {
     const VexComponent& c = t.component;
     if (c.version.empty()) continue;
@@ -85,6 +86,13 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
                               {"component_fact", t.fact},
                               {"rule", n.rule},
                               {"why", n.why}});
+    }
+    for (const auto& u : found->undecided) {
+      undecided.push_back({{"id", u.id},
+                           {"component", c.name},
+                           {"version", c.version},
+                           {"component_fact", t.fact},
+                           {"why", u.why}});
     }
     for (const auto& m : found->matches) {
       ++matched;
@@ -164,6 +172,9 @@ void MatchIntoFacts(const CheckConfig* config, const std::vector<MatchTarget>& t
   // What an upstream range matched and a more specific rule ruled out (a distribution's backport,
   // the kernel's stable-branch fix), so that the report can say why it is not counted.
   if (!not_affected.empty()) s["not_affected"] = std::move(not_affected);
+  // Records that name the component's package with commit ranges only (OSV GIT): not a match,
+  // and not ruled out either.
+  if (!undecided.empty()) s["undecided"] = std::move(undecided);
   s["kev_known"] = db->KevCount();
   s["epss_known"] = db->EpssCount();
   if (config != nullptr && !config->vex.empty()) s["vex"] = config->vex;

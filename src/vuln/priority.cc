@@ -11,6 +11,7 @@
 
 #include "core/evidence.h"
 #include "core/strings.h"
+#include "vuln/archive_read.h"
 #include "vuln/feed_fields.h"
 
 namespace iotcop::vuln {
@@ -166,37 +167,23 @@ Result<std::string> GunzipBounded(ByteView bytes, std::string_view input, std::s
   struct archive_entry* entry = nullptr;
   if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK ||
       archive_read_next_header(a, &entry) != ARCHIVE_OK) {
-    Error e =
-        MakeError(Errc::kCorrupt,
-                  fmt::format("not a gzip stream: {}",
-                              archive_error_string(a) ? archive_error_string(a) : "cannot read"),
-                  std::string(input), 0);
+    Error e = MakeError(Errc::kCorrupt,
+                        fmt::format("not a gzip stream: {}", ArchiveErrorOr(a, "cannot read")),
+                        std::string(input), 0);
     archive_read_free(a);
     return e;
   }
   std::string out;
-  char buf[65536];
-  while (true) {
-    const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-    if (n == 0) break;
-    if (n < 0) {
-      Error e =
-          MakeError(Errc::kCorrupt,
-                    fmt::format("gzip data: {}",
-                                archive_error_string(a) ? archive_error_string(a) : "corrupt"),
-                    std::string(input), out.size());
-      archive_read_free(a);
-      return e;
-    }
-    if (out.size() + static_cast<std::size_t>(n) > max_bytes) {
-      archive_read_free(a);
-      return MakeError(Errc::kCorrupt, fmt::format("decompresses to more than {} bytes", max_bytes),
-                       std::string(input), out.size());
-    }
-    out.append(buf, static_cast<std::size_t>(n));
-  }
+  const EntryRead r = ReadEntryBounded(a, max_bytes, out);
+  Result<std::string> result = std::move(out);
+  if (r == EntryRead::kFailed)
+    result = MakeError(Errc::kCorrupt, fmt::format("gzip data: {}", ArchiveErrorOr(a, "corrupt")),
+                       std::string(input), result->size());
+  else if (r == EntryRead::kTooBig)
+    result = MakeError(Errc::kCorrupt, fmt::format("decompresses to more than {} bytes", max_bytes),
+                       std::string(input), result->size());
   archive_read_free(a);
-  return out;
+  return result;
 }
 
 }  // namespace iotcop::vuln

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "vuln/archive_read.h"
 #include "vuln/fetch.h"
 #include "vuln/priority.h"
 #include "vuln/vulndb.h"
@@ -401,11 +402,9 @@ Status ForEachZipMember(ByteView bytes, std::string_view input, std::uint64_t ma
   archive_read_support_format_zip(a);
   archive_read_support_filter_none(a);
   if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    Error e =
-        MakeError(Errc::kCorrupt,
-                  fmt::format("not a zip archive: {}",
-                              archive_error_string(a) ? archive_error_string(a) : "open failed"),
-                  std::string(input), 0);
+    Error e = MakeError(Errc::kCorrupt,
+                        fmt::format("not a zip archive: {}", ArchiveErrorOr(a, "open failed")),
+                        std::string(input), 0);
     archive_read_free(a);
     return e;
   }
@@ -419,8 +418,7 @@ Status ForEachZipMember(ByteView bytes, std::string_view input, std::uint64_t ma
         static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_read_header_position(a)));
     if (rc < ARCHIVE_WARN) {
       result = MakeError(Errc::kCorrupt,
-                         fmt::format("zip member header: {}",
-                                     archive_error_string(a) ? archive_error_string(a) : "error"),
+                         fmt::format("zip member header: {}", ArchiveErrorOr(a, "error")),
                          std::string(input), at);
       break;
     }
@@ -435,30 +433,14 @@ Status ForEachZipMember(ByteView bytes, std::string_view input, std::uint64_t ma
       continue;
     }
     // The size in the header is not trusted: reading stops at max_member whatever it said.
-    text.clear();
-    char buf[65536];
-    bool too_big = false, failed = false;
-    while (true) {
-      const la_ssize_t n = archive_read_data(a, buf, sizeof buf);
-      if (n == 0) break;
-      if (n < 0) {
-        failed = true;
-        break;
-      }
-      if (text.size() + static_cast<std::size_t>(n) > max_member) {
-        too_big = true;
-        break;
-      }
-      text.append(buf, static_cast<std::size_t>(n));
-    }
-    if (failed) {
+    const EntryRead r = ReadEntryBounded(a, static_cast<std::size_t>(max_member), text);
+    if (r == EntryRead::kFailed) {
       if (problems)
-        problems->push_back(
-            fmt::format("{}#{} (offset {}): member data: {}", input, name, at,
-                        archive_error_string(a) ? archive_error_string(a) : "error"));
+        problems->push_back(fmt::format("{}#{} (offset {}): member data: {}", input, name, at,
+                                        ArchiveErrorOr(a, "error")));
       continue;
     }
-    if (too_big) {
+    if (r == EntryRead::kTooBig) {
       if (problems)
         problems->push_back(
             fmt::format("{}#{}: member larger than {} bytes skipped", input, name, max_member));

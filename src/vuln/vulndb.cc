@@ -168,10 +168,17 @@ Vulnerability FromOsv(const json& rec, FeedFields& f) {
     const std::string ecosystem =
         package ? f.Str(*package, FeedFields::Member(at, "package"), "ecosystem") : "";
     const std::size_t first = v.affected.size();
+    std::vector<AffectedRange> commits;  // GIT ranges: introduced/fixed commits
     f.Objects(a, at, "ranges", [&](const json& range, const std::string& range_at) {
       const std::string type = f.Str(range, range_at, "type");
-      if (pkg.empty() || (type != "SEMVER" && type != "ECOSYSTEM")) return;  // GIT: commits
-      OsvEvents(range, range_at, pkg, f, v);
+      if (pkg.empty()) return;
+      if (type == "SEMVER" || type == "ECOSYSTEM") {
+        OsvEvents(range, range_at, pkg, f, v);
+      } else if (type == "GIT") {
+        Vulnerability git;
+        OsvEvents(range, range_at, pkg, f, git);
+        commits.insert(commits.end(), git.affected.begin(), git.affected.end());
+      }
     });
     const std::string versions_at = FeedFields::Member(at, "versions");
     const json* versions = f.Get(a, at, "versions", json::value_t::array);
@@ -183,6 +190,13 @@ Vulnerability FromOsv(const json& rec, FeedFields& f) {
       r.package = pkg;
       r.exact = ver.get<std::string>();
       v.affected.push_back(std::move(r));
+    }
+    // Only commits and no version list: kept, marked, so that Find() can say it cannot decide.
+    if (v.affected.size() == first) {
+      for (auto& r : commits) {
+        r.commits_only = true;
+        v.affected.push_back(std::move(r));
+      }
     }
     for (std::size_t i = first; i < v.affected.size(); ++i) v.affected[i].ecosystem = ecosystem;
   });
@@ -240,12 +254,35 @@ std::string Col(sqlite3_stmt* s, int i) {
   return t ? reinterpret_cast<const char*>(t) : "";
 }
 
+std::string_view VdbFamily(std::string_view ecosystem) {
+  return ecosystem.substr(0, ecosystem.find(':'));
+}
+std::string_view VdbRelease(std::string_view ecosystem) {
+  const auto colon = ecosystem.find(':');
+  return colon == std::string_view::npos ? std::string_view() : ecosystem.substr(colon + 1);
+}
+bool VdbIsDistro(std::string_view ecosystem) {
+  const std::string_view f = VdbFamily(ecosystem);
+  return f == "Debian" || f == "Ubuntu" || f == "Alpine" || f == "OpenWrt";
+}
+// The key a record is stored under. A distribution's OSV record named by a bare CVE id (Alpine's
+// exports) is not the NVD's record of that CVE: it is kept beside it under "<family>/<id>", with
+// the feed's id in feed_id, so that neither import replaces the other.
+std::string VdbStoreKey(const Vulnerability& v) {
+  if (!v.id.starts_with("CVE-")) return v.id;
+  for (const auto& r : v.affected)
+    if (!r.package.empty() && VdbIsDistro(r.ecosystem))
+      return std::string(VdbFamily(r.ecosystem)) + "/" + v.id;
+  return v.id;
+}
+
 constexpr const char* kSchema = R"(
 CREATE TABLE IF NOT EXISTS vulns(id TEXT PRIMARY KEY, summary TEXT, cvss REAL, vector TEXT,
-                                 severity TEXT);
+                                 severity TEXT, feed_id TEXT DEFAULT '');
 CREATE TABLE IF NOT EXISTS affected(vuln_id TEXT, vendor TEXT, product TEXT, package TEXT,
                                     exact TEXT, start_incl TEXT, start_excl TEXT, end_incl TEXT,
-                                    end_excl TEXT, ecosystem TEXT DEFAULT '');
+                                    end_excl TEXT, ecosystem TEXT DEFAULT '',
+                                    commits_only INTEGER DEFAULT 0);
 CREATE INDEX IF NOT EXISTS affected_cpe ON affected(product, vendor);
 CREATE INDEX IF NOT EXISTS affected_pkg ON affected(package);
 CREATE INDEX IF NOT EXISTS affected_id ON affected(vuln_id);
@@ -265,7 +302,7 @@ CREATE TABLE IF NOT EXISTS sources(name TEXT PRIMARY KEY, url TEXT, last_attempt
 
 bool InRange(const AffectedRange& r, std::string_view version, std::string* why,
              VersionScheme scheme) {
-  if (version.empty()) return false;
+  if (version.empty() || r.commits_only) return false;
   const auto CompareVersions = [scheme](std::string_view a, std::string_view b) {
     return vuln::CompareVersions(a, b, scheme);
   };
@@ -377,6 +414,15 @@ Result<VulnDb> VulnDb::Open(const fs::path& path, bool create) {
         sqlite3_exec(db, "ALTER TABLE affected ADD COLUMN ecosystem TEXT DEFAULT ''", nullptr,
                      nullptr, nullptr) != SQLITE_OK)
       return DbError(db, path.string(), "add the ecosystem column");
+    if (!out.HasColumn("affected", "commits_only") &&
+        sqlite3_exec(db, "ALTER TABLE affected ADD COLUMN commits_only INTEGER DEFAULT 0", nullptr,
+                     nullptr, nullptr) != SQLITE_OK)
+      return DbError(db, path.string(), "add the commits_only column");
+    // A database made before records were kept under a key of their own (VdbStoreKey).
+    if (!out.HasColumn("vulns", "feed_id") &&
+        sqlite3_exec(db, "ALTER TABLE vulns ADD COLUMN feed_id TEXT DEFAULT ''", nullptr, nullptr,
+                     nullptr) != SQLITE_OK)
+      return DbError(db, path.string(), "add the feed_id column");
   }
   return out;
 }
@@ -502,12 +548,15 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
   Stmt del_v, del_a, ins_v, ins_a;
   sqlite3_prepare_v2(db_, "DELETE FROM vulns WHERE id=?1", -1, &del_v.s, nullptr);
   sqlite3_prepare_v2(db_, "DELETE FROM affected WHERE vuln_id=?1", -1, &del_a.s, nullptr);
-  sqlite3_prepare_v2(db_, "INSERT INTO vulns VALUES(?1,?2,?3,?4,?5)", -1, &ins_v.s, nullptr);
+  sqlite3_prepare_v2(
+      db_,
+      "INSERT INTO vulns(id, summary, cvss, vector, severity, feed_id) VALUES(?1,?2,?3,?4,?5,?6)",
+      -1, &ins_v.s, nullptr);
   Stmt del_alias, ins_alias;
   sqlite3_prepare_v2(db_,
                      "INSERT INTO affected(vuln_id, vendor, product, package, exact, start_incl, "
-                     "start_excl, end_incl, end_excl, ecosystem) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,"
-                     "?10)",
+                     "start_excl, end_incl, end_excl, ecosystem, commits_only) VALUES(?1,?2,?3,?4,"
+                     "?5,?6,?7,?8,?9,?10,?11)",
                      -1, &ins_a.s, nullptr);
   sqlite3_prepare_v2(db_, "DELETE FROM aliases WHERE vuln_id=?1", -1, &del_alias.s, nullptr);
   sqlite3_prepare_v2(db_, "INSERT INTO aliases VALUES(?1,?2)", -1, &ins_alias.s, nullptr);
@@ -520,25 +569,28 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
     return rc == SQLITE_DONE;
   };
   for (const auto& v : vulns) {
-    Bind(del_v.s, 1, v.id);
-    Bind(del_a.s, 1, v.id);
-    Bind(ins_v.s, 1, v.id);
+    const std::string key = VdbStoreKey(v);
+    Bind(del_v.s, 1, key);
+    Bind(del_a.s, 1, key);
+    Bind(ins_v.s, 1, key);
     Bind(ins_v.s, 2, v.summary);
     if (v.cvss) sqlite3_bind_double(ins_v.s, 3, *v.cvss);
     Bind(ins_v.s, 4, v.cvss_vector);
     Bind(ins_v.s, 5, v.severity);
-    Bind(del_alias.s, 1, v.id);
+    Bind(ins_v.s, 6, key == v.id ? std::string() : v.id);
+    Bind(del_alias.s, 1, key);
     if (!step(del_v.s) || !step(del_a.s) || !step(ins_v.s) || !step(del_alias.s)) {
       return DbError(db_, path_, "store " + v.id);
     }
     for (const auto& r : v.affected) {
-      const std::string cols[] = {v.id,         r.vendor,     r.product,  r.package,  r.exact,
+      const std::string cols[] = {key,          r.vendor,     r.product,  r.package,  r.exact,
                                   r.start_incl, r.start_excl, r.end_incl, r.end_excl, r.ecosystem};
       for (int i = 0; i < 10; ++i) Bind(ins_a.s, i + 1, cols[i]);
+      sqlite3_bind_int(ins_a.s, 11, r.commits_only ? 1 : 0);
       if (!step(ins_a.s)) return DbError(db_, path_, "store " + v.id);
     }
     for (const auto& alias : v.aliases) {
-      Bind(ins_alias.s, 1, v.id);
+      Bind(ins_alias.s, 1, key);
       Bind(ins_alias.s, 2, alias);
       if (!step(ins_alias.s)) return DbError(db_, path_, "store " + v.id);
     }
@@ -553,7 +605,7 @@ Status VulnDb::StoreRecords(const std::vector<Vulnerability>& vulns, bool chain_
     for (const auto& r : v.affected)
       material += r.vendor + "\x1f" + r.product + "\x1f" + r.package + "\x1f" + r.exact + "\x1f" +
                   r.start_incl + "\x1f" + r.start_excl + "\x1f" + r.end_incl + "\x1f" + r.end_excl +
-                  "\x1f" + r.ecosystem + "\n";
+                  "\x1f" + r.ecosystem + (r.commits_only ? "\037commits" : "") + "\n";
     for (const auto& alias : v.aliases) material += "alias\x1f" + alias + "\n";
   }
   if (!ExecBound(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('digest', ?1)",
@@ -615,17 +667,6 @@ const char* MatchRuleName(MatchRule r) {
 
 namespace {
 
-std::string_view VdbFamily(std::string_view ecosystem) {
-  return ecosystem.substr(0, ecosystem.find(':'));
-}
-std::string_view VdbRelease(std::string_view ecosystem) {
-  const auto colon = ecosystem.find(':');
-  return colon == std::string_view::npos ? std::string_view() : ecosystem.substr(colon + 1);
-}
-bool VdbIsDistro(std::string_view ecosystem) {
-  const std::string_view f = VdbFamily(ecosystem);
-  return f == "Debian" || f == "Ubuntu" || f == "Alpine" || f == "OpenWrt";
-}
 // Whether a range of `row` (an ecosystem) speaks of a package of `component`'s distribution: the
 // same family and, when both name one, the same release ("OpenWrt:21.02" covers "OpenWrt:21.02.3").
 bool VdbEcosystemApplies(std::string_view row, std::string_view component) {
@@ -680,10 +721,12 @@ std::vector<std::string> VulnDb::AliasesOf(const std::string& id) const {
 Result<FindResult> VulnDb::Find(const FindQuery& q) const {
   const std::string sql = fmt::format(
       "SELECT v.id, v.summary, v.cvss, v.vector, v.severity, a.exact, a.start_incl, "
-      "a.start_excl, a.end_incl, a.end_excl, a.package, {}, a.product FROM affected a JOIN vulns v "
-      "ON v.id = a.vuln_id WHERE (a.product = ?2 AND (a.vendor = ?1 OR ?1 = '')) OR (a.package "
-      "<> '' AND a.package IN (?3, ?4, ?5)) ORDER BY v.id",
-      HasColumn("affected", "ecosystem") ? "a.ecosystem" : "''");
+      "a.start_excl, a.end_incl, a.end_excl, a.package, {}, a.product, {}, {} FROM affected a "
+      "JOIN vulns v ON v.id = a.vuln_id WHERE (a.product = ?2 AND (a.vendor = ?1 OR ?1 = '')) OR "
+      "(a.package <> '' AND a.package IN (?3, ?4, ?5)) ORDER BY v.id",
+      HasColumn("affected", "ecosystem") ? "a.ecosystem" : "''",
+      HasColumn("vulns", "feed_id") ? "v.feed_id" : "''",
+      HasColumn("affected", "commits_only") ? "a.commits_only" : "0");
   Stmt s;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s.s, nullptr) != SQLITE_OK) {
     return DbError(db_, path_, "query");
@@ -701,7 +744,8 @@ Result<FindResult> VulnDb::Find(const FindQuery& q) const {
   while ((rc = sqlite3_step(s.s)) == SQLITE_ROW) {
     VdbCandidate& c = candidates[Col(s.s, 0)];
     if (c.meta.id.empty()) {
-      c.meta.id = Col(s.s, 0);
+      const std::string feed_id = Col(s.s, 13);
+      c.meta.id = feed_id.empty() ? Col(s.s, 0) : feed_id;
       c.meta.summary = Col(s.s, 1);
       if (sqlite3_column_type(s.s, 2) != SQLITE_NULL) c.meta.cvss = sqlite3_column_double(s.s, 2);
       c.meta.cvss_vector = Col(s.s, 3);
@@ -715,6 +759,7 @@ Result<FindResult> VulnDb::Find(const FindQuery& q) const {
     row.r.end_excl = Col(s.s, 9);
     row.r.package = Col(s.s, 10);
     row.r.ecosystem = Col(s.s, 11);
+    row.r.commits_only = sqlite3_column_int(s.s, 14) != 0;
     row.cpe = row.r.package.empty();
     c.rows.push_back(std::move(row));
   }
@@ -726,15 +771,19 @@ Result<FindResult> VulnDb::Find(const FindQuery& q) const {
     Match m;
     std::vector<std::string> keys;  // the id and its aliases
     bool distro = false, vulnerable = false;
-    std::string fixed;  // distro: the fix it records; kernel: the fix on the version's branch
+    std::string fixed;       // distro: the fix it records; kernel: the fix on the version's branch
+    std::string key;         // where the record is stored (VdbStoreKey)
+    std::string commits;     // a GIT range of the package
+    bool versioned = false;  // the record has a version range or list for the package
   };
   std::vector<Decision> decisions;
-  for (auto& [id, c] : candidates) {
+  for (auto& [key, c] : candidates) {
     Decision d;
     d.m = c.meta;
-    d.m.aliases = AliasesOf(id);
+    d.m.aliases = AliasesOf(key);
     d.keys = d.m.aliases;
-    d.keys.insert(d.keys.begin(), id);
+    d.keys.insert(d.keys.begin(), d.m.id);
+    d.key = key;
     // 1. The distribution's own record of its package.
     for (const VdbRow& row : c.rows) {
       if (row.cpe || !VdbIsDistro(row.r.ecosystem)) continue;
@@ -758,6 +807,16 @@ Result<FindResult> VulnDb::Find(const FindQuery& q) const {
     // 2./3. Upstream ranges on the upstream version; the kernel's own stable branch first.
     for (const VdbRow& row : c.rows) {
       if (!row.cpe && VdbIsDistro(row.r.ecosystem)) continue;
+      if (row.r.commits_only) {
+        if (d.commits.empty())
+          d.commits = row.r.start_incl.empty()
+                          ? "fixed by commit " + row.r.end_excl
+                          : "introduced by commit " + row.r.start_incl +
+                                (row.r.end_excl.empty() ? std::string()
+                                                        : ", fixed by commit " + row.r.end_excl);
+        continue;
+      }
+      d.versioned = true;
       const std::string& bound = !row.r.end_excl.empty() ? row.r.end_excl : row.r.end_incl;
       const bool on_branch = !branch.empty() && VdbBranch(bound) == branch;
       if (on_branch && !InRange(row.r, q.version) &&
@@ -798,7 +857,15 @@ Result<FindResult> VulnDb::Find(const FindQuery& q) const {
       out.not_affected.push_back({d.m.id, "stable-branch fix", d.m.why});
       continue;
     }
-    if (!d.vulnerable) continue;
+    if (!d.vulnerable) {
+      // Only commit ranges (and no rule above decided): say so rather than drop it.
+      if (!d.distro && !d.commits.empty() && !d.versioned)
+        out.undecided.push_back(
+            {d.m.id, fmt::format("the record gives only commit ranges ({}) and no version list: "
+                                 "{} {} cannot be compared with them",
+                                 d.commits, q.name, q.version)});
+      continue;
+    }
     const Decision* distro = nullptr;
     if (!d.distro) {
       for (const Decision& e : decisions)
@@ -821,9 +888,10 @@ Result<FindResult> VulnDb::Find(const FindQuery& q) const {
   }
   for (const Decision* d : kept) {
     Match m = d->m;
-    // A distribution's record often carries no score or summary: its CVE's record (an alias)
-    // has them.
-    for (std::size_t i = 1; i < d->keys.size(); ++i) {
+    // A distribution's record often carries no score or summary: its CVE's record (an alias, or
+    // the id of an Alpine record stored beside it) has them.
+    for (std::size_t i = 0; i < d->keys.size(); ++i) {
+      if (d->keys[i] == d->key) continue;
       const bool scored = m.cvss || !m.severity.empty();
       if (scored && !m.summary.empty()) break;
       Stmt sc;

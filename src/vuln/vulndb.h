@@ -25,6 +25,10 @@ struct AffectedRange {
   std::string ecosystem;        // OSV affected[].package.ecosystem as written ("Debian:12")
   std::string exact;            // a single affected version
   std::string start_incl, start_excl, end_incl, end_excl;
+  // OSV: the package's only ranges are GIT commit ranges (introduced/fixed commit hashes in
+  // start_incl/end_excl) with no `versions` list: no version can be compared with them, so the
+  // range never matches and Find() lists the record as undecided.
+  bool commits_only = false;
 };
 
 struct Vulnerability {
@@ -98,9 +102,16 @@ struct FindQuery {
   std::vector<std::string> packages;
   std::string package_version;
 };
+// A record that names the component's package but gives only commit ranges (OSV GIT, the
+// kernel's records without a version list): neither a match nor ruled out.
+struct Undecided {
+  std::string id;
+  std::string why;
+};
 struct FindResult {
   std::vector<Match> matches;
   std::vector<NotAffected> not_affected;
+  std::vector<Undecided> undecided;
 };
 
 // True when `version` lies in `r`. A range with no bound and no exact version is what NVD writes
@@ -165,7 +176,8 @@ class VulnDb {
   //     range that says otherwise is overruled and listed in not_affected (a backport);
   //  2. the kernel: a fix on the version's own stable branch (same major.minor) at or below the
   //     version rules the vulnerability out, whatever the ranges of other branches say;
-  //  3. else NVD CPE ranges and OSV package ranges on the upstream version.
+  //  3. else NVD CPE ranges and OSV package ranges (ECOSYSTEM, SEMVER, the `versions` list) on
+  //     the upstream version; a record with only GIT commit ranges for the package is undecided.
   // Distribution ranges never match a component that is not a package of that distribution.
   // Each match carries its KEV entry and EPSS score when the database has them.
   Result<FindResult> Find(const FindQuery& q) const;
