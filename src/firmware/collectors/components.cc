@@ -5,7 +5,9 @@
 // version paths (/lib/modules/<kernel>), and version strings in files chosen by the signatures of
 // rules/components.yaml (cve-bin-tool style: file name patterns, a hint, a version regex over the
 // printable strings). One `component` fact per name and version; the kernel also becomes an
-// `operating_system` fact.
+// `operating_system` fact. A file is claimed by one signature only: the one whose `files` names
+// it best (ClaimRank), the rule listed first among equals; the others that matched are listed
+// in the fact's `also_matched`.
 #include <fnmatch.h>
 
 #include <fmt/format.h>
@@ -34,6 +36,19 @@ constexpr std::size_t kMaxStatusBytes = 8u << 20;
 std::string BaseName(std::string_view path) {
   const auto slash = path.rfind('/');
   return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));
+}
+
+// How well signature `r` names a file (0: not at all), for the rule that one file is claimed by
+// one component: 3 when a `files` pattern is the file's base name itself ("dnsmasq"), 2 when a
+// wildcard pattern matches it ("lighttpd*", "*.bin"), 1 when the file is a carved blob and the
+// rule searches blobs.
+int ClaimRank(const ComponentRule& r, const std::string& base, bool blob) {
+  int rank = blob && r.blobs ? 1 : 0;
+  for (const auto& pat : r.files) {
+    if (pat == base) return 3;
+    if (rank < 2 && fnmatch(pat.c_str(), base.c_str(), 0) == 0) rank = 2;
+  }
+  return rank;
 }
 
 // Calls fn(string, offset) for every run of at least 4 printable ASCII characters.
@@ -136,40 +151,58 @@ class ComponentsCollector : public Collector {
         }
       }
     }
-    // 3. Version strings in the files the signatures name, and in carved blobs.
+    // 3. Version strings in the files the signatures name, and in carved blobs. One file is one
+    // component: when several signatures find a version in it, the one that names the file best
+    // claims it (ClaimRank) and the others are recorded on its fact (`also_matched`).
     std::set<std::uint32_t> system_set(system.begin(), system.end());
     for (const auto& e : in.tree.entries()) {
       if (e.type != unpack::EntryType::kFile || e.disk.empty() || e.size < 16) continue;
       const std::string base = BaseName(e.path);
       const bool blob = !system_set.count(e.root);
-      std::vector<const ComponentRule*> candidates;
+      struct Candidate {
+        const ComponentRule* rule;
+        int rank;
+        std::string version, excerpt;
+        std::size_t offset = 0;
+        bool found = false;
+      };
+      std::vector<Candidate> candidates;
       for (const auto& r : rules) {
         if (!r.version) continue;
-        bool hit = blob && r.blobs;
-        for (const auto& pat : r.files) {
-          if (hit) break;
-          hit = fnmatch(pat.c_str(), base.c_str(), 0) == 0;
-        }
-        if (hit) candidates.push_back(&r);
+        const int rank = ClaimRank(r, base, blob);
+        if (rank > 0) candidates.push_back({&r, rank, "", "", 0, false});
       }
       if (candidates.empty()) continue;
       auto content = ReadWhole(in, e, kMaxScanBytes, "components", problems);
       if (!content) continue;
-      std::vector<bool> found(candidates.size(), false);
       std::size_t left = candidates.size();
       ForEachString(*content, [&](std::string_view s, std::size_t off) {
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-          const ComponentRule& r = *candidates[i];
-          if (found[i] || s.find(r.hint) == std::string_view::npos) continue;
+        for (auto& c : candidates) {
+          const ComponentRule& r = *c.rule;
+          if (c.found || s.find(r.hint) == std::string_view::npos) continue;
           std::match_results<std::string_view::const_iterator> m;
           if (std::regex_search(s.begin(), s.end(), m, *r.version)) {
-            found[i] = true;
+            c.found = true;
+            c.version = m[1].str();
+            c.excerpt = std::string(s);
+            c.offset = off;
             --left;
-            emit.Add(r, m[1].str(), "signature", "", e, std::nullopt, std::string(s), off);
           }
         }
         return left > 0;
       });
+      // The best rank wins; between equals, the rule listed first in components.yaml.
+      const Candidate* best = nullptr;
+      for (const auto& c : candidates) {
+        if (c.found && (!best || c.rank > best->rank)) best = &c;
+      }
+      if (!best) continue;
+      std::vector<std::string> others;
+      for (const auto& c : candidates) {
+        if (c.found && &c != best) others.push_back(c.rule->name + " " + c.version);
+      }
+      emit.Add(*best->rule, best->version, "signature", "", e, std::nullopt, best->excerpt,
+               best->offset, others);
     }
     // 4. What the unpacker noted about chunks it claimed whole (the banner of a kernel ELF).
     for (const auto& n : in.tree.notes()) {
@@ -198,16 +231,17 @@ class ComponentsCollector : public Collector {
     void Add(const ComponentRule& r, const std::string& version, const std::string& source,
              const std::string& package_version, const unpack::Entry& e,
              std::optional<std::uint32_t> line, const std::string& excerpt,
-             std::optional<std::uint64_t> offset) {
+             std::optional<std::uint64_t> offset, const std::vector<std::string>& also = {}) {
       AddNamed(r.name, &r, version, source, "", package_version, e.path,
-               FileEvidence(in, e, line, excerpt, offset));
+               FileEvidence(in, e, line, excerpt, offset), "", "", also);
     }
 
     // `path`: where it was found (a file of the tree, or the container of an unpacker note).
     void AddNamed(const std::string& name, const ComponentRule* r, const std::string& version,
                   const std::string& source, const std::string& package,
                   const std::string& package_version, const std::string& path, const Evidence& ev,
-                  const std::string& ecosystem = "", const std::string& source_package = "") {
+                  const std::string& ecosystem = "", const std::string& source_package = "",
+                  const std::vector<std::string>& also = {}) {
       // Every installed package is listed (two packages of one project are two components);
       // a version string or path adds a component only when nothing named it yet.
       if (!package.empty()) {
@@ -229,6 +263,7 @@ class ComponentsCollector : public Collector {
           {"source", source},
           {"path", path},
       };
+      if (!also.empty()) v["also_matched"] = also;
       if (r) {
         v["vendor"] = r->vendor;
         v["product"] = r->product;
