@@ -108,7 +108,8 @@ TEST(EncrptedImgHostile, LyingSizeOtherKeyAndCutAreNotClaimed) {
     test::PutBe(s, 12, v);
     return s;
   };
-  const std::string other = EncImgTestBuild(tmp, true, std::string(64, '7'));
+  test::TempDir other_tmp;  // MakeFsTree wants a fresh folder
+  const std::string other = EncImgTestBuild(other_tmp, true, std::string(64, '7'));
   ASSERT_EQ(other.size(), img.size());
   for (const auto& [name, bytes] :
        {std::pair{"past", with_size(img.size())},
