@@ -8,7 +8,8 @@ mkdir -p "$t/src/etc" "$t/src/bin"
 printf 'root:x:0:0::/root:/bin/sh\n' >"$t/src/etc/passwd"; head -c 3000 /bin/ls >"$t/src/bin/prog"
 ln -s prog "$t/src/bin/link"
 for id in uimage tplink squashfs squashfs3 jffs2 cpio tar zip 7z iso9660 gzip xz lzma bzip2 zstd lz4 trx lzop \
-  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys shrs chk seama xiaomi ihex srec espimage esppart rtos; do mkdir -p "$out/$id"; done
+  ext cramfs romfs fit ubi ubifs yaffs2 vmlinux linksys shrs chk seama xiaomi ihex srec espimage esppart rtos \
+  tplink_safeloader dahua encrpted_img openssl_salted; do mkdir -p "$out/$id"; done
 tar -C "$t/src" -cf "$out/tar/a.tar" .
 (cd "$t/src" && find . | cpio -o -H newc --quiet) >"$out/cpio/newc.cpio"
 (cd "$t/src" && find . | cpio -o -H odc --quiet) >"$out/cpio/odc.cpio"
@@ -236,6 +237,43 @@ for v in (1, 2):
     crc = zlib.crc32(img[12:]) ^ 0xffffffff
     open(out + '/xiaomi/hdr%d.bin' % v, 'wb').write(img[:8] + struct.pack('<I', crc) + img[12:])
 PY
+# TP-Link safeloader (tplink-safeloader's factory layout and salted MD5 over an LZMA kernel and a
+# SquashFS), Dahua (the zip seed with "DH" for "PK": the first header only, and every signature),
+# D-Link encrpted_img (a UBI image of 128 KiB erase blocks, each encrypted by openssl with the
+# published key and IV), an OpenSSL salted image (the gzip seed under a published Foscam password).
+python3 - "$out/squashfs/gzip.sqfs" "$out/lzma/a.lzma" "$out/zip/a.zip" "$out" <<'PY'
+import hashlib, struct, sys
+fs = open(sys.argv[1], 'rb').read(); kern = open(sys.argv[2], 'rb').read()
+z = open(sys.argv[3], 'rb').read(); out = sys.argv[4]
+parts = [(b'partition-table', b'partition os-image base 0x40000 size 0x1c0000\n'),
+         (b'soft-version', bytes(8) + b'soft_ver:1.0.0\n'), (b'support-list', b'SupportList:\r\nX\r\n'),
+         (b'os-image', kern), (b'file-system', fs)]
+table = b''; body = b''; base = 0x800
+for name, data in parts:
+    table += b'fwup-ptn %s base 0x%05x size 0x%05x\t\r\n' % (name, base, len(data)); body += data; base += len(data)
+vendor = b'CPE510(TP-LINK|UN|N300-5):1.0\r\n'
+img = bytearray(b'\xff' * 0x1814) + body
+img[0:4] = struct.pack('>I', len(img)); img[0x14:0x18] = struct.pack('>I', len(vendor))
+img[0x18:0x18 + len(vendor)] = vendor; img[0x1014:0x1014 + len(table) + 1] = table + b'\0'
+salt = bytes.fromhex('7a2b15ed9b98596de504ab44ac2a9f4e')
+img[4:0x14] = hashlib.md5(salt + bytes(img[0x14:])).digest()
+open(out + '/tplink_safeloader/factory.bin', 'wb').write(img)
+end = z.rindex(b'PK\x05\x06'); n, cd = struct.unpack_from('<H', z, end + 10)[0], struct.unpack_from('<I', z, end + 16)[0]
+first = b'DH' + z[2:]; every = bytearray(first); at = cd
+for _ in range(n):
+    every[at:at + 2] = b'DH'; lho = struct.unpack_from('<I', z, at + 42)[0]; every[lho:lho + 2] = b'DH'
+    at += 46 + sum(struct.unpack_from('<HHH', z, at + 28))
+every[end:end + 2] = b'DH'
+open(out + '/dahua/first.bin', 'wb').write(first); open(out + '/dahua/every.bin', 'wb').write(every)
+PY
+printf '[v]\nmode=ubi\nimage=%s\nvol_id=0\nvol_type=dynamic\nvol_name=v\n' "$out/squashfs/gzip.sqfs" >"$t/e.ini"
+ubinize -o "$t/e.ubi" -p 128KiB -m 2048 "$t/e.ini" >/dev/null 2>&1
+(cd "$t" && split -b 131072 -d -a 4 e.ubi peb. && for f in peb.*; do
+  openssl enc -aes-256-cbc -nopad -K "$(printf 'he9-4+M!)d6=m~we1,q2a3d1n&2*Z^%%8' | od -An -tx1 | tr -d ' \n')" \
+    -iv "$(printf 'J%%1iQl8$=lm-;8AE' | od -An -tx1 | tr -d ' \n')" -in "$f"; done >e.enc)
+{ printf 'encrpted_img'; python3 -c 'import os,struct,sys; sys.stdout.buffer.write(struct.pack(">I", os.path.getsize(sys.argv[1])))' "$t/e.enc"; cat "$t/e.enc"; } \
+  >"$out/encrpted_img/a.bin"
+openssl enc -aes-128-cbc -md md5 -salt -k 'WWyift*v2' -in "$out/gzip/a.gz" -out "$out/openssl_salted/a.bin" 2>/dev/null
 # Microcontroller images: Intel HEX and S-records (binutils) of the gzip seed, ESP32/ESP8266
 # application images and an ESP32 flash with its partition table (esptool's and ESP-IDF's layouts;
 # esptool is not packaged), RTOS banners.

@@ -59,8 +59,9 @@ struct VendorMagic {
   bool encrypted;
 };
 
-// Headers of vendor containers and encryption schemes (issue 16, section 3) that iotcop names
-// but does not decode (yet): a region starting with one is called by its name.
+// Headers of vendor containers and encryption schemes (issue 16, section 3): a region left
+// undecoded that starts with one (a scheme iotcop does not decode, an unknown key or password, a
+// header that failed validation) is called by its name.
 constexpr VendorMagic kVendorMagics[] = {
     {0, "SHRS", "D-Link SHRS, AES-128-CBC", true},
     {0, "encrpted_img", "D-Link encrpted_img", true},
@@ -72,6 +73,7 @@ constexpr VendorMagic kVendorMagics[] = {
     {0, "HDR2", "Xiaomi HDR2", false},
     {0, "DH\x03\x04", "Dahua ZIP (DH)", false},
     {4, "TP-LINK Technologies", "TP-Link firmware header", false},
+    {0x1014, "fwup-ptn", "TP-Link safeloader", false},
     {0, "ANDROID!", "Android boot image", false},
     {0, "\x3a\xff\x26\xed", "Android sparse image", false},
 };

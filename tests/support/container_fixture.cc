@@ -40,4 +40,19 @@ void ExpectSquashfsThrough(const unpack::UnpackResult& r, const std::string& han
   EXPECT_EQ(r.tree.roots()[root].origin[0].handler, handler) << label;
 }
 
+void ExpectCutsNotClaimed(const std::filesystem::path& image, const TempDir& tmp,
+                          const std::vector<std::uint64_t>& cuts, const std::string& handler) {
+  ForEachTruncation(image, tmp.path(), cuts, [&](std::uint64_t cut, const unpack::UnpackResult& r) {
+    for (const auto& u : r.unknown) {
+      if (u.container == "cut-" + std::to_string(cut)) {
+        EXPECT_LE(u.offset + u.size, cut);
+      }
+    }
+    const std::uint32_t root = RootOf(r.tree, "squashfs");
+    if (root != UINT32_MAX) {
+      EXPECT_NE(r.tree.roots()[root].origin[0].handler, handler) << cut;
+    }
+  });
+}
+
 }  // namespace iotcop::test

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "support/test_support.h"
 #include "unpack/engine.h"
@@ -31,5 +33,10 @@ unpack::UnpackResult UnpackBytes(const TempDir& tmp, const std::string& name,
 // claimed: "squashfs"; a claimed one: the container's id).
 void ExpectSquashfsThrough(const unpack::UnpackResult& r, const std::string& handler,
                            const std::string& label);
+
+// Unpacks `image` cut at each of `cuts` (ForEachTruncation): every unknown region lies inside the
+// cut, and a SquashFS found is not claimed through `handler` (a cut container is not claimed).
+void ExpectCutsNotClaimed(const std::filesystem::path& image, const TempDir& tmp,
+                          const std::vector<std::uint64_t>& cuts, const std::string& handler);
 
 }  // namespace iotcop::test

@@ -4,6 +4,8 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,13 +15,75 @@
 #include "unpack/jail.h"
 
 namespace iotcop::unpack::handlers {
+namespace {
+
+// libarchive's read, skip and seek callbacks over a view with patched bytes: pieces of the view
+// itself (at most 1 MiB, never copied) up to the next patch, the patch's bytes from its own string.
+struct PatchedSource {
+  ByteView bytes;
+  const std::vector<BytePatch>* patches = nullptr;
+  std::uint64_t pos = 0;
+
+  static la_ssize_t Read(struct archive*, void* self, const void** out) {
+    auto* s = static_cast<PatchedSource*>(self);
+    if (s->pos >= s->bytes.size()) return 0;
+    // The first patch that ends after pos.
+    auto it = std::partition_point(s->patches->begin(), s->patches->end(), [&](const BytePatch& p) {
+      return p.at + p.bytes.size() <= s->pos;
+    });
+    std::uint64_t end = std::min<std::uint64_t>(s->bytes.size(), s->pos + (1u << 20));
+    if (it != s->patches->end() && it->at <= s->pos) {
+      const std::uint64_t in = s->pos - it->at;
+      end = std::min<std::uint64_t>(end, it->at + it->bytes.size());
+      *out = it->bytes.data() + in;
+    } else {
+      if (it != s->patches->end()) end = std::min<std::uint64_t>(end, it->at);
+      *out = s->bytes.data() + s->pos;
+    }
+    const std::uint64_t n = end - s->pos;
+    s->pos = end;
+    return static_cast<la_ssize_t>(n);
+  }
+  static la_int64_t Skip(struct archive*, void* self, la_int64_t request) {
+    auto* s = static_cast<PatchedSource*>(self);
+    const auto n = std::min<std::uint64_t>(
+        static_cast<std::uint64_t>(std::max<la_int64_t>(0, request)), s->bytes.size() - s->pos);
+    s->pos += n;
+    return static_cast<la_int64_t>(n);
+  }
+  static la_int64_t Seek(struct archive*, void* self, la_int64_t offset, int whence) {
+    auto* s = static_cast<PatchedSource*>(self);
+    const auto size = static_cast<la_int64_t>(s->bytes.size());
+    la_int64_t base = whence == SEEK_CUR   ? static_cast<la_int64_t>(s->pos)
+                      : whence == SEEK_END ? size
+                                           : 0;
+    if (offset > size || offset < -size) return ARCHIVE_FATAL;
+    const la_int64_t to = base + offset;
+    if (to < 0 || to > size) return ARCHIVE_FATAL;
+    s->pos = static_cast<std::uint64_t>(to);
+    return to;
+  }
+};
+
+}  // namespace
 
 Status ExtractWithLibarchive(ByteView bytes, std::uint64_t offset, int (*enable)(struct archive*),
-                             ExtractContext& ctx) {
+                             ExtractContext& ctx, const std::vector<BytePatch>& patches) {
   struct archive* a = archive_read_new();
   enable(a);
   archive_read_support_filter_none(a);
-  if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
+  PatchedSource source{bytes, &patches, 0};
+  int opened = ARCHIVE_OK;
+  if (patches.empty()) {
+    opened = archive_read_open_memory(a, bytes.data(), bytes.size());
+  } else {
+    archive_read_set_read_callback(a, &PatchedSource::Read);
+    archive_read_set_skip_callback(a, &PatchedSource::Skip);
+    archive_read_set_seek_callback(a, &PatchedSource::Seek);
+    archive_read_set_callback_data(a, &source);
+    opened = archive_read_open1(a);
+  }
+  if (opened != ARCHIVE_OK) {
     Error e = MakeError(Errc::kNotThisFormat,
                         archive_error_string(a) ? archive_error_string(a) : "open failed");
     archive_read_free(a);

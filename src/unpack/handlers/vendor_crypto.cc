@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "unpack/handlers/common.h"
@@ -47,6 +48,21 @@ std::string DigestOf(const char* name, ByteView data) {
   return d.Final();
 }
 
+std::string BytesToKey(const char* md, std::string_view password, ByteView salt, std::size_t len) {
+  std::string out, prev;
+  while (out.size() < len) {
+    EvpDigest d(md);
+    d.Update(AsBytes(prev));
+    d.Update(AsBytes(password));
+    d.Update(salt);
+    prev = d.Final();
+    if (prev.empty()) return {};
+    out += prev;
+  }
+  out.resize(len);
+  return out;
+}
+
 Status DecryptStream(const char* name, ByteView key, ByteView iv, ByteView in,
                      const std::function<Status(ByteView)>& sink) {
   std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)> ctx(EVP_CIPHER_CTX_new(),
@@ -81,6 +97,17 @@ Status DecryptStream(const char* name, ByteView key, ByteView iv, ByteView in,
   }
   if (got > 0) return sink(ByteView(out.data(), static_cast<std::size_t>(got)));
   return Ok();
+}
+
+bool DecryptBlocks(const char* name, ByteView key, ByteView iv, ByteView in, std::uint8_t* out) {
+  std::size_t got = 0;
+  auto s = DecryptStream(name, key, iv, in, [&](ByteView piece) {
+    const std::size_t n = std::min(piece.size(), in.size() - got);
+    std::memcpy(out + got, piece.data(), n);
+    got += n;
+    return Ok();
+  });
+  return s && got == in.size();
 }
 
 }  // namespace iotcop::unpack::handlers

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -33,10 +34,19 @@ class EvpDigest {
 // The digest of `data` in one call.
 std::string DigestOf(const char* name, ByteView data);
 
+// The key and IV bytes `openssl enc -md NAME -k PASSWORD` derives from `password` and the 8-byte
+// salt (EVP_BytesToKey, one iteration): D1 = md(password || salt), Di = md(Di-1 || password ||
+// salt), concatenated to `len` bytes (key first, then IV). Empty when the digest is refused.
+std::string BytesToKey(const char* md, std::string_view password, ByteView salt, std::size_t len);
+
 // Decrypts `in` (a whole number of cipher blocks) with cipher `name` ("AES-128-CBC"), `key` and
 // `iv`, without padding, handing each decrypted piece (at most kStreamChunk bytes) to `sink` in
 // order. Stops at the first error of OpenSSL or of the sink.
 Status DecryptStream(const char* name, ByteView key, ByteView iv, ByteView in,
                      const std::function<Status(ByteView)>& sink);
+
+// Decrypts the few blocks of `in` into `out` (in.size() bytes), as DecryptStream does: for the
+// probes a handler makes in Identify. False when OpenSSL refused.
+bool DecryptBlocks(const char* name, ByteView key, ByteView iv, ByteView in, std::uint8_t* out);
 
 }  // namespace iotcop::unpack::handlers
