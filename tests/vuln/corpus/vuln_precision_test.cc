@@ -71,7 +71,10 @@ VpScore VpScoreImage(const std::set<std::pair<std::string, std::string>>& report
                      const std::vector<VpLabel>& labels) {
   VpScore s;
   std::vector<bool> found(labels.size(), false);
-  for (const auto& [name, version] : reported) {
+  for (const auto& rv : reported) {
+    // Not a structured binding: clang 14 (the sanitizer build) cannot capture one in a lambda.
+    const std::string& name = rv.first;
+    const std::string& version = rv.second;
     bool hit = false, named_unversioned = false;
     for (std::size_t i = 0; i < labels.size(); ++i) {
       if (labels[i].name != name) continue;
